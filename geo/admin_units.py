@@ -1,0 +1,101 @@
+"""The official list of administrative units, from the registry package ``vietnamadminunits``.
+
+``vietnamadminunits`` (MIT, PyPI) ships the GSO list of units valid from 1 Jan 2020 to 30 Jun 2025
+(table ``admin_units_legacy``: 63 provinces, about 10,040 communes) with each unit's code, names,
+centroid and bounding box. That is all the atlas needs to know the communes of a province without
+any download.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+from vietnamadminunits.database import query
+
+from geo.schema import (
+    COMMUNE_CODE,
+    COMMUNE_NAME,
+    COMMUNE_TYPE,
+    DISTRICT_CODE,
+    DISTRICT_NAME,
+    PROVINCE_CODE,
+    PROVINCE_NAME,
+    VINTAGE,
+    VINTAGE_2020_2025,
+)
+
+#: GSO code of Hòa Bình, the province of the embedded default.
+HOA_BINH = "17"
+
+_SQL = """
+SELECT provinceCode, province, districtCode, district, wardCode, ward, wardType,
+       wardLat, wardLon, wardBounds
+FROM admin_units_legacy
+WHERE provinceCode IN ({placeholders})
+ORDER BY wardCode
+"""
+
+
+def _parse_bounds(text: str) -> tuple[float, float, float, float]:
+    """Parse ``"lat1,lon1 – lat2,lon2"`` into ``(minx, miny, maxx, maxy)``."""
+    first, second = (part.strip() for part in text.replace("–", "|").split("|"))
+    lat1, lon1 = (float(v) for v in first.split(","))
+    lat2, lon2 = (float(v) for v in second.split(","))
+    return min(lon1, lon2), min(lat1, lat2), max(lon1, lon2), max(lat1, lat2)
+
+
+@cache
+def _communes_cached(province_codes: tuple[str, ...]) -> pd.DataFrame:
+    for code in province_codes:
+        if not (code.isdigit() and len(code) == 2):
+            raise ValueError(f"province code must be two digits, got {code!r}")
+    sql = _SQL.format(placeholders=",".join(f"'{c}'" for c in province_codes))
+    raw = pd.DataFrame(query(sql))
+    if raw.empty:
+        raise ValueError(f"no units for province code(s) {', '.join(province_codes)}")
+    bounds = raw["wardBounds"].map(_parse_bounds)
+    return pd.DataFrame(
+        {
+            COMMUNE_CODE: raw["wardCode"].str.zfill(5),
+            COMMUNE_NAME: raw["ward"],
+            COMMUNE_TYPE: raw["wardType"],
+            DISTRICT_CODE: raw["districtCode"].str.zfill(3),
+            DISTRICT_NAME: raw["district"],
+            PROVINCE_CODE: raw["provinceCode"].str.zfill(2),
+            PROVINCE_NAME: "Tỉnh " + raw["province"].str.removeprefix("Tỉnh "),
+            VINTAGE: VINTAGE_2020_2025,
+            "lon": raw["wardLon"].astype(float),
+            "lat": raw["wardLat"].astype(float),
+            "minx": [b[0] for b in bounds],
+            "miny": [b[1] for b in bounds],
+            "maxx": [b[2] for b in bounds],
+            "maxy": [b[3] for b in bounds],
+        }
+    )
+
+
+def communes(province_codes: str | tuple[str, ...] = HOA_BINH) -> pd.DataFrame:
+    """Communes of one or more provinces, vintage 2020 – June 2025.
+
+    Parameters
+    ----------
+    province_codes : str or tuple of str
+        Two-digit GSO province code(s).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per commune: the normalised identity columns (``commune_code`` … ``vintage``),
+        the official centroid (``lon``, ``lat``) and extent (``minx``, ``miny``, ``maxx``, ``maxy``)
+        in degrees.
+
+    Examples
+    --------
+    >>> table = communes("17")
+    >>> len(table), table["district_code"].nunique()
+    (151, 10)
+    """
+    if isinstance(province_codes, str):
+        province_codes = (province_codes,)
+    return _communes_cached(tuple(sorted(province_codes))).copy()
