@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make run` (the app) and `make test` (the suite).
+# Each creates or updates the local virtual environment first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+
+.PHONY: run test lint bench demo-data browser-deps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/streamlit run streamlit_app.py --server.port $(PORT)
+
+browser-deps:
+	@bash scripts/ensure_chromium.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: $(STAMP) browser-deps lint
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/score_schematic.py
+
+demo-data: $(STAMP)
+	$(PY) -m geo.demo
+
+clean:
+	rm -rf $(VENV) data/boundaries/cache .pytest_cache .ruff_cache

@@ -1,0 +1,151 @@
+import folium
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from geo.maps import (
+    NO_DATA_COLOR,
+    NOT_APPLICABLE_COLOR,
+    NTM_COLORS,
+    build_map,
+    classify_layer,
+    legend_html,
+)
+from geo.metrics import commune_metrics
+
+
+def _grid(n=4):
+    rows = []
+    for i in range(n):
+        for j in range(n):
+            code = f"{i * n + j + 1:05d}"
+            rows.append(
+                {
+                    "commune_code": code,
+                    "commune_name": f"Xã {code}",
+                    "commune_type": "Xã" if (i + j) % 5 else "Phường",
+                    "district_code": "001" if i < n / 2 else "002",
+                    "district_name": "Huyện Một" if i < n / 2 else "Huyện Hai",
+                    "area_km2": 10.0,
+                    "geometry": box(
+                        105 + j * 0.05, 20.5 + i * 0.05, 105.05 + j * 0.05, 20.55 + i * 0.05
+                    ),
+                }
+            )
+    return gpd.GeoDataFrame(rows, crs="EPSG:4326")
+
+
+@pytest.fixture
+def communes():
+    return _grid()
+
+
+@pytest.fixture
+def metrics(communes):
+    codes = communes["commune_code"].tolist()
+    models = pd.DataFrame(
+        {
+            "commune_code": codes[:-1],  # the last commune has no data
+            "period": 2019,
+            "models_economy": list(range(len(codes) - 1)),
+            "models_culture_society": 1,
+            "models_defence_security": 0,
+            "models_political_system": 0,
+            "models_replicated": 0,
+        }
+    )
+    models.loc[0, "models_culture_society"] = 0  # one commune with no model at all
+    levels = ["not_yet", "ntm", "advanced", "model"]
+    rural = communes[communes["commune_type"] == "Xã"]["commune_code"].tolist()
+    ntm = pd.DataFrame(
+        {
+            "commune_code": rural[:-1],
+            "period": 2019,
+            "ntm_level": [levels[i % 4] for i in range(len(rural) - 1)],
+            "criteria_met": [12 if i % 4 == 0 else 19 for i in range(len(rural) - 1)],
+        }
+    )
+    land = pd.DataFrame(
+        {
+            "commune_code": codes[:8],
+            "period": 2019,
+            "land_done_ha": [0, 10, 20, 30, 40, 50, 0, 5],
+            "land_planned_ha": [100, 100, 100, 100, 50, 50, 0, 0],
+        }
+    )
+    return commune_metrics(communes, {"models": models, "ntm": ntm, "land": land}, period=2019)
+
+
+def test_density_classes_count_every_commune(metrics):
+    c = classify_layer(metrics, "models_density", k=5, lang="en")
+    assert sum(e.count for e in c.legend) == len(metrics)
+    assert c.legend[0].label == "No models" and c.legend[0].count == 1
+    assert c.legend[-1].label == "No data" and c.legend[-1].count == 1
+    assert c.colors.iloc[-1] == NO_DATA_COLOR
+    assert len(c.bins) == 5
+    # natural breaks (Fisher–Jenks) is deterministic: same input, same bins
+    assert classify_layer(metrics, "models_density", k=5).bins == c.bins
+
+
+def test_no_colour_is_black(metrics):
+    for layer in ("models_density", "ntm", "land"):
+        c = classify_layer(metrics, layer)
+        assert not c.colors.isin(["#000", "#000000", "black"]).any()
+        assert NO_DATA_COLOR in {e.color for e in c.legend}
+
+
+def test_known_bins_with_few_values():
+    m = pd.DataFrame({"models_per_km2": [1.0, 1.0, 5.0, 5.0], "models_total": [1, 1, 5, 5]})
+    c = classify_layer(m, "models_density", k=5, lang="en")
+    assert c.bins == [1.0, 5.0]  # never more classes than distinct values
+    assert [e.count for e in c.legend] == [2, 2, 0]
+
+
+def test_ntm_is_ordered_categories_with_not_applicable(metrics):
+    c = classify_layer(metrics, "ntm", lang="vi")
+    labels = [e.label for e in c.legend]
+    assert labels[:4] == ["Chưa đạt", "Đạt chuẩn NTM", "NTM nâng cao", "NTM kiểu mẫu"]
+    assert "Không áp dụng (phường, thị trấn)" in labels
+    wards = metrics["commune_type"].eq("Phường")
+    assert (c.colors[wards] == NOT_APPLICABLE_COLOR).all()
+    assert sum(e.count for e in c.legend) == len(metrics)
+    first = metrics.index[metrics["ntm_level"].astype(str) == "not_yet"][0]
+    assert c.colors[first] == NTM_COLORS["not_yet"]
+    assert c.labels[first] == "Chưa đạt (12/19)"
+
+
+def test_land_layer_no_plan_and_no_data(metrics):
+    c = classify_layer(metrics, "land", lang="en")
+    counts = {e.label: e.count for e in c.legend}
+    assert counts["No plan"] == 2
+    assert counts["No data"] == len(metrics) - 8
+    assert counts["0%"] == 1
+    assert sum(counts.values()) == len(metrics)
+
+
+def test_script_in_names_is_escaped(communes, metrics):
+    communes.loc[0, "commune_name"] = "<script>alert('x')</script>"
+    metrics.loc[0, "commune_name"] = "<script>alert('x')</script>"
+    fmap = build_map(communes, metrics, layer="models_density")
+    html = fmap.get_root().render()
+    assert "<script>alert" not in html
+    layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
+    names = [f["properties"]["name"] for f in layer.data["features"]]
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in names
+
+
+def test_build_map_draws_each_commune_and_district_filter(communes, metrics):
+    fmap = build_map(communes, metrics, layer="ntm", districts=None, notes=["Sơ đồ"])
+    html = fmap.get_root().render()
+    assert html.count('"code":') == len(communes)
+    assert "atlas-legend" in html
+    assert "Sơ đồ" in html or "S\\u01a1 \\u0111\\u1ed3" in html
+    one = build_map(communes, metrics, layer="ntm", district_code="002").get_root().render()
+    assert one.count('"code":') == (communes["district_code"] == "002").sum()
+
+
+def test_legend_html_escapes_notes(metrics):
+    c = classify_layer(metrics, "land")
+    body = legend_html(c, notes=["<b>x</b>"])
+    assert "<b>x</b>" not in body and "&lt;b&gt;x&lt;/b&gt;" in body
