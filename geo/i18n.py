@@ -120,6 +120,16 @@ _TEXT: dict[str, dict[Lang, str]] = {
     "ntm.model": {"vi": "NTM kiểu mẫu", "en": "Model NTM"},
     # KPIs
     "kpi.models_total": {"vi": "Mô hình Dân vận khéo", "en": "Dân vận khéo models"},
+    "kpi.models_economy": {"vi": "– lĩnh vực kinh tế", "en": "– economy"},
+    "kpi.models_culture_society": {"vi": "– lĩnh vực văn hóa – xã hội", "en": "– culture–society"},
+    "kpi.models_defence_security": {
+        "vi": "– lĩnh vực quốc phòng – an ninh",
+        "en": "– defence–security",
+    },
+    "kpi.models_political_system": {
+        "vi": "– lĩnh vực xây dựng hệ thống chính trị",
+        "en": "– political system",
+    },
     "kpi.models_replicated": {"vi": "Mô hình được nhân rộng", "en": "Models replicated"},
     "kpi.ntm_communes": {"vi": "Xã đạt chuẩn NTM", "en": "Communes at NTM standard"},
     "kpi.land_communes": {"vi": "Xã đã dồn điền đổi thửa", "en": "Communes with consolidation"},

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geo.indicators import FIELD_COLUMNS, NTM_LEVELS, models_total
 from geo.schema import (
     AREA_KM2,
     COMMUNE_CODE,
@@ -35,15 +36,10 @@ from geo.schema import (
     DISTRICT_NAME,
 )
 
-MODEL_FIELDS: tuple[str, ...] = (
-    "models_economy",
-    "models_culture_society",
-    "models_defence_security",
-    "models_political_system",
-)
-NTM_LEVELS: tuple[str, ...] = ("not_yet", "ntm", "advanced", "model")
+#: Count columns of the four model fields, in display order.
+MODEL_FIELDS: tuple[str, ...] = tuple(FIELD_COLUMNS.values())
 #: Levels that count as "reached the new-rural standard".
-NTM_REACHED: frozenset[str] = frozenset({"ntm", "advanced", "model"})
+NTM_REACHED: frozenset[str] = frozenset(NTM_LEVELS[1:])
 
 _IDENTITY = [COMMUNE_CODE, COMMUNE_NAME, COMMUNE_TYPE, DISTRICT_CODE, DISTRICT_NAME]
 
@@ -100,10 +96,7 @@ def commune_metrics(
 
     for column in [*MODEL_FIELDS, "models_replicated", "population", "criteria_met", "ntm_year"]:
         out[column] = pd.to_numeric(out[column]).astype("Int64")
-    # A commune with any field reported has a total; with none it is "no data".
-    fields = out[list(MODEL_FIELDS)]
-    out["models_total"] = fields.sum(axis=1, min_count=1).astype("Int64")
-    out.loc[fields.isna().all(axis=1), "models_total"] = pd.NA
+    out["models_total"] = models_total(out)  # NA unless every field is known
     area = out[AREA_KM2].astype(float)
     total = out["models_total"].astype("Float64")
     out["models_per_km2"] = (total / area.where(area > 0)).astype(float)
