@@ -108,8 +108,9 @@ def _summary(args: argparse.Namespace) -> int:
         label = t(f"kpi.{kpi.key}", lang)
         value = format_number(kpi.value, lang, decimals=1 if kpi.value % 1 else 0)
         published_text = (
-            "" if kpi.published is None else f"  ({t('app.published', lang)}: "
-            f"{format_number(kpi.published, lang)})"
+            ""
+            if kpi.published is None
+            else f"  ({t('app.published', lang)}: {format_number(kpi.published, lang)})"
         )
         print(f"  {label:<36} {value:>10}{published_text}")
     print(f"{t('app.source', lang)}: {SOURCE.citation}")
@@ -122,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     boundaries = commands.add_parser("boundaries", help="load and validate a commune layer")
-    boundaries.add_argument("path", help="GeoJSON, GeoPackage, Shapefile (.shp or .zip), GeoParquet")
+    boundaries.add_argument("path", help="GeoJSON, GeoPackage, Shapefile (.shp/.zip), GeoParquet")
     boundaries.add_argument(
         "--crs", help="CRS of the file when it has none (e.g. EPSG:9211 or vn2000:106)"
     )
