@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 
 from geo.assets import use_local_assets
 from geo.demo import DEMO_LABEL
+from geo.errors import AtlasError
 from geo.geography import Geography, default_geography, file_geography
 from geo.i18n import LANGUAGES, Lang, format_number, t
 from geo.indicators import load_demo
@@ -108,7 +109,13 @@ def main() -> None:
             horizontal=True,
             key="lang",
         )
-        geography = load_geography(boundaries_path)
+        try:
+            geography = load_geography(boundaries_path)
+        except AtlasError as error:
+            # A broken file must not take the atlas down: say what is wrong, show the default.
+            st.error(t("error.boundaries", lang, file=boundaries_path, message=str(error)))
+            boundaries_path = None
+            geography = load_geography(None)
         tables = load_tables()
         layer = st.radio(
             t("app.layer", lang),

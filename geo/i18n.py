@@ -138,6 +138,12 @@ _TEXT: dict[str, dict[Lang, str]] = {
     "kpi.matches": {"vi": "khớp số công bố", "en": "matches the published figure"},
     # errors
     "error.title": {"vi": "Lỗi dữ liệu", "en": "Data error"},
+    "error.boundaries": {
+        "vi": "Không dùng được tệp ranh giới `{file}`: {message}. Bản đồ đang dùng ranh giới"
+        " sơ đồ.",
+        "en": "The boundary file `{file}` cannot be used: {message}. The map shows the schematic"
+        " boundaries instead.",
+    },
 }
 
 
