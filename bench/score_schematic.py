@@ -32,7 +32,12 @@ import shapely  # noqa: E402
 
 from geo.admin_units import HOA_BINH, communes  # noqa: E402
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE, METRIC_CRS  # noqa: E402
-from geo.schematic import build_schematic, districts_from_communes  # noqa: E402
+from geo.schematic import (  # noqa: E402
+    DEFAULT_PARAMS,
+    METHOD_VERSION,
+    build_schematic,
+    districts_from_communes,
+)
 
 REAL = ROOT.parent / "shared/data/boundaries/hoabinh_communes_2020-2025_derived_vietnam63.geojson"
 TARGET_MEDIAN = 0.55
@@ -91,9 +96,12 @@ def render_png(cells: gpd.GeoDataFrame, real: gpd.GeoDataFrame, path: Path) -> N
     outline(real_m.geometry.values, (235, 120, 120), 2)
     outline(cells_m.geometry.values, (40, 60, 210), 2)
     outline(districts.geometry.values, (0, 0, 0), 4)
-    for x, y in px(shapely.get_coordinates(cells_m.geometry.representative_point().values)):
-        draw.ellipse([x - 2, y - 2, x + 2, y + 2], fill=(40, 60, 210))
-    draw.text((pad, 10), "blue: schematic cells, black: schematic districts, red: real", fill=0)
+    table = communes(HOA_BINH)
+    centres = gpd.GeoSeries.from_xy(table["lon"], table["lat"], crs="EPSG:4326").to_crs(METRIC_CRS)
+    for x, y in px(shapely.get_coordinates(centres.values)):
+        draw.ellipse([x - 3, y - 3, x + 3, y + 3], fill=(40, 60, 210))
+    legend = "blue: schematic cells and official centres, black: schematic districts, red: real"
+    draw.text((pad, 10), legend, fill=0)
     image.save(path)
 
 
@@ -125,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     values = table["iou"].to_numpy()
 
     print(f"Schematic Hòa Bình: {len(cells)} cells, built in {build_s:.2f} s (no cache)")
+    print(f"Method {METHOD_VERSION}: {DEFAULT_PARAMS}")
     print(f"IoU per commune vs real 2020-2025 polygons ({METRIC_CRS}):")
     print(f"  median {np.median(values):.3f}   mean {values.mean():.3f}   min {values.min():.3f}")
     print(f"  below 0.2: {(values < 0.2).sum()}")
