@@ -6,8 +6,14 @@ Commands
     Load and validate a commune layer; print feature count, source CRS, bounds in EPSG:4326,
     vintage and problems. Exit 1 when the file cannot be used (``--strict``: also when features
     were dropped).
+``boundaries fetch SOURCE --province CODE [--mirror URL] [--timeout S] [--accept-licence]``
+    Download real commune boundaries of a province from a public source (``boundaries sources``
+    lists them): see :mod:`geo.cli_fetch`.
 ``summary --period P [--boundaries PATH] [--json] [--lang vi|en]``
     Province KPIs of one period, beside the published figures.
+
+``import``, ``batches``, ``rollback``, ``delete``, ``template``, ``user add``
+    Planners' figures: see :mod:`geo.cli_data`.
 
 Exit codes: 0 success, 1 data error, 2 usage error.
 """
@@ -21,6 +27,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from geo.boundaries import load_boundaries
+from geo.cli_data import add_data_commands
+from geo.cli_fetch import BOUNDARY_ACTIONS
 from geo.demo import DEMO_LABEL
 from geo.errors import AtlasError
 from geo.i18n import Lang, format_number, t
@@ -122,7 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    boundaries = commands.add_parser("boundaries", help="load and validate a commune layer")
+    boundaries = commands.add_parser(
+        "boundaries",
+        help="load and validate a commune layer (or: boundaries fetch|sources …)",
+        epilog="python -m geo boundaries fetch SOURCE --province CODE downloads real boundaries;"
+        " python -m geo boundaries sources lists the sources.",
+    )
     boundaries.add_argument("path", help="GeoJSON, GeoPackage, Shapefile (.shp/.zip), GeoParquet")
     boundaries.add_argument(
         "--crs", help="CRS of the file when it has none (e.g. EPSG:9211 or vn2000:106)"
@@ -142,11 +155,15 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--json", action="store_true", help="print JSON")
     summary.add_argument("--lang", choices=("vi", "en"), default="vi", help="language")
     summary.set_defaults(handler=_summary)
+    add_data_commands(commands)  # import, batches, rollback, delete, template, user
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if len(words) >= 2 and words[0] == "boundaries" and words[1] in BOUNDARY_ACTIONS:
+        return BOUNDARY_ACTIONS[words[1]](words[2:])  # fetch / sources, not a file path
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))

@@ -53,5 +53,24 @@ class BoundaryError(AtlasError):
     """A boundary file could not be read or normalised."""
 
 
+class FetchError(BoundaryError):
+    """A boundary source could not be downloaded, verified or converted (nothing was saved)."""
+
+
 class DataError(AtlasError):
     """An indicator table could not be read or is inconsistent."""
+
+
+class AccessDeniedError(AtlasError, PermissionError):
+    """The action needs a signed-in planner (or the sign-in was refused).
+
+    Also a :class:`PermissionError`, so callers that do not know the atlas can catch it.
+    """
+
+
+class StoreError(AtlasError):
+    """The figure store refused an operation (nothing to import, unknown batch, wrong status)."""
+
+
+class DuplicateImportError(StoreError):
+    """The same file (same SHA-256, family and period) is already an active batch."""

@@ -1,12 +1,15 @@
 """The geography a map shows: commune polygons, district outlines, their kind and vintage.
 
-Two kinds exist. The embedded default is *schematic* (built offline from the official centres and
-extents in ``vietnamadminunits``); a *file* geography comes from a boundary layer the user loads.
-Every map says which one it shows.
+Three kinds exist. The embedded default is *schematic* (built offline from the official centres
+and extents in ``vietnamadminunits``); a *file* geography comes from a boundary layer the user
+loads; a *fetched* one from a public source downloaded with ``python -m geo boundaries fetch``
+(:mod:`geo.fetch`), with its licence and attribution. Every map says which one it shows.
+:func:`available_geographies` lists what can be shown, :func:`load_geography` loads a choice.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -15,10 +18,13 @@ import geopandas as gpd
 
 from geo.admin_units import HOA_BINH
 from geo.boundaries import area_km2, load_boundaries
-from geo.schema import AREA_KM2
+from geo.i18n import Lang, t
+from geo.schema import AREA_KM2, VINTAGE_2020_2025
 from geo.schematic import districts_from_communes, schematic_communes
 
-BoundaryKind = Literal["schematic", "file"]
+BoundaryKind = Literal["schematic", "file", "fetched"]
+#: Attribution of the schematic default (its unit list and centres).
+SCHEMATIC_ATTRIBUTION = "Unit list, centres and extents: vietnamadminunits (MIT)"
 
 
 @dataclass(frozen=True)
@@ -31,12 +37,14 @@ class Geography:
         Normalised commune layer (EPSG:4326) with ``area_km2``.
     districts : geopandas.GeoDataFrame
         District outlines: the union of their communes.
-    kind : {"schematic", "file"}
-        Schematic (offline default) or loaded from a file.
+    kind : {"schematic", "file", "fetched"}
+        Schematic (offline default), loaded from a file, or fetched from a public source.
     vintage : str
         Boundary vintage, e.g. ``"2020-2025"``.
     source : str
         Where the geometry comes from (shown on the map).
+    attribution : str
+        Credit and licence the map must show ("" when none is known, e.g. a user's file).
     """
 
     communes: gpd.GeoDataFrame
@@ -44,6 +52,7 @@ class Geography:
     kind: BoundaryKind
     vintage: str
     source: str
+    attribution: str = ""
 
 
 def default_geography(
@@ -67,6 +76,7 @@ def default_geography(
         source=communes.attrs.get(
             "boundary_source", "vietnamadminunits (MIT): official centres and extents"
         ),
+        attribution=SCHEMATIC_ATTRIBUTION,
     )
 
 
@@ -80,4 +90,142 @@ def file_geography(path: str | Path, *, vintage: str | None = None) -> Geography
         kind="file",
         vintage=str(layer.vintage),
         source=Path(path).name,
+    )
+
+
+# --- choosing a geography ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GeographyChoice:
+    """One geography the app can offer: the schematic default or a fetched layer.
+
+    Attributes
+    ----------
+    key : str
+        Stable id, e.g. ``"schematic:17"`` or ``"fetched:vietnam63_17"`` (a widget key).
+    label : str
+        Short English label; :func:`geography_label` gives it in Vietnamese or English.
+    kind : {"schematic", "fetched"}
+        How the polygons were made.
+    vintage : str
+        Boundary vintage, e.g. ``"2020-2025"`` or ``"2019"``.
+    province_codes : tuple of str
+        GSO codes of the provinces covered.
+    province_name : str
+        Name of the (first) province, e.g. ``"Tỉnh Hòa Bình"``.
+    attribution : str
+        Credit the map must show.
+    source : str
+        Source name (``"vietnam63 (Marc Choisy)"``, ``"schematic"``).
+    licence : str
+        Licence in short ("" for the schematic default, which is computed here).
+    path : pathlib.Path or None
+        The fetched layer's GeoParquet file.
+    """
+
+    key: str
+    label: str
+    kind: BoundaryKind
+    vintage: str
+    province_codes: tuple[str, ...]
+    province_name: str
+    attribution: str
+    source: str
+    licence: str = ""
+    path: Path | None = None
+
+
+def available_geographies(
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    province_codes: str | tuple[str, ...] = HOA_BINH,
+) -> list[GeographyChoice]:
+    """The schematic default, then every fetched layer found in ``data_dir``.
+
+    Parameters
+    ----------
+    data_dir : str or path-like, optional
+        Folder of fetched layers; default :data:`geo.fetch.DEFAULT_DATA_DIR`.
+    province_codes : str or tuple of str
+        Provinces of the schematic default (Hòa Bình).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> [(c.key, c.kind, c.vintage) for c in available_geographies(tempfile.mkdtemp())]
+    [('schematic:17', 'schematic', '2020-2025')]
+    """
+    from geo.fetch import fetched_layers, provinces  # the fetch machinery only when asked
+
+    codes = (province_codes,) if isinstance(province_codes, str) else tuple(province_codes)
+    names = provinces()
+    first = names.get(codes[0], codes[0])
+    choices = [
+        GeographyChoice(
+            key=f"schematic:{'+'.join(codes)}",
+            label=f"{first}: schematic, units of {VINTAGE_2020_2025}",
+            kind="schematic",
+            vintage=VINTAGE_2020_2025,
+            province_codes=codes,
+            province_name=first,
+            attribution=SCHEMATIC_ATTRIBUTION,
+            source="schematic",
+        )
+    ]
+    for layer in fetched_layers(data_dir):
+        choices.append(
+            GeographyChoice(
+                key=f"fetched:{layer.path.stem}",
+                label=f"{layer.province_name}: {layer.source_name}, boundaries of {layer.vintage}",
+                kind="fetched",
+                vintage=layer.vintage,
+                province_codes=(layer.province_code,),
+                province_name=layer.province_name,
+                attribution=layer.attribution,
+                source=layer.source_name,
+                licence=layer.licence,
+                path=layer.path,
+            )
+        )
+    return choices
+
+
+def geography_label(choice: GeographyChoice, lang: Lang = "vi") -> str:
+    """The choice's label in ``lang``, for a select box.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> geography_label(available_geographies(tempfile.mkdtemp())[0], "en")
+    'Tỉnh Hòa Bình – schematic, units of 2020-2025'
+    """
+    key = "geography.schematic_label" if choice.kind == "schematic" else "geography.fetched_label"
+    return t(key, lang, province=choice.province_name, source=choice.source, vintage=choice.vintage)
+
+
+def load_geography(choice: GeographyChoice) -> Geography:
+    """The geography of a choice from :func:`available_geographies`.
+
+    Raises
+    ------
+    geo.errors.FetchError
+        The fetched layer is missing or damaged (the message says to fetch it again).
+    """
+    if choice.kind == "schematic":
+        return default_geography(choice.province_codes)
+    if choice.path is None:
+        raise ValueError(f"choice {choice.key} has no layer file")
+    from geo.fetch import read_fetched
+
+    communes, report = read_fetched(choice.path)
+    if AREA_KM2 not in communes:
+        communes = communes.assign(**{AREA_KM2: area_km2(communes)})
+    return Geography(
+        communes=communes,
+        districts=districts_from_communes(communes),
+        kind="fetched",
+        vintage=str(report["vintage"]),
+        source=f"{report['source_name']}, {report['pinned']}",
+        attribution=str(report["attribution"]),
     )

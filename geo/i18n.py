@@ -72,6 +72,47 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "vi": "Ranh giới sơ đồ, không chính thức",
         "en": "Schematic boundaries, not official",
     },
+    # fetched boundaries, geography choice, vintage of the figures (geo.fetch, geo.vintages)
+    "boundary.fetched": {"vi": "ranh giới tải về", "en": "downloaded boundaries"},
+    "boundary.attribution": {"vi": "Ranh giới: {attribution}", "en": "Boundaries: {attribution}"},
+    "boundary.licence": {"vi": "Giấy phép: {licence}", "en": "Licence: {licence}"},
+    "boundary.fetched_banner": {
+        "vi": "Ranh giới xã tải từ **{source}**, hiện trạng năm {vintage} ({count} đơn vị cấp"
+        " xã). {unmatched} đơn vị không còn trong danh mục 2020–2025 (đã sáp nhập hoặc đổi tên)"
+        " nên chưa có mã GSO và không nhận số liệu.",
+        "en": "Commune boundaries downloaded from **{source}**, state of {vintage} ({count}"
+        " communes). {unmatched} units are not in the 2020–2025 list (merged or renamed), so"
+        " they have no GSO code and receive no figures.",
+    },
+    "geography.choice": {"vi": "Ranh giới hành chính", "en": "Boundaries"},
+    "geography.schematic_label": {
+        "vi": "{province} – sơ đồ, đơn vị hành chính {vintage}",
+        "en": "{province} – schematic, units of {vintage}",
+    },
+    "geography.fetched_label": {
+        "vi": "{province} – {source}, ranh giới {vintage}",
+        "en": "{province} – {source}, boundaries of {vintage}",
+    },
+    "join.vintage_mismatch": {
+        "vi": "Số liệu ({families}) theo đơn vị hành chính giai đoạn {table_vintage}; bản đồ"
+        " dùng ranh giới {layer_vintage}.",
+        "en": "Figures ({families}) are keyed to the units of {table_vintage}; the map shows"
+        " boundaries of {layer_vintage}.",
+    },
+    "join.codes_not_in_layer": {
+        "vi": "{n} mã xã trong bảng số liệu không có trên bản đồ.",
+        "en": "{n} commune codes of the tables are not on the map.",
+    },
+    "join.communes_without_figures": {
+        "vi": "{n} xã trên bản đồ không có số liệu.",
+        "en": "{n} communes on the map have no figures.",
+    },
+    "fetch.stage.download": {"vi": "Đang tải tệp", "en": "Downloading"},
+    "fetch.stage.verify": {"vi": "Đang kiểm tra mã SHA-256", "en": "Checking SHA-256"},
+    "fetch.stage.read": {"vi": "Đang đọc dữ liệu", "en": "Reading"},
+    "fetch.stage.match": {"vi": "Đang ghép mã GSO", "en": "Matching GSO codes"},
+    "fetch.stage.write": {"vi": "Đang lưu lớp ranh giới", "en": "Saving the layer"},
+    "fetch.stage.done": {"vi": "Xong", "en": "Done"},
     # demo label
     "demo.label": {"vi": "Dữ liệu minh họa", "en": "Demo data"},
     "demo.banner": {
@@ -136,7 +177,495 @@ _TEXT: dict[str, dict[Lang, str]] = {
     "kpi.land_done_ha": {"vi": "Diện tích đã dồn điền (ha)", "en": "Area consolidated (ha)"},
     "kpi.difference": {"vi": "chênh lệch {diff}", "en": "difference {diff}"},
     "kpi.matches": {"vi": "khớp số công bố", "en": "matches the published figure"},
+    # importing planners' files (geo.importing, geo.templates)
+    "importer.none": {"vi": "không có", "en": "none"},
+    "importer.reason": {"vi": "Cột “{column}”: {reason}", "en": "Column “{column}”: {reason}"},
+    "importer.error.not_found": {
+        "vi": "Không tìm thấy tệp {file}.",
+        "en": "File {file} not found.",
+    },
+    "importer.error.unreadable": {
+        "vi": "Không đọc được tệp {file}: đây không phải bảng tính .xlsx hay .csv. Hãy mở tệp bằng"
+        " Excel và lưu lại dưới dạng Excel Workbook (.xlsx) hoặc CSV UTF-8.",
+        "en": "Cannot read {file}: it is not an .xlsx or .csv spreadsheet. Open it in Excel and"
+        " save it as an Excel Workbook (.xlsx) or CSV UTF-8.",
+    },
+    "importer.error.xls": {
+        "vi": "Tệp {file} là bảng tính Excel đời cũ (.xls). Hãy mở bằng Excel và lưu lại dưới dạng"
+        " Excel Workbook (.xlsx) rồi nhập lại.",
+        "en": "{file} is an old Excel workbook (.xls). Open it in Excel, save it as an Excel"
+        " Workbook (.xlsx) and import that.",
+    },
+    "importer.error.empty": {
+        "vi": "Tệp {file} không có dữ liệu.",
+        "en": "{file} holds no data.",
+    },
+    "importer.error.sheet": {
+        "vi": "Tệp {file} không có trang tính “{sheet}”.",
+        "en": "{file} has no sheet “{sheet}”.",
+    },
+    "importer.error.no_header": {
+        "vi": "Không tìm thấy dòng tiêu đề cột trong {file}. Bảng cần có cột tên xã hoặc mã xã và"
+        " ít nhất một cột số liệu {family} (ví dụ {examples}). Hãy dùng biểu mẫu tải từ ứng"
+        " dụng, hoặc đặt tên cột như trong tài liệu docs/indicators.md.",
+        "en": "No column header found in {file}. The table needs a commune name or code column"
+        " and at least one figure column of {family} (e.g. {examples}). Use the template from"
+        " the app, or name the columns as in docs/indicators.md.",
+    },
+    "importer.error.no_commune_column": {
+        "vi": "Tệp {file} có cột số liệu nhưng không có cột tên xã hoặc mã xã. Hãy thêm cột"
+        " “Tên xã” (hoặc “Mã xã”) rồi nhập lại.",
+        "en": "{file} has figure columns but no commune name or code column. Add a “Tên xã”"
+        " (commune) or “Mã xã” (code) column and import again.",
+    },
+    "importer.error.template_family": {
+        "vi": "Tệp {file} là biểu mẫu {template}, không phải {family}. Hãy chọn đúng nhóm chỉ"
+        " tiêu hoặc dùng đúng biểu mẫu.",
+        "en": "{file} is a template for {template}, not {family}. Choose the matching family or"
+        " the matching template.",
+    },
+    "importer.skip.title": {"vi": "Dòng tiêu đề phía trên bảng", "en": "Title row above the table"},
+    "importer.skip.blank": {"vi": "Dòng trống", "en": "Blank row"},
+    "importer.skip.header": {"vi": "Dòng tiêu đề cột", "en": "Column header row"},
+    "importer.skip.numbering": {"vi": "Dòng đánh số cột", "en": "Column numbering row"},
+    "importer.skip.note": {
+        "vi": "Ghi chú, ngày tháng hoặc chữ ký",
+        "en": "Note, date or signature",
+    },
+    "importer.skip.total": {
+        "vi": "Dòng tổng cộng (không phải xã)",
+        "en": "Total row (not a commune)",
+    },
+    "importer.skip.subtotal": {
+        "vi": "Dòng cộng nhóm (không phải xã)",
+        "en": "Subtotal row (not a commune)",
+    },
+    "importer.skip.section": {
+        "vi": "Dòng huyện / tiêu đề nhóm (không phải xã)",
+        "en": "District or section row (not a commune)",
+    },
+    "importer.skip.no_commune": {
+        "vi": "Không có tên xã, mã xã hay số liệu",
+        "en": "No commune name, code or figures",
+    },
+    "importer.skip.no_figures": {
+        "vi": "Chưa có số liệu (các ô số liệu đều trống)",
+        "en": "No figures (every figure cell is empty)",
+    },
+    "importer.reject.no_commune": {
+        "vi": "dòng có số liệu nhưng không có tên xã hoặc mã xã",
+        "en": "the row has figures but no commune name or code",
+    },
+    "importer.reject.unknown_district": {
+        "vi": "không tìm thấy huyện “{name}” (gần giống: {closest})",
+        "en": "no district “{name}” (closest: {closest})",
+    },
+    "importer.reject.bad_code": {
+        "vi": "“{value}” không phải mã xã (tối đa 5 chữ số)",
+        "en": "“{value}” is not a commune code (up to 5 digits)",
+    },
+    "importer.reject.unknown_code": {
+        "vi": "mã {code} không phải xã của {province} (địa giới {vintage})",
+        "en": "code {code} is not a commune of {province} ({vintage} boundaries)",
+    },
+    "importer.reject.code_name_mismatch": {
+        "vi": "mã {code} là {official} nhưng tên ghi “{name}”; hãy sửa mã hoặc tên",
+        "en": "code {code} is {official} but the name says “{name}”; correct the code or the name",
+    },
+    "importer.reject.code_district_mismatch": {
+        "vi": "mã {code} là {official}, không thuộc {district}",
+        "en": "code {code} is {official}, not in {district}",
+    },
+    "importer.reject.ambiguous_name": {
+        "vi": "tên “{name}” trùng với nhiều xã: {candidates}; hãy ghi thêm huyện hoặc mã xã",
+        "en": "“{name}” fits several communes: {candidates}; add the district or the commune code",
+    },
+    "importer.reject.other_district": {
+        "vi": "không có xã “{name}” ở {district}; xã cùng tên là {official}",
+        "en": "no commune “{name}” in {district}; the commune of that name is {official}",
+    },
+    "importer.reject.unknown_name": {
+        "vi": "không tìm thấy xã “{name}” ở {area}; gần giống: {closest}",
+        "en": "no commune “{name}” in {area}; closest: {closest}",
+    },
+    "importer.reject.period": {
+        "vi": "năm {value} khác kỳ số liệu đang nhập ({expected})",
+        "en": "year {value} differs from the period being imported ({expected})",
+    },
+    "importer.reject.vintage": {
+        "vi": "bộ địa giới {value} khác bộ đang nhập ({expected})",
+        "en": "boundary vintage {value} differs from the one being imported ({expected})",
+    },
+    "importer.reject.total": {
+        "vi": "tổng ghi {stated} nhưng bốn lĩnh vực cộng lại {computed}",
+        "en": "the total says {stated} but the four fields add up to {computed}",
+    },
+    "importer.reject.total_only": {
+        "vi": "chỉ có tổng ({stated}); hãy ghi số mô hình của từng lĩnh vực",
+        "en": "only the total is given ({stated}); give the models of each field",
+    },
+    "importer.reject.ntm_not_rural": {
+        "vi": "{official} là phường/thị trấn: không xét nông thôn mới (để trống)",
+        "en": "{official} is a ward or town: the NTM standard does not apply",
+    },
+    "importer.reject.duplicate": {
+        "vi": "xã này đã có ở dòng {row}; không biết dòng nào đúng",
+        "en": "the same commune is already in row {row}; which one is right is unknown",
+    },
+    "importer.reject.duplicate_later": {
+        "vi": "xã này còn có ở dòng {row}; không biết dòng nào đúng",
+        "en": "the same commune is also in row {row}; which one is right is unknown",
+    },
+    "importer.rule.required": {"vi": "thiếu giá trị", "en": "value required"},
+    "importer.rule.year": {
+        "vi": "phải là năm từ {low} đến {high}",
+        "en": "expected a year from {low} to {high}",
+    },
+    "importer.rule.count": {
+        "vi": "phải là số nguyên không âm",
+        "en": "expected a whole number ≥ 0",
+    },
+    "importer.rule.count_max": {
+        "vi": "phải là số nguyên từ 0 đến {high}",
+        "en": "expected a whole number from 0 to {high}",
+    },
+    "importer.rule.number": {
+        "vi": "phải là số không âm (ví dụ 1.234,5)",
+        "en": "expected a number ≥ 0 (e.g. 1,234.5)",
+    },
+    "importer.rule.category": {
+        "vi": "phải là một trong: {allowed}",
+        "en": "expected one of: {allowed}",
+    },
+    "importer.rule.bool": {
+        "vi": "phải là Có (x) hoặc Không (để trống)",
+        "en": "expected yes (x) or no (empty)",
+    },
+    "importer.rule.vintage": {
+        "vi": "phải là bộ địa giới như 2020-2025",
+        "en": "expected a boundary vintage such as 2020-2025",
+    },
+    "importer.rule.code": {
+        "vi": "phải là mã xã tối đa 5 chữ số",
+        "en": "expected a commune code of up to 5 digits",
+    },
+    "importer.rule.replicated": {
+        "vi": "số mô hình nhân rộng lớn hơn tổng số mô hình của bốn lĩnh vực",
+        "en": "more models replicated than models in all four fields",
+    },
+    "importer.rule.after_period": {
+        "vi": "năm ghi sau kỳ số liệu",
+        "en": "the year is after the period",
+    },
+    "importer.rule.ntm_criteria": {
+        "vi": "xã đạt chuẩn nông thôn mới phải đạt đủ {n} tiêu chí",
+        "en": "an NTM commune meets all {n} criteria",
+    },
+    "importer.rule.ntm_year_not_yet": {
+        "vi": "có năm đạt chuẩn nhưng mức là Chưa đạt",
+        "en": "a year reached is given but the level is Not yet",
+    },
+    "importer.rule.land_done_below": {
+        "vi": "trạng thái Hoàn thành nhưng diện tích đã dồn điền nhỏ hơn kế hoạch",
+        "en": "status Done but the area consolidated is below the area planned",
+    },
+    "importer.rule.land_in_progress": {
+        "vi": "Đang thực hiện thì diện tích đã dồn điền phải lớn hơn 0 và nhỏ hơn kế hoạch",
+        "en": "In progress needs an area consolidated above 0 and below the area planned",
+    },
+    "importer.rule.land_not_started": {
+        "vi": "trạng thái Chưa thực hiện nhưng đã có diện tích dồn điền",
+        "en": "status Not started but some area is consolidated",
+    },
+    "importer.rule.land_done_above": {
+        "vi": "diện tích đã dồn điền vượt kế hoạch nhưng trạng thái không phải Hoàn thành",
+        "en": "area consolidated above the area planned but the status is not Done",
+    },
+    "importer.rule.land_year_not_done": {
+        "vi": "có năm hoàn thành nhưng trạng thái chưa Hoàn thành",
+        "en": "a year completed is given but the status is not Done",
+    },
+    "importer.rule.other": {"vi": "{message}", "en": "{message}"},
+    "importer.warn.legacy": {
+        "vi": "Đã chuyển {count} ô từ bảng mã {encoding} sang Unicode; hãy xem lại tên xã",
+        "en": "Converted {count} cells from the {encoding} encoding to Unicode; check the names",
+    },
+    "importer.warn.unused_column": {
+        "vi": "Bỏ qua cột “{header}”: không thuộc nhóm chỉ tiêu {family}",
+        "en": "Column “{header}” ignored: not part of family {family}",
+    },
+    "importer.warn.duplicate_column": {
+        "vi": "Bỏ qua cột “{header}”: đã có cột {column}",
+        "en": "Column “{header}” ignored: column {column} is already there",
+    },
+    "importer.warn.missing_columns": {
+        "vi": "Tệp không có cột: {columns}; các giá trị này để trống",
+        "en": "The file has no column: {columns}; those values stay empty",
+    },
+    "importer.warn.district_ignored": {
+        "vi": "Từ 1/7/2025 không còn cấp huyện: cột huyện không được dùng để khớp tên",
+        "en": "Since 1 July 2025 there are no districts: the district column is not used",
+    },
+    "importer.warn.template_period": {
+        "vi": "Biểu mẫu lập cho kỳ {template} nhưng đang nhập kỳ {period}",
+        "en": "The template was made for period {template} but period {period} is being imported",
+    },
+    "importer.warn.ascii_match": {
+        "vi": "“{name}” được khớp với {official} khi bỏ dấu; hãy kiểm tra",
+        "en": "“{name}” matched {official} only without diacritics; please check",
+    },
+    "importer.warn.type_differs": {
+        "vi": "“{name}” được khớp với {official} (khác loại đơn vị); hãy kiểm tra",
+        "en": "“{name}” matched {official} (a different unit type); please check",
+    },
+    "importer.warn.subtotal": {
+        "vi": "{label}: {column} ghi {stated} nhưng các xã cộng lại {computed}",
+        "en": "{label}: {column} says {stated} but its communes add up to {computed}",
+    },
+    "importer.wb.rejected_sheet": {"vi": "Dòng bị loại", "en": "Rejected rows"},
+    "importer.wb.details_sheet": {"vi": "Chi tiết lỗi", "en": "Problems"},
+    "importer.wb.title": {
+        "vi": "Các dòng chưa nhập được từ {file}: sửa theo cột Lý do rồi nhập lại",
+        "en": "Rows not imported from {file}: fix them as the Reason column says and import again",
+    },
+    "importer.wb.row": {"vi": "Dòng trong tệp", "en": "Row in file"},
+    "importer.wb.column": {"vi": "Cột", "en": "Column"},
+    "importer.wb.value": {"vi": "Giá trị", "en": "Value"},
+    "importer.wb.reason": {"vi": "Lý do", "en": "Reason"},
+    "templates.sheet_data": {"vi": "Số liệu", "en": "Figures"},
+    "templates.sheet_notes": {"vi": "Hướng dẫn", "en": "Notes"},
+    "templates.title": {"vi": "BIỂU NHẬP SỐ LIỆU: {family}", "en": "DATA ENTRY FORM: {family}"},
+    "templates.subtitle": {
+        "vi": "Kỳ số liệu: {period} · Địa giới hành chính: {vintage} · {count} xã. Không sửa mã"
+        " xã, tên xã và các dòng tiêu đề.",
+        "en": "Period: {period} · Administrative units: {vintage} · {count} communes. Do not"
+        " change the codes, names or header rows.",
+    },
+    "templates.period_open": {"vi": "(chọn khi nhập)", "en": "(chosen when importing)"},
+    "templates.invalid_title": {"vi": "Giá trị không hợp lệ", "en": "Invalid value"},
+    "templates.invalid": {
+        "vi": "Giá trị cho phép: {allowed}. Để trống nếu chưa có số liệu.",
+        "en": "Allowed: {allowed}. Leave empty when the figure is not known.",
+    },
+    "templates.yes": {"vi": "Có", "en": "Yes"},
+    "templates.no": {"vi": "Không", "en": "No"},
+    "templates.notes_title": {
+        "vi": "Hướng dẫn điền biểu: {family}",
+        "en": "How to fill in the form: {family}",
+    },
+    "templates.note_rows": {
+        "vi": "Mỗi dòng là một xã. Mã xã, tên xã và huyện đã điền sẵn: không sửa, không xóa cột.",
+        "en": "One row per commune. Code, name and district are filled in: do not change them"
+        " or delete columns.",
+    },
+    "templates.note_empty": {
+        "vi": "Ô trống là chưa có số liệu; số 0 là không có. Xã chưa có số liệu thì để trống cả"
+        " dòng: dòng đó được bỏ qua khi nhập.",
+        "en": "An empty cell means not known; 0 means none. Leave a commune's whole row empty"
+        " when you have no figures for it: it is skipped on import.",
+    },
+    "templates.note_numbers": {
+        "vi": "Số viết 1.234 hoặc 1234, số thập phân 12,5. Ở các cột có danh sách, chọn giá trị"
+        " trong danh sách.",
+        "en": "Write numbers as 1234 or 1,234 and decimals as 12.5. Where a column has a list,"
+        " pick a value from it.",
+    },
+    "templates.note_totals": {
+        "vi": "Không cần dòng tổng cộng; nếu có, hệ thống bỏ qua và dùng để đối chiếu.",
+        "en": "No total row is needed; one that is there is skipped and used as a cross-check.",
+    },
+    "templates.note_ntm": {
+        "vi": "Nông thôn mới chỉ xét cho xã: dòng của phường, thị trấn để trống.",
+        "en": "The NTM standard applies to xã only: leave the rows of phường and thị trấn empty.",
+    },
+    "templates.note_named": {
+        "vi": "Mỗi mô hình một dòng: sao chép dòng của xã (cả mã xã) để thêm mô hình.",
+        "en": "One model per row: copy a commune's row (with its code) to add a model.",
+    },
+    "templates.note_import": {
+        "vi": "Nhập tệp ở trang Nhập dữ liệu, hoặc: python -m geo import TỆP --family {family}"
+        " --period {period}",
+        "en": "Import the file on the Import page, or: python -m geo import FILE --family"
+        " {family} --period {period}",
+    },
+    "templates.col_column": {"vi": "Cột", "en": "Column"},
+    "templates.col_key": {"vi": "Tên cột trong hệ thống", "en": "Column key"},
+    "templates.col_kind": {"vi": "Kiểu", "en": "Type"},
+    "templates.col_unit": {"vi": "Đơn vị", "en": "Unit"},
+    "templates.col_allowed": {"vi": "Giá trị cho phép", "en": "Allowed values"},
+    "templates.col_description": {"vi": "Mô tả (tiếng Anh)", "en": "Description"},
+    "templates.kind_code": {"vi": "Mã xã", "en": "Commune code"},
+    "templates.kind_vintage": {"vi": "Bộ địa giới", "en": "Boundary vintage"},
+    "templates.kind_text": {"vi": "Chữ", "en": "Text"},
+    "templates.kind_count": {"vi": "Số nguyên", "en": "Whole number"},
+    "templates.kind_number": {"vi": "Số", "en": "Number"},
+    "templates.kind_year": {"vi": "Năm", "en": "Year"},
+    "templates.kind_category": {"vi": "Chọn trong danh sách", "en": "One of a list"},
+    "templates.kind_bool": {"vi": "Có / Không", "en": "Yes / No"},
+    "templates.vintage_note": {
+        "vi": "Mã và tên xã theo đơn vị hành chính {vintage} (danh mục GSO, gói"
+        " vietnamadminunits).",
+        "en": "Codes and names are those of the {vintage} administrative units (GSO list, package"
+        " vietnamadminunits).",
+    },
     # errors
+    # sign-in, import page, batch history (geo.auth, geo.store, pages/1_Nhap_du_lieu.py)
+    "auth.title": {"vi": "Đăng nhập cán bộ quản lý số liệu", "en": "Planner sign-in"},
+    "auth.viewer_note": {
+        "vi": "Xem bản đồ không cần đăng nhập. Nhập, hoàn tác và xóa số liệu cần tài khoản cán"
+        " bộ quản lý số liệu.",
+        "en": "Viewing the maps needs no account. Importing, rolling back and deleting figures"
+        " need a planner account.",
+    },
+    "auth.username": {"vi": "Tên đăng nhập", "en": "User name"},
+    "auth.password": {"vi": "Mật khẩu", "en": "Password"},
+    "auth.sign_in": {"vi": "Đăng nhập", "en": "Sign in"},
+    "auth.sign_out": {"vi": "Đăng xuất", "en": "Sign out"},
+    "auth.oidc_sign_in": {
+        "vi": "Đăng nhập bằng tài khoản cơ quan",
+        "en": "Sign in with your organisation account",
+    },
+    "auth.bad_credentials": {
+        "vi": "Tên đăng nhập hoặc mật khẩu không đúng.",
+        "en": "Wrong user name or password.",
+    },
+    "auth.throttled": {
+        "vi": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {seconds} giây.",
+        "en": "Too many failed sign-ins. Try again in {seconds} s.",
+    },
+    "auth.signed_in_as": {"vi": "Đã đăng nhập: **{name}**", "en": "Signed in as **{name}**"},
+    "auth.not_planner": {
+        "vi": "Tài khoản {name} chưa được cấp quyền nhập số liệu.",
+        "en": "{name} is not a planner account.",
+    },
+    "auth.no_accounts": {
+        "vi": "Chưa có tài khoản cán bộ nào. Quản trị viên tạo bằng lệnh"
+        " `python -m geo user add TÊN`.",
+        "en": "There are no planner accounts yet. An administrator adds one with"
+        " `python -m geo user add NAME`.",
+    },
+    "import.title": {"vi": "Nhập dữ liệu", "en": "Import figures"},
+    "import.intro": {
+        "vi": "Tải lên bảng số liệu của một nhóm chỉ tiêu cho một kỳ. Hệ thống kiểm tra từng dòng"
+        " và cho xem trước; chỉ khi xác nhận, số liệu mới được ghi thành một lô mới. Mỗi lô thay"
+        " số liệu của các xã có trong tệp, các xã khác giữ nguyên; có thể hoàn tác.",
+        "en": "Upload one indicator family for one period. Every row is checked and you see a"
+        " preview; only on confirmation are the figures stored, as a new batch. A batch replaces"
+        " the figures of the communes it contains and keeps the others; it can be rolled back.",
+    },
+    "import.tab_import": {"vi": "Nhập tệp", "en": "Import a file"},
+    "import.tab_history": {"vi": "Lịch sử các lô", "en": "Batch history"},
+    "import.tab_template": {"vi": "Mẫu nhập liệu", "en": "Templates"},
+    "import.upload": {"vi": "Tệp số liệu (CSV hoặc Excel)", "en": "Data file (CSV or Excel)"},
+    "import.family": {"vi": "Nhóm chỉ tiêu", "en": "Indicator family"},
+    "import.period": {"vi": "Kỳ số liệu (năm)", "en": "Period (year)"},
+    "import.preview": {"vi": "Kiểm tra và xem trước", "en": "Check and preview"},
+    "import.preview_title": {
+        "vi": "Kết quả kiểm tra (chưa ghi vào cơ sở dữ liệu)",
+        "en": "Check result (nothing stored yet)",
+    },
+    "import.accepted_rows": {"vi": "Dòng hợp lệ ({n})", "en": "Valid rows ({n})"},
+    "import.rejected_rows": {"vi": "Dòng bị loại ({n})", "en": "Rejected rows ({n})"},
+    "import.skipped_rows": {
+        "vi": "Dòng bỏ qua: tổng, tiểu tổng… ({n})",
+        "en": "Skipped rows: totals, subtotals… ({n})",
+    },
+    "import.warnings": {"vi": "Cảnh báo ({n})", "en": "Warnings ({n})"},
+    "import.download_rejected": {
+        "vi": "Tải các dòng bị loại (.xlsx)",
+        "en": "Download the rejected rows (.xlsx)",
+    },
+    "import.force": {
+        "vi": "Vẫn nhập lại tệp đã nhập trước đó",
+        "en": "Import again a file already imported",
+    },
+    "import.confirm": {"vi": "Xác nhận nhập {n} dòng", "en": "Import {n} rows"},
+    "import.done": {
+        "vi": "Đã nhập lô số {id}: {n} dòng, {family}, kỳ {period}. Bản đồ đã cập nhật.",
+        "en": "Stored batch {id}: {n} rows, {family}, period {period}. The map is updated.",
+    },
+    "import.nothing": {
+        "vi": "Không có dòng hợp lệ nào để nhập.",
+        "en": "There is no valid row to import.",
+    },
+    "import.failed": {"vi": "Không nhập được: {message}", "en": "Import failed: {message}"},
+    "import.read_failed": {
+        "vi": "Không đọc được tệp: {message}",
+        "en": "The file cannot be read: {message}",
+    },
+    "import.sign_in_first": {
+        "vi": "Đăng nhập (thanh bên) để nhập, hoàn tác hoặc xóa số liệu.",
+        "en": "Sign in (sidebar) to import, roll back or delete figures.",
+    },
+    "import.template_help": {
+        "vi": "Mẫu Excel có sẵn danh sách xã của tỉnh và đúng các cột của nhóm chỉ tiêu.",
+        "en": "Excel template with the province's communes and the family's columns.",
+    },
+    "import.template_button": {"vi": "Tải mẫu (.xlsx)", "en": "Download template (.xlsx)"},
+    "import.template_unavailable": {
+        "vi": "Chưa tạo được mẫu: {message}",
+        "en": "The template is not available: {message}",
+    },
+    "report.file": {"vi": "Tệp", "en": "File"},
+    "report.family": {"vi": "Nhóm chỉ tiêu", "en": "Family"},
+    "report.accepted": {"vi": "Hợp lệ", "en": "Accepted"},
+    "report.rejected": {"vi": "Bị loại", "en": "Rejected"},
+    "report.skipped": {"vi": "Bỏ qua", "en": "Skipped"},
+    "report.warnings": {"vi": "Cảnh báo", "en": "Warnings"},
+    "report.row": {"vi": "Dòng", "en": "Row"},
+    "report.column": {"vi": "Cột", "en": "Column"},
+    "report.value": {"vi": "Giá trị", "en": "Value"},
+    "report.reason": {"vi": "Lý do", "en": "Reason"},
+    "report.text": {"vi": "Nội dung", "en": "Text"},
+    "report.where": {"vi": "Vị trí", "en": "Where"},
+    "report.message": {"vi": "Nội dung", "en": "Message"},
+    "report.stored": {
+        "vi": "Đã ghi lô số {id} (người nhập: {user}).",
+        "en": "Stored as batch {id} (by {user}).",
+    },
+    "report.dry_run": {
+        "vi": "Chạy thử (--dry-run): chưa ghi gì vào cơ sở dữ liệu.",
+        "en": "Dry run: nothing was stored.",
+    },
+    "batches.id": {"vi": "Lô", "en": "Batch"},
+    "batches.status": {"vi": "Trạng thái", "en": "Status"},
+    "batches.status_active": {"vi": "Đang dùng", "en": "Active"},
+    "batches.status_rolled_back": {"vi": "Đã hoàn tác", "en": "Rolled back"},
+    "batches.created_at": {"vi": "Thời điểm (UTC)", "en": "When (UTC)"},
+    "batches.user": {"vi": "Người nhập", "en": "By"},
+    "batches.origin": {"vi": "Nguồn", "en": "Origin"},
+    "batches.origin_demo": {"vi": "Dữ liệu minh họa", "en": "Demo data"},
+    "batches.origin_import": {"vi": "Nhập từ tệp", "en": "Imported file"},
+    "batches.rolled_back": {"vi": "Hoàn tác bởi", "en": "Rolled back by"},
+    "batches.rollback_title": {"vi": "Hoàn tác một lô", "en": "Roll back a batch"},
+    "batches.rollback_help": {
+        "vi": "Hoàn tác không xóa dữ liệu: lô bị loại khỏi số liệu hiện hành, các xã trở về số"
+        " liệu của lô trước đó.",
+        "en": "Rolling back deletes nothing: the batch leaves the current figures and its"
+        " communes go back to what the previous batches said.",
+    },
+    "batches.choose": {"vi": "Chọn lô", "en": "Batch"},
+    "batches.rollback_confirm": {
+        "vi": "Tôi xác nhận hoàn tác lô {id}",
+        "en": "I confirm rolling back batch {id}",
+    },
+    "batches.rollback_button": {"vi": "Hoàn tác", "en": "Roll back"},
+    "batches.rolled_back_done": {
+        "vi": "Đã hoàn tác lô {id}. Bản đồ đã cập nhật.",
+        "en": "Batch {id} rolled back. The map is updated.",
+    },
+    "batches.none_active": {"vi": "Không có lô nào đang dùng.", "en": "No active batch."},
+    "batches.delete_title": {
+        "vi": "Xóa hẳn một lô đã hoàn tác",
+        "en": "Delete a rolled-back batch for good",
+    },
+    "batches.delete_confirm": {
+        "vi": "Tôi xác nhận xóa hẳn lô {id} (không khôi phục được)",
+        "en": "I confirm deleting batch {id} for good (cannot be undone)",
+    },
+    "batches.delete_button": {"vi": "Xóa hẳn", "en": "Delete"},
+    "batches.deleted_done": {"vi": "Đã xóa lô {id}.", "en": "Batch {id} deleted."},
+    "batches.failed": {"vi": "Không thực hiện được: {message}", "en": "Not done: {message}"},
     "error.title": {"vi": "Lỗi dữ liệu", "en": "Data error"},
     "error.boundaries": {
         "vi": "Không dùng được tệp ranh giới `{file}`: {message}. Bản đồ đang dùng ranh giới"

@@ -80,8 +80,10 @@ __all__ = [
     "Column",
     "Family",
     "Label",
+    "check_rules",
     "load_demo",
     "models_total",
+    "parse_cells",
     "read_family",
     "write_family",
 ]
@@ -804,6 +806,11 @@ def _check_rules(table: pd.DataFrame, spec: Family, source: str) -> list[Problem
                 "status not_started but some area is consolidated",
             ),
             (
+                status.isna() & (done > planned),
+                LAND_DONE_HA,
+                "area consolidated above the area planned but the status is not done",
+            ),
+            (
                 table[LAND_YEAR].notna() & (status != LAND_DONE),
                 LAND_YEAR,
                 "year completed is given but the status is not done",
@@ -893,7 +900,37 @@ def read_family(
     problems = _check_header(raw, spec, source)
     if problems:
         _raise(source, problems)
+    table, problems = parse_cells(raw, family, source=source)
+    if problems:
+        _raise(source, problems)
+    problems = check_rules(table, family, source=source)
+    if problems:
+        _raise(source, problems)
+    return table.reset_index(drop=True)
 
+
+def parse_cells(
+    raw: pd.DataFrame, family: str, *, source: str = "<table>"
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse the text cells of one family table without raising (shared with the importer).
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        Stripped text cells (``""`` for empty) with the family's columns, indexed by spreadsheet
+        row number.
+    family : str
+        One of :data:`FAMILY_NAMES`.
+    source : str
+        Name to use in problems.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, list of Problem)
+        The typed table (bad cells empty), same index; one error per bad or missing cell, in
+        reading order, ``where`` = ``"row R, column C"``.
+    """
+    spec = _family(family)
     parsed: dict[str, pd.Series] = {}
     found: list[tuple[int, int, Problem]] = []
     for order, column in enumerate(spec.columns):
@@ -905,17 +942,22 @@ def read_family(
             row = _row_number(index)
             found.append((row, order, Problem(source, _where(row, column.name), text, "error")))
         parsed[column.name] = values
-    if found:
-        # Report cells in reading order: row by row, then column by column.
-        _raise(source, [problem for *_, problem in sorted(found, key=lambda item: item[:2])])
-
     table = pd.DataFrame(parsed, index=raw.index)
     for column in spec.columns:
-        table[column.name] = table[column.name].astype(column.dtype)
-    problems = _check_rules(table, spec, source)
-    if problems:
-        _raise(source, problems)
-    return table.reset_index(drop=True)
+        dtype = column.dtype
+        if dtype == "int64" and table[column.name].isna().any():
+            dtype = "Int64"  # a bad required year is empty here; read_family raises anyway
+        table[column.name] = table[column.name].astype(dtype)
+    # Report cells in reading order: row by row, then column by column.
+    return table, [problem for *_, problem in sorted(found, key=lambda item: item[:2])]
+
+
+def check_rules(table: pd.DataFrame, family: str, *, source: str = "<table>") -> list[Problem]:
+    """Rules between the columns of a row, and unique keys (shared with the importer).
+
+    ``table`` is typed as :func:`parse_cells` returns it, indexed by spreadsheet row number.
+    """
+    return _check_rules(table, _family(family), source)
 
 
 # --- writing ------------------------------------------------------------------------------------

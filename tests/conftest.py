@@ -8,6 +8,9 @@ import geopandas as gpd
 import pytest
 import shapely
 
+# Figure-store fixtures: db_url (SQLite and PostgreSQL), postgres_url, make_report.
+from store_fixtures import db_url, make_report, postgres_url  # noqa: F401
+
 #: South-west corner of the synthetic grid: near TP Hòa Bình (105.3°E, 20.8°N).
 GRID_ORIGIN = (105.30, 20.80)
 #: Cell size of the synthetic grid in degrees (about 2.1 km × 2.2 km).

@@ -1,0 +1,267 @@
+"""Communes after the reform of 1 July 2025, and the conversion of 2020–2025 codes to them.
+
+On 1 July 2025 Vietnam went from 63 to 34 provinces and dropped the district level; most
+communes were merged (Hòa Bình became part of Phú Thọ, GSO code 25). The registry package
+``vietnamadminunits`` ships both lists (tables ``admin_units_legacy`` and ``admin_units``) and
+the converter's data file ``converter_2025.json``: for every 2020–2025 commune the 2025 commune
+it became part of, and, for the few communes split between several 2025 communes, all of them
+with the *default* one (where the package's ``convert_address`` puts an address without a
+street). This module reads those tables directly: the conversion of a code needs no address
+parsing and no network.
+
+Examples
+--------
+>>> table = convert_codes_2025(["04789", "5233"])
+>>> table[["old_code", "new_code", "new_name", "split"]].values.tolist()
+[['04789', '04828', 'Phường Thống Nhất', False], ['05233', '05200', 'Xã Mai Châu', False]]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+from vietnamadminunits.database import query
+
+from geo.schema import (
+    COMMUNE_CODE,
+    COMMUNE_NAME,
+    COMMUNE_TYPE,
+    PROVINCE_CODE,
+    PROVINCE_NAME,
+    VINTAGE,
+)
+
+__all__ = ["VINTAGE_2025", "communes_2025", "convert_codes_2025", "province_2025"]
+
+#: Boundary vintage of the units valid from 1 July 2025 (34 provinces, no districts).
+VINTAGE_2025 = "2025"
+
+#: Columns of :func:`convert_codes_2025`.
+CONVERSION_COLUMNS: tuple[str, ...] = (
+    "old_code",
+    "old_name",
+    "old_district",
+    "new_code",
+    "new_name",
+    "new_codes",
+    "new_names",
+    "province_code",
+    "split",
+    "note",
+    "note_vi",
+)
+
+
+@cache
+def _converter() -> dict[str, dict]:
+    path = resources.files("vietnamadminunits") / "data" / "converter_2025.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
+def _legacy() -> pd.DataFrame:
+    rows = query(
+        "SELECT wardCode, ward, district, provinceCode, provinceKey, districtKey, wardKey "
+        "FROM admin_units_legacy"
+    )
+    table = pd.DataFrame(rows)
+    table["wardCode"] = table["wardCode"].str.zfill(5)
+    return table.set_index("wardCode")
+
+
+@cache
+def _new_units() -> pd.DataFrame:
+    rows = query(
+        "SELECT wardCode, ward, wardType, provinceCode, province, provinceKey, wardKey "
+        "FROM admin_units"
+    )
+    table = pd.DataFrame(rows)
+    table["wardCode"] = table["wardCode"].str.zfill(5)
+    table["provinceCode"] = table["provinceCode"].str.zfill(2)
+    return table
+
+
+@cache
+def _new_by_key() -> dict[tuple[str, str], tuple[str, str, str]]:
+    """``(province key, ward key)`` → ``(code, name, province code)`` of 2025 communes."""
+    table = _new_units()
+    return {
+        (p, w): (code, name, pc)
+        for p, w, code, name, pc in table[
+            ["provinceKey", "wardKey", "wardCode", "ward", "provinceCode"]
+        ].itertuples(index=False)
+    }
+
+
+@cache
+def _old_to_new() -> dict[str, tuple[str, list[tuple[str, bool]]]]:
+    """Old ``province_district_ward`` key → (new province key, [(new ward key, default)])."""
+    data = _converter()
+    out: dict[str, tuple[str, list[tuple[str, bool]]]] = {}
+    for new_province, wards in data["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for new_ward, olds in wards.items():
+            for old in olds:
+                out[old] = (new_province, [(new_ward, True)])
+    for new_province, olds in data["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for old, parts in olds.items():
+            out[old] = (
+                new_province,
+                [(part["newWardKey"], bool(part["isDefaultNewWard"])) for part in parts],
+            )
+    return out
+
+
+def province_2025(province_code: str) -> str:
+    """The 2025 province a 2020–2025 province became part of (``"17"`` → ``"25"``, Phú Thọ).
+
+    A code that is already a 2025 province code is returned as it is.
+
+    Examples
+    --------
+    >>> province_2025("17"), province_2025("01")
+    ('25', '01')
+    """
+    code = province_code.zfill(2)
+    legacy = _legacy()
+    keys = legacy.loc[legacy["provinceCode"].str.zfill(2) == code, "provinceKey"].unique()
+    if len(keys):
+        for new_key, olds in _converter()["DICT_PROVINCE"].items():
+            if keys[0] in olds:
+                new = _new_units()
+                return str(new.loc[new["provinceKey"] == new_key, "provinceCode"].iloc[0])
+    if code in set(_new_units()["provinceCode"]):
+        return code
+    raise ValueError(f"unknown province code {province_code!r}")
+
+
+def communes_2025(province_codes: str | tuple[str, ...]) -> pd.DataFrame:
+    """Communes valid from 1 July 2025 of the 2025 province(s) that hold ``province_codes``.
+
+    Parameters
+    ----------
+    province_codes : str or tuple of str
+        2020–2025 or 2025 province codes (``"17"`` gives Phú Thọ, which took in Hòa Bình).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``commune_code, commune_name, commune_type, province_code, province_name, vintage``
+        (``"2025"``); there are no districts after 1 July 2025.
+
+    Examples
+    --------
+    >>> table = communes_2025("17")
+    >>> len(table), table["province_name"].iloc[0]
+    (148, 'Tỉnh Phú Thọ')
+    """
+    if isinstance(province_codes, str):
+        province_codes = (province_codes,)
+    wanted = {province_2025(code) for code in province_codes}
+    new = _new_units()
+    table = new[new["provinceCode"].isin(wanted)].sort_values("wardCode")
+    return pd.DataFrame(
+        {
+            COMMUNE_CODE: table["wardCode"].to_numpy(),
+            COMMUNE_NAME: table["ward"].to_numpy(),
+            COMMUNE_TYPE: table["wardType"].to_numpy(),
+            PROVINCE_CODE: table["provinceCode"].to_numpy(),
+            PROVINCE_NAME: table["province"].to_numpy(),
+            VINTAGE: VINTAGE_2025,
+        }
+    )
+
+
+def convert_codes_2025(codes: Iterable[str | int]) -> pd.DataFrame:
+    """The 2025 commune(s) each 2020–2025 commune code became part of.
+
+    Parameters
+    ----------
+    codes : iterable of str or int
+        GSO commune codes of 2020–2025 (``4789`` and ``"4789"`` mean ``"04789"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per code, in order, columns :data:`CONVERSION_COLUMNS`: ``old_code``,
+        ``old_name``, ``old_district``; ``new_code``/``new_name`` — the 2025 commune (for a
+        split commune the package's default one); ``new_codes``/``new_names`` — every 2025
+        commune that took a part (tuples); ``province_code`` (2025); ``split`` — whether the
+        commune was divided; ``note`` / ``note_vi`` — what happened, in English / Vietnamese.
+        Unknown codes have empty ``new_code`` and a note saying so.
+
+    Examples
+    --------
+    >>> row = convert_codes_2025(["04891"]).iloc[0]
+    >>> bool(row["split"]), row["new_codes"]
+    (True, ('04828', '04891'))
+    >>> print(row["note"].split(";")[0])
+    Xã Vầy Nưa was split between Phường Thống Nhất, Xã Tiền Phong
+    """
+    legacy = _legacy()
+    old_to_new = _old_to_new()
+    by_key = _new_by_key()
+    # How many old communes went into each new one (for the "merged" note).
+    merged: dict[tuple[str, str], int] = {}
+    for new_province, parts in old_to_new.values():
+        for ward, _ in parts:
+            merged[(new_province, ward)] = merged.get((new_province, ward), 0) + 1
+    rows: list[dict[str, object]] = []
+    for raw in codes:
+        code = str(raw).strip()
+        code = code.split(".")[0].zfill(5) if code.replace(".", "").isdigit() else code
+        row: dict[str, object] = dict.fromkeys(CONVERSION_COLUMNS)
+        row.update(old_code=code, new_codes=(), new_names=(), split=False)
+        if code not in legacy.index:
+            row["note"] = f"{code} is not a commune code of 2020–2025"
+            row["note_vi"] = f"{code} không phải mã xã giai đoạn 2020–2025"
+            rows.append(row)
+            continue
+        old = legacy.loc[code]
+        row.update(old_name=old["ward"], old_district=old["district"])
+        key = f"{old['provinceKey']}_{old['districtKey']}_{old['wardKey']}"
+        if key not in old_to_new:
+            row["note"] = f"{old['ward']}: no 2025 commune in vietnamadminunits"
+            row["note_vi"] = f"{old['ward']}: không có xã mới tương ứng trong vietnamadminunits"
+            rows.append(row)
+            continue
+        new_province, parts = old_to_new[key]
+        found = [(by_key.get((new_province, ward)), default) for ward, default in parts]
+        found = [(unit, default) for unit, default in found if unit is not None]
+        if not found:
+            row["note"] = f"{old['ward']}: 2025 commune not in the 2025 list"
+            row["note_vi"] = f"{old['ward']}: xã mới không có trong danh mục 2025"
+            rows.append(row)
+            continue
+        default_unit = next((unit for unit, default in found if default), found[0][0])
+        row.update(
+            new_code=default_unit[0],
+            new_name=default_unit[1],
+            province_code=default_unit[2],
+            new_codes=tuple(unit[0] for unit, _ in found),
+            new_names=tuple(unit[1] for unit, _ in found),
+            split=len(found) > 1,
+        )
+        if len(found) > 1:
+            names = ", ".join(unit[1] for unit, _ in found)
+            row["note"] = (
+                f"{old['ward']} was split between {names}; figures go to {default_unit[1]}"
+                " (default of vietnamadminunits)"
+            )
+            row["note_vi"] = (
+                f"{old['ward']} được chia cho {names}; số liệu tính cho {default_unit[1]}"
+                " (mặc định của vietnamadminunits)"
+            )
+        else:
+            count = merged.get((new_province, parts[0][0]), 1)
+            if count > 1:
+                row["note"] = f"merged with {count - 1} other commune(s) into {default_unit[1]}"
+                row["note_vi"] = f"sáp nhập cùng {count - 1} xã khác thành {default_unit[1]}"
+            else:
+                row["note"] = f"became {default_unit[1]} (no merger)"
+                row["note_vi"] = f"thành {default_unit[1]} (không sáp nhập)"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(CONVERSION_COLUMNS))
