@@ -10,8 +10,9 @@ Usage::
 
 Prints the build time, the intersection over union (IoU) of each schematic cell with the real
 polygon of the same ``commune_code`` (median, mean, min, the 10 worst, how many below 0.2) and
-PASS/FAIL against the targets (median ≥ 0.55, min ≥ 0.2). ``--strict`` exits with status 1 on
-FAIL; ``--png`` draws the schematic over the real outlines.
+PASS/FAIL against the targets (median ≥ 0.55, min ≥ 0.2), and lists the units whose registry
+location was found unreliable and relocated (``location_note``). ``--strict`` exits with status 1
+on FAIL; ``--png`` draws the schematic over the real outlines, with the relocated units.
 """
 
 from __future__ import annotations
@@ -29,14 +30,17 @@ import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
+from pyproj import Transformer  # noqa: E402
 
 from geo.admin_units import HOA_BINH, communes  # noqa: E402
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE, METRIC_CRS  # noqa: E402
 from geo.schematic import (  # noqa: E402
     DEFAULT_PARAMS,
+    LOCATION_NOTE,
     METHOD_VERSION,
     build_schematic,
     districts_from_communes,
+    schematic_report,
 )
 
 REAL = ROOT.parent / "shared/data/boundaries/hoabinh_communes_2020-2025_derived_vietnam63.geojson"
@@ -93,14 +97,31 @@ def render_png(cells: gpd.GeoDataFrame, real: gpd.GeoDataFrame, path: Path) -> N
         for ring in shapely.get_parts(shapely.get_rings(shapely.get_parts(geoms))):
             draw.line(px(shapely.get_coordinates(ring)), fill=colour, width=width)
 
+    moved = (cells_m[LOCATION_NOTE] != "").to_numpy()
+    for polygon in shapely.get_parts(cells_m.geometry.values[moved]):
+        draw.polygon(px(shapely.get_coordinates(polygon.exterior)), fill=(255, 225, 170))
     outline(real_m.geometry.values, (235, 120, 120), 2)
     outline(cells_m.geometry.values, (40, 60, 210), 2)
     outline(districts.geometry.values, (0, 0, 0), 4)
-    table = communes(HOA_BINH)
-    centres = gpd.GeoSeries.from_xy(table["lon"], table["lat"], crs="EPSG:4326").to_crs(METRIC_CRS)
-    for x, y in px(shapely.get_coordinates(centres.values)):
-        draw.ellipse([x - 3, y - 3, x + 3, y + 3], fill=(40, 60, 210))
-    legend = "blue: schematic cells and official centres, black: schematic districts, red: real"
+    report = schematic_report(HOA_BINH)
+    lonlat = report[["lon", "lat", "site_lon", "site_lat"]].to_numpy()
+    to_metric = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+    official = px(np.c_[to_metric.transform(lonlat[:, 0], lonlat[:, 1])])
+    sites = px(np.c_[to_metric.transform(lonlat[:, 2], lonlat[:, 3])])
+    reliable = (report[LOCATION_NOTE] == "").to_numpy()
+    for k, ((x, y), (sx, sy)) in enumerate(zip(official, sites, strict=True)):
+        if reliable[k]:
+            draw.ellipse([x - 3, y - 3, x + 3, y + 3], fill=(40, 60, 210))
+            continue
+        draw.line([(x, y), (sx, sy)], fill=(230, 130, 0), width=2)
+        draw.line([(x - 5, y - 5), (x + 5, y + 5)], fill=(200, 0, 0), width=3)
+        draw.line([(x - 5, y + 5), (x + 5, y - 5)], fill=(200, 0, 0), width=3)
+        draw.rectangle([sx - 5, sy - 5, sx + 5, sy + 5], outline=(230, 130, 0), width=3)
+        draw.text((sx + 8, sy - 6), report[COMMUNE_NAME].iloc[k], fill=(120, 60, 0))
+    legend = (
+        "blue: schematic cells and official centres, black: schematic districts, red: real; "
+        "orange: relocated units (red x: unreliable registry centre, square: substitute site)"
+    )
     draw.text((pad, 10), legend, fill=0)
     image.save(path)
 
@@ -148,6 +169,15 @@ def main(argv: list[str] | None = None) -> int:
     real_districts = real_m.dissolve(DISTRICT_CODE).loc[districts.index]
     district_iou = iou(districts.geometry.values, real_districts.geometry.values)
     print(f"  province outline {province:.3f}; districts median {np.median(district_iou):.3f}")
+    flagged = cells.set_index(COMMUNE_CODE)[LOCATION_NOTE]
+    flagged = flagged[flagged != ""]
+    print(f"Unreliable registry locations, relocated ({len(flagged)}):")
+    for code, note in flagged.items():
+        row = table.loc[code]
+        print(
+            f"  {code} {row[COMMUNE_NAME]:<20} {row['district']:<20} {note:<20} "
+            f"IoU {row['iou']:.2f}"
+        )
     print("10 worst communes (centre_off_km > 0: the official centre is outside the real polygon):")
     worst = table.sort_values("iou").head(10)
     with pd.option_context("display.width", 120, "display.float_format", "{:.2f}".format):

@@ -8,6 +8,7 @@ any download.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 import pandas as pd
@@ -99,3 +100,100 @@ def communes(province_codes: str | tuple[str, ...] = HOA_BINH) -> pd.DataFrame:
     if isinstance(province_codes, str):
         province_codes = (province_codes,)
     return _communes_cached(tuple(sorted(province_codes))).copy()
+
+
+_LOCATION_SQL = """
+SELECT wardCode, wardGeoAddress, districtLat, districtLon, districtBounds,
+       provinceKeywords, districtKeywords
+FROM admin_units_legacy
+WHERE provinceCode IN ({placeholders}) AND wardCode IS NOT NULL
+ORDER BY wardCode
+"""
+
+
+@cache
+def _location_evidence_cached(province_codes: tuple[str, ...]) -> pd.DataFrame:
+    for code in province_codes:
+        if not (code.isdigit() and len(code) == 2):
+            raise ValueError(f"province code must be two digits, got {code!r}")
+    sql = _LOCATION_SQL.format(placeholders=",".join(f"'{c}'" for c in province_codes))
+    raw = pd.DataFrame(
+        query(sql),
+        columns=[
+            "wardCode",
+            "wardGeoAddress",
+            "districtLat",
+            "districtLon",
+            "districtBounds",
+            "provinceKeywords",
+            "districtKeywords",
+        ],
+    )
+    bounds = [
+        _parse_bounds(text) if isinstance(text, str) else (float("nan"),) * 4
+        for text in raw["districtBounds"]
+    ]
+    return pd.DataFrame(
+        {
+            COMMUNE_CODE: raw["wardCode"].str.zfill(5),
+            "geo_address": raw["wardGeoAddress"].fillna(""),
+            "district_lon": raw["districtLon"].astype(float),
+            "district_lat": raw["districtLat"].astype(float),
+            "district_minx": [b[0] for b in bounds],
+            "district_miny": [b[1] for b in bounds],
+            "district_maxx": [b[2] for b in bounds],
+            "district_maxy": [b[3] for b in bounds],
+            "province_keys": [_keys(text) for text in raw["provinceKeywords"]],
+            "district_keys": [_keys(text) for text in raw["districtKeywords"]],
+        }
+    )
+
+
+def _keys(text: str | None) -> str:
+    """The registry's keyword list (a JSON array) as one ``|``-separated string."""
+    return "|".join(json.loads(text)) if isinstance(text, str) and text else ""
+
+
+def location_evidence(province_codes: str | tuple[str, ...] = HOA_BINH) -> pd.DataFrame:
+    """What the registry knows about how each commune's centre was located.
+
+    ``vietnamadminunits`` geocoded every unit; its table also keeps the geocoder's address and
+    the district's own centre and extent, which tell a reliable commune location from a
+    fallback (see :func:`geo.schematic.location_notes`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per commune (sorted by ``commune_code``): ``geo_address`` (the geocoder's
+        address), ``district_lon``/``district_lat`` (the district's centre) and
+        ``district_minx`` … ``district_maxy`` (its extent) in degrees, and ``province_keys``,
+        ``district_keys``: the registry's ASCII name keys of the unit's province and district,
+        ``|``-separated.
+
+    Examples
+    --------
+    >>> evidence = location_evidence("17")
+    >>> evidence.set_index("commune_code").loc["05254", "geo_address"]
+    'Thành Sơn, Quan Hóa, Thanh Hóa, Vietnam'
+    """
+    if isinstance(province_codes, str):
+        province_codes = (province_codes,)
+    return _location_evidence_cached(tuple(sorted(province_codes))).copy()
+
+
+@cache
+def province_name_keys() -> dict[str, str]:
+    """ASCII name keys of every province (``"thanhhoa"``, ``"hanoi"``…) → province code.
+
+    Examples
+    --------
+    >>> province_name_keys()["thanhhoa"], province_name_keys()["hcm"]
+    ('38', '79')
+    """
+    rows = query("SELECT DISTINCT provinceCode, provinceKeywords FROM admin_units_legacy")
+    out: dict[str, str] = {}
+    for row in rows:
+        for key in _keys(row["provinceKeywords"]).split("|"):
+            if key:
+                out.setdefault(key, str(row["provinceCode"]).zfill(2))
+    return out

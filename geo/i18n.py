@@ -28,6 +28,8 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "en": "{province}: “Dân vận khéo” models, new-rural standard and land consolidation"
         " by commune",
     },
+    "nav.map": {"vi": "Bản đồ", "en": "Map"},
+    "nav.import": {"vi": "Nhập dữ liệu", "en": "Import data"},
     "app.language": {"vi": "Ngôn ngữ", "en": "Language"},
     "app.layer": {"vi": "Lớp bản đồ", "en": "Map layer"},
     "app.period": {"vi": "Kỳ số liệu", "en": "Period"},
