@@ -30,6 +30,7 @@ test: $(STAMP) browser-deps lint
 
 bench: $(STAMP)
 	$(PY) bench/score_schematic.py
+	$(PY) bench/national.py
 
 demo-data: $(STAMP)
 	$(PY) -m geo.demo

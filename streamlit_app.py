@@ -1,8 +1,25 @@
-"""Commune Atlas: the main page. Layout and widgets only; the work happens in ``geo``."""
+"""Commune Atlas: the main page. Layout and widgets only; the work happens in ``geo``.
+
+Page order: sidebar (language, boundaries, view, layer, period(s), classes, district, basemap);
+title and notices; province indicators; the map with the commune panel beside it; tabs with
+the lagging communes, the district summary and the commune table.
+
+The map is re-created only when what it draws changes (layer, period, classes, district,
+language). A click on a commune re-runs the page and comes back as the clicked feature
+(``last_active_drawing``, which carries the ``code`` property); pan and zoom do not re-run.
+The selected commune and the lagging communes are outlined through ``feature_group_to_add``,
+which streamlit-folium swaps in the live map, so the reader's zoom and centre stay.
+"""
 
 from __future__ import annotations
 
+import copy
+import functools
+import html
+import json
 import os
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import folium
 import pandas as pd
@@ -10,7 +27,20 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.assets import use_local_assets
+from geo.commune_profile import CommuneProfile, commune_profile, metrics_over_periods
+from geo.compare import compare_periods
 from geo.demo import DEMO_LABEL
+from geo.display import (
+    commune_table,
+    district_table,
+    history_frame,
+    lagging_table,
+    legend_notes,
+    named_model_lines,
+    profile_caption,
+    profile_figures,
+    slug,
+)
 from geo.errors import AtlasError
 from geo.geography import (
     Geography,
@@ -21,19 +51,49 @@ from geo.geography import (
     load_geography,
 )
 from geo.i18n import LANGUAGES, Lang, format_number, t
-from geo.maps import LAYER_KEYS, build_map
-from geo.metrics import commune_metrics, district_summary, province_kpis
+from geo.indicators import FIELD_LABELS, FIELDS
+from geo.lagging import (
+    PROGRESS_INDICATORS,
+    ConsolidationBelow,
+    CriteriaBelow,
+    NoModelInField,
+    NoProgress,
+    Rule,
+    describe_rules,
+    find_lagging,
+)
+from geo.layers import LAYERS, MAX_CLASSES, SCHEME_KEYS, field_layer_key, layers_for, parse_breaks
+from geo.maps import build_map
+from geo.metrics import district_summary, province_kpis, province_summary
+from geo.overlays import FocusWithoutScroll, MapAttribution, ViewMemory, highlight_group
 from geo.published import FIGURES, SOURCE
 from geo.store import Store, open_store
+from geo.table_export import csv_bytes, xlsx_bytes
 from geo.vintages import vintage_note
 
 st.set_page_config(page_title="Commune Atlas – Bản đồ xã", layout="wide")
+
+T = TypeVar("T")
 
 #: Families drawn on the map (named models are listed, not mapped).
 MAP_FAMILIES = ("models", "ntm", "land")
 #: A boundary file given at start-up (``ATLAS_BOUNDARIES=FILE make run``).
 ENV_BOUNDARIES = os.environ.get("ATLAS_BOUNDARIES") or None
 ENV_KEY = "env-file"
+#: Provinces of the schematic default (``ATLAS_PROVINCES=17,25``; default: Hòa Bình).
+ENV_PROVINCES = tuple(
+    code.strip() for code in os.environ.get("ATLAS_PROVINCES", "").split(",") if code.strip()
+)
+#: Session key of the map component (its last click) and of the selected commune.
+MAP_KEY = "atlas_map"
+SELECTED = "selected_commune"
+MAP_HEIGHT = 640
+#: The "whole province" choice of the district boxes (``None`` would show as "no choice").
+WHOLE_PROVINCE = ""
+#: Pseudo-layer of the layer menu: one model field, as a count or per km².
+FIELD_LAYER = "models_field"
+#: The period the published figures refer to (the article gives figures to 4/2019).
+PUBLISHED_PERIOD = 2019
 
 
 # --- cached data (keys are plain values: the store revision, the geography key) --------------
@@ -59,7 +119,7 @@ def demo_periods(revision: int) -> set[int]:
 
 @st.cache_data(show_spinner=False, ttl=60)
 def geography_choices() -> list[GeographyChoice]:
-    return available_geographies()
+    return available_geographies(**({"province_codes": ENV_PROVINCES} if ENV_PROVINCES else {}))
 
 
 @st.cache_resource(show_spinner=False)
@@ -71,49 +131,122 @@ def geography_for(key: str) -> Geography:
 
 
 @st.cache_data(show_spinner=False)
+def over_periods_for(geography_key: str, revision: int) -> pd.DataFrame:
+    """Metrics of every period, stacked (the commune panel's history and ranks)."""
+    tables = load_tables(revision)
+    periods = tables["models"]["period"].unique()
+    return metrics_over_periods(geography_for(geography_key).communes, tables, periods)
+
+
+@st.cache_data(show_spinner=False)
 def metrics_for(geography_key: str, period: int, revision: int) -> pd.DataFrame:
-    geography = geography_for(geography_key)
-    return commune_metrics(geography.communes, load_tables(revision), period=period)
+    over = over_periods_for(geography_key, revision)
+    return over[over["period"] == period].drop(columns="period").reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False)
+def change_for(geography_key: str, p0: int, p1: int, revision: int) -> pd.DataFrame:
+    return compare_periods(
+        metrics_for(geography_key, p0, revision), metrics_for(geography_key, p1, revision)
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
 def map_for(
     geography_key: str,
     layer: str,
-    period: int,
+    periods: tuple[int, ...],
     district_code: str | None,
     lang: Lang,
     tiles: bool,
     revision: int,
+    scheme: str,
+    k: int,
+    breaks: tuple[float, ...] | None,
 ) -> folium.Map:
+    """The map of one view, built once; every run draws a copy (see :func:`draw_map`)."""
     geography = geography_for(geography_key)
-    kind = t(f"boundary.{'schematic' if geography.kind == 'schematic' else 'official'}", lang)
-    data_label = t("demo.label", lang) if period in demo_periods(revision) else ""
-    notes = [
-        f"{t('app.period', lang)}: {period}" + (f" · {data_label}" if data_label else ""),
-        t(
-            "app.vintage_note",
-            lang,
-            kind=kind,
-            vintage=geography.vintage,
-            count=len(geography.communes),
-        ),
-    ]
-    if geography.kind == "schematic":
-        notes.append(t("boundary.schematic_legend", lang))
-    if geography.attribution:
-        notes.append(t("boundary.attribution", lang, attribution=geography.attribution))
+    if len(periods) == 1:
+        table = metrics_for(geography_key, periods[0], revision)
+    else:
+        table = change_for(geography_key, periods[0], periods[1], revision)
+    districts = district_names(geography)
+    demo = bool(set(periods) & demo_periods(revision))
     fmap = build_map(
         geography.communes,
-        metrics_for(geography_key, period, revision),
+        table,
         layer=layer,
         districts=geography.districts,
         district_code=district_code,
         lang=lang,
-        notes=notes,
+        scheme=scheme,
+        k=k,
+        breaks=breaks,
+        notes=legend_notes(
+            geography,
+            periods=periods,
+            demo=demo,
+            district_name=districts.get(district_code) if district_code else None,
+            lang=lang,
+        ),
         tiles=tiles,
+        height=MAP_HEIGHT,
     )
+    if geography.attribution:
+        MapAttribution(t("boundary.attribution", lang, attribution=geography.attribution)).add_to(
+            fmap
+        )
+    FocusWithoutScroll().add_to(fmap)
+    # After fit_bounds: the reader's last view of the same area wins over the fitted one.
+    ViewMemory(f"{geography_key}|{district_code or 'province'}").add_to(fmap)
     return use_local_assets(fmap)
+
+
+def district_names(geography: Geography) -> dict[str, str]:
+    districts = (
+        geography.communes[["district_code", "district_name"]]
+        .drop_duplicates()
+        .sort_values("district_name")
+    )
+    return dict(zip(districts["district_code"], districts["district_name"], strict=True))
+
+
+# --- callbacks (they run before the page, so they may set widget values) ---------------------
+
+
+def set_district(code: str | None) -> None:
+    st.session_state["district"] = code or WHOLE_PROVINCE
+    st.session_state["lag_district"] = code or WHOLE_PROVINCE
+
+
+def sync_lag_district() -> None:
+    st.session_state["lag_district"] = st.session_state.get("district")
+
+
+def close_panel() -> None:
+    st.session_state[SELECTED] = None
+
+
+def pick_district_row(table_key: str, codes: list[str | None]) -> None:
+    rows = st.session_state[table_key].selection.rows
+    if rows:
+        set_district(codes[rows[0]])
+
+
+def take_click() -> None:
+    """Turn a new click on the map (kept by ``st_folium`` under :data:`MAP_KEY`) into a choice.
+
+    The component keeps returning its last click on every run; a click is new when the clicked
+    feature or the clicked point changed (a second click on the same commune after closing its
+    panel lands elsewhere in it).
+    """
+    value = st.session_state.get(MAP_KEY) or {}
+    feature = value.get("last_active_drawing") or {}
+    code = (feature.get("properties") or {}).get("code")
+    token = json.dumps([code, value.get("last_object_clicked")], sort_keys=True, default=str)
+    if code and token != st.session_state.get("map_click_seen"):
+        st.session_state["map_click_seen"] = token
+        st.session_state[SELECTED] = html.unescape(str(code))
 
 
 # --- widgets ----------------------------------------------------------------------------------
@@ -135,60 +268,339 @@ def language_radio() -> Lang:
     return lang
 
 
+def choice_box(
+    container: Any,
+    label: str,
+    options: Sequence[T],
+    *,
+    key: str,
+    lang: Lang,
+    format_func: Callable[[T], str],
+    on_change: Callable[[], None] | None = None,
+) -> T:
+    """A selectbox whose choice survives a switch of language.
+
+    Streamlit keeps a selectbox's choice as the text it shows; after a language switch that
+    text matches no option any more (and comes back as the choice itself). So the choice is
+    kept under ``key`` in the session, the widget has one key per language, and it is set from
+    ``key`` before it is drawn. Callbacks may set ``st.session_state[key]`` to change it.
+    """
+    options = list(options)
+    value = st.session_state.get(key, options[0])
+    if value not in options:
+        value = options[0]
+    st.session_state[key] = value
+    widget = f"{key}__{lang}"
+    if st.session_state.get(widget) != value:
+        st.session_state[widget] = value
+
+    def changed() -> None:
+        st.session_state[key] = st.session_state[widget]
+        if on_change is not None:
+            on_change()
+
+    return container.selectbox(
+        label, options, format_func=format_func, key=widget, on_change=changed
+    )
+
+
 def geography_select(lang: Lang) -> str:
     choices = {c.key: geography_label(c, lang) for c in geography_choices()}
     if ENV_BOUNDARIES:
         choices = {ENV_KEY: os.path.basename(ENV_BOUNDARIES), **choices}
     if len(choices) == 1:
         return next(iter(choices))
-    return st.selectbox(
-        t("geography.choice", lang), list(choices), format_func=choices.get, key="geography"
+    return choice_box(
+        st,
+        t("geography.choice", lang),
+        list(choices),
+        key="geography",
+        lang=lang,
+        format_func=choices.get,
     )
 
 
-def kpi_cards(metrics: pd.DataFrame, lang: Lang) -> None:
+def layer_widgets(mode: str, metrics: pd.DataFrame, lang: Lang) -> str:
+    """The layer menu; a model field is one entry with its field and measure below it."""
+    if mode == "compare":
+        options = [spec.key for spec in layers_for("compare")]
+        return st.radio(
+            t("app.layer", lang), options, format_func=lambda k: t(f"layer.{k}", lang), key="clayer"
+        )
+    available = {spec.key for spec in layers_for("period", metrics)}
+    rate = ["models_per_1000"] if "models_per_1000" in available else []  # needs population
+    options = ["models_density", *rate, FIELD_LAYER, "ntm", "land"]
+    choice = st.radio(
+        t("app.layer", lang), options, format_func=lambda k: t(f"layer.{k}", lang), key="layer"
+    )
+    if choice != FIELD_LAYER:
+        return choice
+    field = choice_box(
+        st,
+        t("app.field", lang),
+        FIELDS,
+        key="field",
+        lang=lang,
+        format_func=lambda f: FIELD_LABELS[f](lang),
+    )
+    measure = st.radio(
+        t("app.measure", lang),
+        ("count", "per_km2"),
+        format_func=lambda m: t(f"app.measure.{m}", lang),
+        horizontal=True,
+        key="measure",
+    )
+    return field_layer_key(field, per_km2=measure == "per_km2")
+
+
+def class_widgets(layer: str, lang: Lang) -> tuple[str, int, tuple[float, ...] | None]:
+    """Classification scheme, number of classes or manual breaks (amounts only)."""
+    with st.expander(t("app.classes", lang)):
+        if not LAYERS[layer].classified:
+            st.caption(t("app.classes_na", lang))
+            return "fisher_jenks", 5, None
+        scheme = choice_box(
+            st,
+            t("app.scheme", lang),
+            SCHEME_KEYS,
+            key="scheme",
+            lang=lang,
+            format_func=lambda s: t(f"scheme.{s}", lang),
+        )
+        if scheme != "manual":
+            k = st.slider(t("app.k", lang), 3, MAX_CLASSES, 5, key="k")
+            return scheme, k, None
+        text = st.text_input(
+            t("app.breaks", lang), value="1; 2; 5", help=t("app.breaks_help", lang), key="breaks"
+        )
+        try:
+            return "fisher_jenks", 5, tuple(parse_breaks(text, lang=lang))
+        except ValueError as error:
+            st.warning(t("app.breaks_error", lang, message=str(error)))
+            return "fisher_jenks", 5, None
+
+
+def kpi_cards(
+    metrics: pd.DataFrame, before: pd.DataFrame | None, period: int, base: int | None, lang: Lang
+) -> None:
+    """Province indicators computed from the data; the published figure and source beside."""
     published = {key: figure.value for key, figure in FIGURES.items()}
     shown = ["models_total", "models_replicated", "ntm_communes", "land_communes", "land_done_ha"]
     kpis = {kpi.key: kpi for kpi in province_kpis(metrics, published=published)}
+    earlier = {kpi.key: kpi for kpi in province_kpis(before)} if before is not None else {}
     for column, key in zip(st.columns(len(shown)), shown, strict=True):
         kpi = kpis[key]
         decimals = 1 if kpi.value % 1 else 0
+        delta = None
+        if key in earlier:
+            change = kpi.value - earlier[key].value
+            sign = "+" if change > 0 else ""
+            delta = t(
+                "kpi.delta",
+                lang,
+                diff=sign + format_number(change, lang, decimals=decimals),
+                period=base,
+            )
         with column:
-            st.metric(t(f"kpi.{key}", lang), format_number(kpi.value, lang, decimals=decimals))
-            if kpi.published is not None:
-                diff = kpi.difference or 0.0
-                verdict = (
-                    t("kpi.matches", lang)
-                    if abs(diff) < 0.05
-                    else t("kpi.difference", lang, diff=format_number(diff, lang, decimals=1))
-                )
+            st.metric(
+                t(f"kpi.{key}", lang),
+                format_number(kpi.value, lang, decimals=decimals),
+                delta=delta,
+                delta_color="normal" if delta else "off",
+            )
+            if kpi.published is None:
+                continue
+            value = format_number(kpi.published, lang)
+            if period != PUBLISHED_PERIOD:
                 st.caption(
-                    f"{t('app.published', lang)} ({SOURCE.as_of}): "
-                    f"**{format_number(kpi.published, lang)}** · {verdict}"
+                    t(
+                        "kpi.published_other",
+                        lang,
+                        as_of=SOURCE.as_of,
+                        value=value,
+                        period=PUBLISHED_PERIOD,
+                    )
                 )
+                continue
+            diff = kpi.difference or 0.0
+            verdict = (
+                t("kpi.matches", lang)
+                if abs(diff) < 0.05
+                else t("kpi.difference", lang, diff=format_number(diff, lang, decimals=1))
+            )
+            st.caption(f"{t('app.published', lang)} ({SOURCE.as_of}): **{value}** · {verdict}")
     st.caption(f"{t('app.source', lang)}: {SOURCE.citation}. {t('app.kpi_denominator_note', lang)}")
 
 
-def display_table(metrics: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    columns = {
-        "commune_code": "GSO",
-        "commune_name": t("field.commune", lang),
-        "district_name": t("field.district", lang),
-        "models_total": t("field.models_total", lang),
-        "models_per_km2": t("field.models_per_km2", lang),
-        "models_per_1000": t("field.models_per_1000", lang),
-        "ntm_level": t("field.ntm_level", lang),
-        "criteria_met": t("field.criteria_met", lang),
-        "land_done_ha": t("field.land_done_ha", lang),
-        "land_planned_ha": t("field.land_planned_ha", lang),
-        "land_pct_of_plan": t("field.land_pct_of_plan", lang),
-    }
-    table = metrics[list(columns)].copy()
-    table["ntm_level"] = [
-        t(f"ntm.{level}", lang) if isinstance(level, str) else None
-        for level in table["ntm_level"].astype("object")
+def commune_panel(profile: CommuneProfile, lang: Lang, *, district_in_view: str | None) -> None:
+    st.subheader(profile.name)
+    st.caption(profile_caption(profile, lang))
+    left, right = st.columns(2)
+    if district_in_view != profile.district_code:
+        left.button(
+            t("panel.zoom_district", lang),
+            on_click=set_district,
+            args=(profile.district_code,),
+            key="panel_zoom",
+        )
+    right.button(t("panel.close", lang), on_click=close_panel, key="panel_close")
+    if not profile.ntm_applies:
+        st.markdown(t("panel.ntm_na", lang))
+    elif profile.ntm_level is None:
+        st.markdown(t("panel.ntm_unknown", lang))
+    else:
+        line = t(
+            "panel.ntm_line",
+            lang,
+            level=t(f"ntm.{profile.ntm_level}", lang),
+            criteria="–" if profile.criteria_met is None else profile.criteria_met,
+        )
+        if profile.ntm_year is not None:
+            line += " · " + t("panel.ntm_year", lang, year=profile.ntm_year)
+        st.markdown(line)
+    # A static table: it wraps long labels in the narrow panel instead of cutting them.
+    st.table(profile_figures(profile, lang).set_index(t("panel.indicator", lang)))
+    st.caption(t("panel.ranks_help", lang))
+    st.markdown(f"**{t('panel.named_models', lang, n=len(profile.named_models))}**")
+    if profile.named_models.empty:
+        st.caption(t("panel.no_named_models", lang))
+    else:
+        st.markdown("\n".join(named_model_lines(profile.named_models, lang)))
+    st.markdown(f"**{t('panel.history', lang)}**")
+    tabs = st.tabs([t("panel.history_models", lang), t("layer.ntm", lang), t("layer.land", lang)])
+    history = profile.history
+    with tabs[0]:
+        st.bar_chart(
+            history_frame(history, ["models_total", "models_replicated"], lang),
+            height=180,
+            stack=False,
+        )
+    with tabs[1]:
+        if profile.ntm_applies and history["criteria_met"].notna().any():
+            st.line_chart(history_frame(history, ["criteria_met"], lang), height=180)
+        else:
+            st.caption(t("panel.ntm_na", lang))
+    with tabs[2]:
+        if history["land_pct_of_plan"].notna().any():
+            st.line_chart(history_frame(history, ["land_pct_of_plan"], lang), height=180)
+        else:
+            st.caption(t("panel.no_land", lang))
+
+
+def lagging_rules(lang: Lang, *, has_previous: bool) -> list[Rule]:
+    """The planner's conditions: each one a checkbox with its setting beside it."""
+    rules: list[Rule] = []
+    left, right = st.columns(2)
+    with left:
+        if st.checkbox(t("lag.use_criteria", lang), value=True, key="lag_use_criteria"):
+            n = st.number_input(
+                t("lag.criteria_n", lang), min_value=1, max_value=19, value=15, key="lag_n"
+            )
+            rules.append(CriteriaBelow(int(n)))
+        if st.checkbox(t("lag.use_no_model", lang), value=False, key="lag_use_field"):
+            field = choice_box(
+                st,
+                t("app.field", lang),
+                FIELDS,
+                key="lag_field",
+                lang=lang,
+                format_func=lambda f: t(f"lag.field.{f}", lang),
+            )
+            rules.append(NoModelInField(field))
+    with right:
+        if st.checkbox(t("lag.use_land", lang), value=False, key="lag_use_land"):
+            pct = st.number_input(
+                t("lag.land_pct", lang), min_value=1, max_value=100, value=50, key="lag_pct"
+            )
+            rules.append(ConsolidationBelow(float(pct)))
+        if st.checkbox(t("lag.use_progress", lang), value=False, key="lag_use_progress"):
+            indicator = choice_box(
+                st,
+                t("lag.progress_on", lang),
+                PROGRESS_INDICATORS,
+                key="lag_progress",
+                lang=lang,
+                format_func=lambda i: t(f"lag.progress.{i}", lang),
+            )
+            if has_previous:
+                rules.append(NoProgress(indicator))
+            else:
+                st.caption(t("lag.no_previous", lang))
+    return rules
+
+
+def lagging_section(
+    metrics: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    *,
+    period: int,
+    names: dict[str, str],
+    province: str,
+    demo: bool,
+    lang: Lang,
+) -> list[str]:
+    """Rules, result table, downloads; returns the codes to outline on the map."""
+    st.caption(t("lag.intro", lang, period=period))
+    rules = lagging_rules(lang, has_previous=previous is not None)
+    left, right = st.columns(2)
+    combine = left.radio(
+        t("lag.combine", lang),
+        ("and", "or"),
+        format_func=lambda c: t(f"lag.combine.{c}", lang),
+        horizontal=True,
+        key="lag_combine",
+    )
+    district = (
+        choice_box(
+            right,
+            t("lag.district", lang),
+            [WHOLE_PROVINCE, *names],
+            key="lag_district",
+            lang=lang,
+            format_func=lambda c: names.get(c) or t("app.all_districts", lang),
+        )
+        or None
+    )
+    if not rules:
+        st.info(t("lag.no_rule", lang))
+        return []
+    found = find_lagging(metrics, rules, combine=combine, previous=previous, district_code=district)
+    where = names[district] if district else province
+    described = describe_rules(rules, combine, lang)
+    if found.empty:
+        st.info(t("lag.none", lang, period=period, where=where, rules=described))
+        return []
+    st.markdown(t("lag.found", lang, n=len(found), where=where, rules=described))
+    st.dataframe(lagging_table(found, rules, lang), hide_index=True, width="stretch")
+    st.caption(t("lag.gap_help", lang))
+    title = [
+        t("lag.export_title", lang, where=where, period=period),
+        t("lag.export_rules", lang, rules=described),
+        *([f"{DEMO_LABEL}"] if demo else []),
     ]
-    return table.rename(columns=columns)
+    table = lagging_table(found, rules, lang, for_file=True)
+    name = f"xa-cham-tien-do-{slug(where)}-{period}"
+    one, two, three = st.columns([1, 1, 2])
+    one.download_button(
+        t("lag.download_xlsx", lang),
+        xlsx_bytes(table, sheet_name=t("lag.sheet", lang), title_lines=title),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        key="lag_xlsx",
+    )
+    two.download_button(
+        t("lag.download_csv", lang),
+        csv_bytes(table),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="lag_csv",
+    )
+    # Off by default: the map is the leaders' first view; a planner switches it on.
+    if three.checkbox(t("lag.mark_on_map", lang), value=False, key="lag_mark"):
+        return found["commune_code"].tolist()
+    return []
 
 
 def main() -> None:
@@ -204,31 +616,56 @@ def main() -> None:
             geography = geography_for(geography_key)
         revision = get_store().revision()
         tables = load_tables(revision)
-        layer = st.radio(
-            t("app.layer", lang),
-            LAYER_KEYS,
-            format_func=lambda k: t(f"layer.{k}", lang),
-            key="layer",
-        )
         periods = sorted(int(p) for p in tables["models"]["period"].unique())
-        period = st.select_slider(
-            t("app.period", lang), options=periods, value=periods[0], key="period"
+        mode = st.radio(
+            t("app.mode", lang),
+            ("period", "compare") if len(periods) > 1 else ("period",),
+            format_func=lambda m: t(f"app.mode.{m}", lang),
+            key="mode",
         )
-        districts = (
-            geography.communes[["district_code", "district_name"]]
-            .drop_duplicates()
-            .sort_values("district_name")
+        if mode == "compare":
+            p0, p1 = st.select_slider(
+                t("app.periods", lang),
+                options=periods,
+                value=(periods[0], periods[-1]),
+                key="periods",
+            )
+            if p0 == p1:
+                st.warning(t("app.same_periods", lang))
+                p0, p1 = (periods[0], periods[1]) if p1 == periods[0] else (periods[0], p1)
+            period = p1
+        else:
+            period = st.select_slider(
+                t("app.period", lang), options=periods, value=periods[0], key="period"
+            )
+            p0 = p1 = period
+        metrics = metrics_for(geography_key, period, revision)
+        layer = layer_widgets(mode, metrics, lang)
+        scheme, k, breaks = class_widgets(layer, lang)
+        names = district_names(geography)
+        district_code = (
+            choice_box(
+                st,
+                t("app.district", lang),
+                [WHOLE_PROVINCE, *names],
+                key="district",
+                lang=lang,
+                format_func=lambda code: names.get(code) or t("app.all_districts", lang),
+                on_change=sync_lag_district,
+            )
+            or None
         )
-        names = dict(zip(districts["district_code"], districts["district_name"], strict=True))
-        district_code = st.selectbox(
-            t("app.district", lang),
-            [None, *names],
-            format_func=lambda code: t("app.all_districts", lang) if code is None else names[code],
-            key="district",
+        st.button(
+            t("app.back_to_province", lang),
+            on_click=set_district,
+            args=(None,),
+            disabled=district_code is None,
+            key="back_to_province",
         )
         tiles = st.checkbox(t("app.tiles", lang), value=False, key="tiles")
 
-    is_demo = period in demo_periods(revision)
+    map_periods = (period,) if mode == "period" else (p0, p1)
+    is_demo = bool(set(map_periods) & demo_periods(revision))
     province = geography.communes["province_name"].iloc[0]
     st.title(t("app.title", lang))
     st.markdown(t("app.subtitle", lang, province=province))
@@ -240,25 +677,93 @@ def main() -> None:
     if note:
         st.info(note)
 
-    metrics = metrics_for(geography_key, period, revision)
+    take_click()
+    if st.session_state.get(SELECTED) not in set(geography.communes["commune_code"]):
+        st.session_state[SELECTED] = None
+    selected = st.session_state[SELECTED]
+    # The map and its panel come first (a leader's glance); they are filled last, once the
+    # lagging communes to outline are known.
+    map_column, panel_column = st.columns([2, 1], gap="medium")
+
     label = f" · {DEMO_LABEL}" if is_demo else ""
-    st.subheader(f"{t('app.kpis', lang)} · {period}{label}")
-    kpi_cards(metrics, lang)
+    before, base = None, None
+    if mode == "compare":
+        before, base = metrics_for(geography_key, p0, revision), p0
+        st.subheader(f"{t('app.kpis', lang)} · {p0} → {p1}{label}")
+    else:
+        earlier = [p for p in periods if p < period]
+        if earlier:
+            before, base = metrics_for(geography_key, earlier[-1], revision), earlier[-1]
+        st.subheader(f"{t('app.kpis', lang)} · {period}{label}")
+    kpi_cards(metrics, before, period, base, lang)
 
-    fmap = map_for(geography_key, layer, period, district_code, lang, tiles, revision)
-    st_folium(
-        fmap,
-        height=640,
-        use_container_width=True,
-        returned_objects=[],  # no re-run on pan or zoom
-        key=f"map-{geography_key}-{layer}-{period}-{district_code}-{lang}-{tiles}-{revision}",
+    lag_tab, district_tab, commune_tab = st.tabs(
+        [t("tab.lagging", lang), t("app.districts_table", lang), t("app.table", lang)]
     )
+    with lag_tab, st.container(key="lagging"):
+        marked = lagging_section(
+            metrics,
+            before,  # the previous period, or P0 when comparing: "no progress since" it
+            period=period,
+            names=names,
+            province=province,
+            demo=is_demo,
+            lang=lang,
+        )
+    with district_tab, st.container(key="district_summary"):
+        codes = [*names, None]
+        table_key = f"district_table_{district_code}"  # a new table (no selection) per view
+        st.caption(t("app.districts_hint", lang))
+        st.dataframe(
+            district_table(district_summary(metrics), province_summary(metrics), lang),
+            hide_index=True,
+            width="stretch",
+            on_select=functools.partial(pick_district_row, table_key, codes),
+            selection_mode="single-row",
+            key=table_key,
+        )
+    with commune_tab:
+        shown = (
+            metrics if district_code is None else metrics[metrics["district_code"] == district_code]
+        )
+        st.dataframe(commune_table(shown, lang), hide_index=True, width="stretch")
 
-    shown = metrics if district_code is None else metrics[metrics["district_code"] == district_code]
-    with st.expander(f"{t('app.table', lang)}{label}"):
-        st.dataframe(display_table(shown, lang), hide_index=True, width="stretch")
-    with st.expander(f"{t('app.districts_table', lang)}{label}"):
-        st.dataframe(district_summary(metrics), hide_index=True, width="stretch")
+    with map_column:
+        fmap = map_for(
+            geography_key,
+            layer,
+            map_periods,
+            district_code,
+            lang,
+            tiles,
+            revision,
+            scheme,
+            k,
+            breaks,
+        )
+        st_folium(
+            # A copy: st_folium changes the map it renders, and a map rendered twice breaks.
+            copy.deepcopy(fmap),
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=["last_active_drawing", "last_object_clicked"],  # clicks only
+            feature_group_to_add=highlight_group(
+                geography.communes, selected=selected, marked=marked
+            ),
+            key=MAP_KEY,
+        )
+    # As high as the map and scrolling inside: the page below stays where it is.
+    with panel_column, st.container(height=MAP_HEIGHT, border=False, key="commune_panel"):
+        if selected is None:
+            st.info(t("panel.hint", lang))
+        else:
+            profile = commune_profile(
+                over_periods_for(geography_key, revision),
+                selected,
+                period=period,
+                named=tables.get("named_models"),
+            )
+            commune_panel(profile, lang, district_in_view=district_code)
 
 
 def navigation() -> None:

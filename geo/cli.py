@@ -14,6 +14,8 @@ Commands
 
 ``import``, ``batches``, ``rollback``, ``delete``, ``template``, ``user add``
     Planners' figures: see :mod:`geo.cli_data`.
+``export map|brief|data|districts …``
+    Print-ready maps, the province brief and data files: see :mod:`geo.cli_export`.
 
 Exit codes: 0 success, 1 data error, 2 usage error.
 """
@@ -28,6 +30,7 @@ from typing import Any
 
 from geo.boundaries import load_boundaries
 from geo.cli_data import add_data_commands
+from geo.cli_export import add_export_command
 from geo.cli_fetch import BOUNDARY_ACTIONS
 from geo.demo import DEMO_LABEL
 from geo.errors import AtlasError
@@ -156,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--lang", choices=("vi", "en"), default="vi", help="language")
     summary.set_defaults(handler=_summary)
     add_data_commands(commands)  # import, batches, rollback, delete, template, user
+    add_export_command(commands)  # export map|brief|data|districts
     return parser
 
 

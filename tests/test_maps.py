@@ -1,3 +1,6 @@
+import json
+import re
+
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -133,16 +136,39 @@ def test_script_in_names_is_escaped(communes, metrics):
     layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
     names = [f["properties"]["name"] for f in layer.data["features"]]
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in names
+    # ... and so it arrives in the browser: escaped text, never markup.
+    decoded = [f["properties"]["name"] for f in layer.features()]
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in decoded
+
+
+def _code_lists(html):
+    """Every ``code`` property column embedded in the page (compact layers send one list each)."""
+    return [json.loads(m) for m in re.findall(r'"code":(\[[^\]]*\])', html)]
 
 
 def test_build_map_draws_each_commune_and_district_filter(communes, metrics):
     fmap = build_map(communes, metrics, layer="ntm", districts=None, notes=["Sơ đồ"])
     html = fmap.get_root().render()
-    assert html.count('"code":') == len(communes)
+    # One feature per commune, each code exactly once in the page.
+    assert _code_lists(html) == [communes["commune_code"].tolist()]
     assert "atlas-legend" in html
     assert "Sơ đồ" in html or "S\\u01a1 \\u0111\\u1ed3" in html
-    one = build_map(communes, metrics, layer="ntm", district_code="002").get_root().render()
-    assert one.count('"code":') == (communes["district_code"] == "002").sum()
+    # What the browser decodes: one polygon per commune, with its code.
+    layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
+    decoded = layer.features()
+    assert [f["properties"]["code"] for f in decoded] == communes["commune_code"].tolist()
+    assert all(f["geometry"]["coordinates"] for f in decoded)
+    one = build_map(communes, metrics, layer="ntm", district_code="002")
+    in_district = communes.loc[communes["district_code"] == "002", "commune_code"].tolist()
+    interactive = [
+        c.features()
+        for c in one._children.values()
+        if isinstance(c, folium.GeoJson) and c.options.get("interactive", True)
+    ]
+    assert [[f["properties"]["code"] for f in fs] for fs in interactive] == [in_district]
+    # Each commune at most once in the page (the rest of the province may be faded context).
+    codes = [code for column in _code_lists(one.get_root().render()) for code in column]
+    assert len(codes) == len(set(codes)) and set(in_district) <= set(codes)
 
 
 def test_legend_html_escapes_notes(metrics):

@@ -13,6 +13,8 @@
 * ``offline_page`` (function): an :class:`OfflinePage` in a fresh browser context whose
   every request to a host other than 127.0.0.1 / localhost / ::1 is aborted and recorded in
   ``blocked``; it also records page errors, console errors and failed local responses.
+  ``open_offline_page(browser)`` is the same as a context manager, for a page shared by
+  several tests; the session fixture ``offline_page_opener`` binds it to ``offline_browser``.
 """
 
 from __future__ import annotations
@@ -207,12 +209,14 @@ def is_local_url(url: str) -> bool:
     return (parts.hostname or "") in LOCAL_HOSTS
 
 
-@pytest.fixture
-def offline_page(offline_browser: Any) -> Iterator[OfflinePage]:
-    """A fresh page whose non-localhost requests are aborted and recorded."""
-    context = offline_browser.new_context(
-        viewport={"width": 1280, "height": 900}, service_workers="block"
-    )
+@contextlib.contextmanager
+def open_offline_page(browser: Any) -> Iterator[OfflinePage]:
+    """A page in a fresh browser context whose non-localhost requests are aborted and recorded.
+
+    The context manager behind ``offline_page``; use it directly for a page shared by several
+    tests (e.g. in a module-scoped fixture). The context is closed on exit.
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
     page = context.new_page()
     offline = OfflinePage(page=page)
 
@@ -237,6 +241,21 @@ def offline_page(offline_browser: Any) -> Iterator[OfflinePage]:
         lambda msg: offline.console_errors.append(msg.text) if msg.type == "error" else None,
     )
     page.set_default_timeout(30_000)
-    yield offline
-    with contextlib.suppress(Exception):
-        context.close()
+    try:
+        yield offline
+    finally:
+        with contextlib.suppress(Exception):
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def offline_page_opener(offline_browser: Any) -> Callable[[], Any]:
+    """``open_offline_page`` bound to the session's browser, for fixtures of any scope."""
+    return lambda: open_offline_page(offline_browser)
+
+
+@pytest.fixture
+def offline_page(offline_browser: Any) -> Iterator[OfflinePage]:
+    """A fresh page whose non-localhost requests are aborted and recorded."""
+    with open_offline_page(offline_browser) as offline:
+        yield offline

@@ -1,0 +1,440 @@
+"""The map experience of the atlas in headless Chromium, the internet cut off (issue 5).
+
+A leader clicks a commune and reads its panel, switches layers, drills down to a district and
+compares two periods; a planner finds the lagging communes of a district and exports them. The
+app runs on a database of its own (``ATLAS_DB_URL`` in a temporary folder, seeded with the demo
+batches), never on ``data/atlas.sqlite``. Each test opens the app in a fresh browser context, so
+it starts from the default view and can run alone.
+
+What a user sees is read from the streamlit-folium iframe: commune polygons are the
+``path.leaflet-interactive`` elements (faded context of other districts, district outlines and
+highlight outlines are not interactive); a polygon's commune comes from its GeoJSON feature.
+Screenshots go to ``test-artifacts/browser/`` (gitignored).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from geo.admin_units import communes as admin_communes
+
+pytestmark = pytest.mark.browser
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+expect = sync_api.expect
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+APP = REPO_ROOT / "streamlit_app.py"
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+POLYGONS = "path.leaflet-interactive"
+FIRST_MAP_TIMEOUT_MS = 60_000
+TIMEOUT_MS = 20_000
+LAC_SON = "Huyện Lạc Sơn"
+
+_MAP_JS = """
+const findMap = () => {
+  if (window.map instanceof L.Map) return window.map;
+  for (const key of Object.keys(window)) {
+    try { if (window[key] instanceof L.Map) return window[key]; } catch (e) {}
+  }
+  throw new Error("no Leaflet map in the component frame");
+};
+"""
+# Every polygon with a commune code: its properties, fill, opacity and whether it is pointable.
+_POLYGONS_JS = (
+    "() => {"
+    + _MAP_JS
+    + """
+  const out = [];
+  findMap().eachLayer((layer) => {
+    const path = layer._path, props = layer.feature && layer.feature.properties;
+    if (!path || !props || !("code" in props) || !("fill" in props)) return;
+    out.push({code: props.code, name: props.name || null, fill: path.getAttribute("fill"),
+              opacity: Number(path.getAttribute("fill-opacity")),
+              interactive: path.classList.contains("leaflet-interactive")});
+  });
+  return out;
+}"""
+)
+_VIEW_JS = (
+    "() => {"
+    + _MAP_JS
+    + """
+  const map = findMap(), b = map.getBounds();
+  return {zoom: map.getZoom(), west: b.getWest(), east: b.getEast(), south: b.getSouth(),
+          north: b.getNorth()};
+}"""
+)
+# A point of a polygon where it is the topmost element (where a pointer would reach it).
+_POINT_JS = """(el) => {
+  const r = el.getBoundingClientRect();
+  const cx = r.left + r.width / 2, cy = r.top + r.height / 2, points = [];
+  for (let i = 1; i < 12; i++) for (let j = 1; j < 12; j++)
+    points.push([r.left + (r.width * i) / 12, r.top + (r.height * j) / 12]);
+  points.sort((a, b) => Math.hypot(a[0] - cx, a[1] - cy) - Math.hypot(b[0] - cx, b[1] - cy));
+  const hit = points.find(([x, y]) => document.elementFromPoint(x, y) === el);
+  return hit ? {x: hit[0] - r.left, y: hit[1] - r.top} : null;
+}"""
+_SETTLE_JS = (
+    "() => {"
+    + _MAP_JS
+    + """
+  const map = findMap(), started = Date.now();
+  return new Promise((resolve) => {
+    let calm = 0;
+    const tick = () => {
+      const busy = map._animatingZoom || (map._panAnim && map._panAnim._inProgress);
+      calm = busy ? 0 : calm + 1;
+      if (calm >= 4 || Date.now() - started > 5000) resolve(!busy);
+      else setTimeout(tick, 50);
+    };
+    tick();
+  });
+}"""
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Fixtures and helpers
+
+
+@pytest.fixture(scope="module")
+def app_url(streamlit_server, tmp_path_factory) -> str:
+    """The atlas on a database of its own (seeded with the demo batches on first use)."""
+    root = tmp_path_factory.mktemp("experience")
+    env = {"ATLAS_DB_URL": f"sqlite:///{root / 'atlas.sqlite'}"}
+    # Own arguments, so this server (with its own database) is not shared with other tests.
+    return streamlit_server(APP, args=("--server.maxUploadSize", "23"), env=env)
+
+
+@pytest.fixture(scope="module")
+def units():
+    return admin_communes()
+
+
+def frame_of(page: Any) -> Any:
+    return page.frame_locator(MAP_IFRAME).first
+
+
+def polygons(frame: Any) -> list[dict[str, Any]]:
+    raw = frame.locator("body").evaluate(_POLYGONS_JS)
+    return [{**p, "code": html.unescape(str(p["code"]))} for p in raw]
+
+
+def pointable(frame: Any) -> list[dict[str, Any]]:
+    return [p for p in polygons(frame) if p["interactive"]]
+
+
+def wait_for_map(offline: Any, *, title: str | None, count: int, timeout: float = TIMEOUT_MS):
+    """Wait until the map shows ``title`` and ``count`` pointable communes; return its frame."""
+    page, frame = offline.page, frame_of(offline.page)
+    titles = frame.locator(".atlas-legend-title")
+
+    def ready() -> bool:
+        try:
+            if title is not None and titles.all_inner_texts() != [title]:
+                return False
+            return frame.locator(POLYGONS).count() == count
+        except sync_api.Error:  # the iframe was replaced while we looked
+            return False
+
+    deadline = time.monotonic() + timeout / 1000
+    while not ready() and not offline.page_errors and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    if not ready():
+        errors = page.locator('[data-testid="stException"]').all_inner_texts()
+        raise AssertionError(
+            f"no map titled {title!r} with {count} communes: legend {titles.all_inner_texts()},"
+            f" {frame.locator(POLYGONS).count()} polygons; page errors {offline.page_errors};"
+            f" app exceptions {errors}"
+        )
+    expect(page.locator(MAP_IFRAME)).to_have_count(1)
+    frame.locator("body").evaluate(_SETTLE_JS)
+    return frame
+
+
+def open_app(offline: Any, url: str) -> Any:
+    offline.page.goto(url)
+    return wait_for_map(
+        offline, title="Mật độ mô hình Dân vận khéo", count=151, timeout=FIRST_MAP_TIMEOUT_MS
+    )
+
+
+def legend(frame: Any) -> dict[str, tuple[str, int]]:
+    """Legend classes: label → (colour, count)."""
+    rows = frame.locator(".atlas-legend .atlas-legend-row").evaluate_all(
+        """rows => rows.map(r => [r.querySelector('.atlas-legend-swatch').dataset.color,
+            ...[...r.querySelectorAll(':scope > span')].slice(1).map(s => s.textContent.trim())])"""
+    )
+    out = {}
+    for color, label, count in rows:
+        match = re.fullmatch(r"(\d+) (xã|communes)", count)
+        assert match, count
+        out[label] = (color, int(match.group(1)))
+    return out
+
+
+def check_legend_matches(frame: Any, total: int) -> dict[str, tuple[str, int]]:
+    """The legend's classes count every commune, and each colour fills as many as it says."""
+    classes = legend(frame)
+    assert sum(n for _, n in classes.values()) == total, classes
+    fills = Counter(p["fill"] for p in polygons(frame))
+    assert fills == Counter({c: n for c, n in classes.values() if n}), (fills, classes)
+    return classes
+
+
+def choose_radio(page: Any, option: str) -> None:
+    label = page.locator('[data-testid="stRadio"] label').filter(
+        has_text=re.compile(rf"^\s*{re.escape(option)}\s*$")
+    )
+    expect(label).to_have_count(1)
+    label.click()
+
+
+def choose_option(scope: Any, page: Any, label: str, option: str) -> None:
+    combobox = scope.get_by_role("combobox", name=label, exact=True)
+    combobox.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(combobox).to_have_value(option)
+
+
+def click_commune(frame: Any, index: int) -> dict[str, Any]:
+    """Click the ``index``-th commune where a pointer would reach it; return its polygon."""
+    path = frame.locator(POLYGONS).nth(index)
+    path.scroll_into_view_if_needed()
+    position = path.evaluate(_POINT_JS)
+    assert position, f"commune {index} is covered everywhere"
+    target = pointable(frame)[index]
+    path.click(position=position)
+    return target
+
+
+def check_offline(offline: Any) -> None:
+    assert offline.blocked == [], f"requests to the internet: {offline.blocked}"
+    assert offline.page_errors == [], f"page errors: {offline.page_errors}"
+    assert offline.failed == [], f"local requests that failed: {offline.failed}"
+
+
+def screenshot(page: Any, name: str, *, whole_page: bool = False) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.mouse.move(0, 0)
+    page.locator(MAP_IFRAME).screenshot(path=str(ARTIFACTS / f"experience-{name}-map.png"))
+    if whole_page:
+        page.screenshot(path=str(ARTIFACTS / f"experience-{name}-page.png"), full_page=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Tests
+
+
+def test_click_opens_the_commune_panel_and_keeps_the_view(app_url, offline_page, units):
+    page = offline_page.page
+    frame = open_app(offline_page, app_url)
+    # The polygons drawn are the communes of the province, each once.
+    assert sorted(p["code"] for p in pointable(frame)) == sorted(units["commune_code"])
+    panel = page.locator(".st-key-commune_panel")
+    expect(panel).to_contain_text("Bấm vào một xã trên bản đồ")
+
+    # Mark the live map: a click must not re-create it (the view would be lost).
+    frame.locator("body").evaluate("() => { window.__sameMap = true; }")
+    view = frame.locator("body").evaluate(_VIEW_JS)
+    clicked = click_commune(frame, 40)
+    official = units.set_index("commune_code").loc[clicked["code"]]
+    expect(panel.locator("h3")).to_have_text(official["commune_name"], timeout=TIMEOUT_MS)
+    expect(panel).to_contain_text(f"{official['district_name']} · kỳ 2019")
+    # Figures with ranks in the district and the province, named models, the history.
+    table = panel.locator('[data-testid="stTable"]')
+    expect(table).to_contain_text("Số mô hình")
+    ranks = [t.strip() for t in table.locator("tbody tr td").all_inner_texts()]
+    assert any(re.fullmatch(r"\d+/\d+ · \d+/151", cell) for cell in ranks), ranks
+    expect(panel).to_contain_text("Mô hình tiêu biểu")
+    expect(panel).to_contain_text("Qua các kỳ")
+    expect(panel.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+
+    # The clicked commune is outlined on the same map, and the view did not move.
+    expect(frame.locator("path.atlas-selected")).to_have_count(1)
+    assert frame.locator("body").evaluate("() => window.__sameMap === true")
+    assert frame.locator("body").evaluate(_VIEW_JS) == view
+    screenshot(page, "clicked", whole_page=True)
+
+    # Another commune replaces the first; closing the panel removes the outline.
+    second = click_commune(frame, 100)
+    name = units.set_index("commune_code").loc[second["code"], "commune_name"]
+    expect(panel.locator("h3")).to_have_text(name, timeout=TIMEOUT_MS)
+    panel.get_by_role("button", name="Đóng").click()
+    expect(panel).to_contain_text("Bấm vào một xã trên bản đồ", timeout=TIMEOUT_MS)
+    expect(frame.locator("path.atlas-selected")).to_have_count(0)
+    assert frame.locator("body").evaluate("() => window.__sameMap === true")
+    check_offline(offline_page)
+
+
+def test_switching_layer_changes_the_fill_colours(app_url, offline_page):
+    page = offline_page.page
+    frame = open_app(offline_page, app_url)
+    fills = {"density": {p["fill"] for p in polygons(frame)}}
+
+    choose_radio(page, "Mô hình theo lĩnh vực")
+    frame = wait_for_map(offline_page, title="Mô hình lĩnh vực kinh tế", count=151)
+    classes = check_legend_matches(frame, 151)
+    assert "Chưa có mô hình" in classes  # communes with no economic model stand apart
+    fills["economy"] = {p["fill"] for p in polygons(frame)}
+    expect(frame.locator(".atlas-legend")).to_contain_text("(mô hình)")
+
+    choose_option(
+        page.locator('[data-testid="stSidebar"]'), page, "Lĩnh vực", "Quốc phòng – an ninh"
+    )
+    frame = wait_for_map(offline_page, title="Mô hình lĩnh vực quốc phòng – an ninh", count=151)
+    check_legend_matches(frame, 151)
+    fills["defence"] = {p["fill"] for p in polygons(frame)}
+
+    choose_radio(page, "Mô hình trên km²")
+    frame = wait_for_map(
+        offline_page, title="Mật độ mô hình lĩnh vực quốc phòng – an ninh", count=151
+    )
+    check_legend_matches(frame, 151)
+    expect(frame.locator(".atlas-legend")).to_contain_text("(mô hình/km²)")
+
+    choose_radio(page, "Mô hình trên 1.000 dân")
+    frame = wait_for_map(offline_page, title="Mô hình trên 1.000 dân", count=151)
+    check_legend_matches(frame, 151)
+    fills["per_1000"] = {p["fill"] for p in polygons(frame)}
+    # Each layer has its own colour ramp (ColorBrewer), so the map visibly changes.
+    groups = list(fills.values())
+    assert all(len(g) >= 3 for g in groups), fills
+    assert len({frozenset(g) for g in groups}) == len(groups), fills
+    screenshot(page, "per-1000")
+    check_offline(offline_page)
+
+
+def test_drill_down_zooms_to_the_district_and_fades_the_others(app_url, offline_page, units):
+    page = offline_page.page
+    frame = open_app(offline_page, app_url)
+    province_view = frame.locator("body").evaluate(_VIEW_JS)
+    members = units[units["district_name"] == LAC_SON]
+    sidebar = page.locator('[data-testid="stSidebar"]')
+
+    choose_option(sidebar, page, "Huyện / thành phố", LAC_SON)
+    frame = wait_for_map(offline_page, title=None, count=len(members))
+    drawn = polygons(frame)
+    focus = [p for p in drawn if p["interactive"]]
+    faded = [p for p in drawn if not p["interactive"]]
+    # The district's communes at full colour; every other commune still drawn, faded.
+    assert sorted(p["code"] for p in focus) == sorted(members["commune_code"])
+    assert len(faded) == 151 - len(members)
+    assert {p["opacity"] for p in focus} == {0.85}
+    assert max(p["opacity"] for p in faded) <= 0.2
+    # The map zoomed in on the district: a closer zoom, a smaller window inside the province's.
+    view = frame.locator("body").evaluate(_VIEW_JS)
+    assert view["zoom"] > province_view["zoom"] + 0.5, (view, province_view)
+    assert view["east"] - view["west"] < 0.6 * (province_view["east"] - province_view["west"])
+    expect(frame.locator(".atlas-legend")).to_contain_text("các huyện khác làm mờ")
+    screenshot(page, "district")
+
+    # The district summary lists every district (and the province).
+    page.get_by_role("tab", name="Tổng hợp theo huyện").click()
+    summary = page.locator(".st-key-district_summary")
+    expect(summary.locator('[data-testid="stDataFrame"]')).to_be_visible()
+
+    # Back to the province, with the button.
+    sidebar.get_by_role("button", name="← Về toàn tỉnh").click()
+    frame = wait_for_map(offline_page, title="Mật độ mô hình Dân vận khéo", count=151)
+    assert all(p["interactive"] for p in polygons(frame))
+    expect(sidebar.get_by_role("combobox", name="Huyện / thành phố")).to_have_value("Toàn tỉnh")
+
+    # The commune panel zooms to the commune's district too.
+    clicked = click_commune(frame, 5)
+    district = units.set_index("commune_code").loc[clicked["code"], "district_name"]
+    panel = page.locator(".st-key-commune_panel")
+    panel.get_by_role("button", name="Phóng to huyện").click(timeout=TIMEOUT_MS)
+    count = int((units["district_name"] == district).sum())
+    frame = wait_for_map(offline_page, title=None, count=count)
+    expect(sidebar.get_by_role("combobox", name="Huyện / thành phố")).to_have_value(district)
+    check_offline(offline_page)
+
+
+def test_compare_two_periods(app_url, offline_page):
+    page = offline_page.page
+    open_app(offline_page, app_url)
+    choose_radio(page, "So sánh hai kỳ")
+    frame = wait_for_map(offline_page, title="Mô hình tăng thêm", count=151)
+    classes = check_legend_matches(frame, 151)
+    assert "Không thay đổi" in classes
+    expect(frame.locator(".atlas-legend")).to_contain_text("Thay đổi từ kỳ 2019 đến kỳ 2024")
+    # The province indicators show the change since the first period.
+    expect(page.get_by_text(re.compile(r"Chỉ số toàn tỉnh · 2019 → 2024"))).to_be_visible()
+    expect(page.locator('[data-testid="stMetricDelta"]').first).to_contain_text("so với 2019")
+
+    choose_radio(page, "Nông thôn mới: số mức tăng")
+    frame = wait_for_map(offline_page, title="Nông thôn mới: số mức tăng", count=151)
+    classes = check_legend_matches(frame, 151)
+    assert classes["Không áp dụng (phường, thị trấn)"][1] == 22
+    assert classes["Tăng 1 mức"][1] > 0
+    screenshot(page, "compare-ntm")
+    check_offline(offline_page)
+
+
+def test_planner_exports_the_lagging_communes_of_a_district(app_url, offline_page):
+    """Lạc Sơn, fewer than 15 NTM criteria and no economic model: found, outlined, exported."""
+    page = offline_page.page
+    open_app(offline_page, app_url)
+    lagging = page.locator(".st-key-lagging")
+    expect(lagging.get_by_role("checkbox", name="Số tiêu chí NTM đạt dưới ngưỡng")).to_be_checked()
+    expect(lagging.get_by_role("spinbutton", name="Đạt dưới (tiêu chí)")).to_have_value("15")
+    lagging.get_by_text("Không có mô hình ở một lĩnh vực", exact=True).click()
+    expect(lagging.get_by_role("combobox", name="Lĩnh vực")).to_have_value("kinh tế")
+    choose_option(lagging, page, "Lọc theo huyện", LAC_SON)
+    expect(lagging).to_contain_text(
+        "1 xã (Huyện Lạc Sơn): Số tiêu chí NTM đạt dưới 15 và không có mô hình lĩnh vực kinh tế",
+        timeout=TIMEOUT_MS,
+    )
+    table = lagging.locator('[data-testid="stDataFrame"]')
+    expect(table).to_be_visible()
+
+    # Outlined on the map (same map: only the outline group changes).
+    lagging.get_by_text("Tô viền các xã này trên bản đồ", exact=True).click()
+    frame = frame_of(page)
+    expect(frame.locator("path.atlas-marked")).to_have_count(1, timeout=TIMEOUT_MS)
+    screenshot(page, "lagging-marked")
+
+    with page.expect_download() as download:
+        lagging.get_by_role("button", name="Tải Excel (.xlsx)").click()
+    path = ARTIFACTS / download.value.suggested_filename
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    download.value.save_as(path)
+    assert path.name == "xa-cham-tien-do-huyen-lac-son-2019.xlsx"
+    sheet = openpyxl.load_workbook(path).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == "Danh sách xã chậm tiến độ – Huyện Lạc Sơn, kỳ 2019"
+    assert "dữ liệu minh họa" in rows[2][0]
+    header = rows[4]
+    assert header[:3] == ["Mã xã", "Xã", "Huyện"]
+    record = dict(zip(header, rows[5], strict=True))
+    assert record["Xã"] == "Xã Tân Mỹ" and record["Huyện"] == LAC_SON
+    assert record["Số tiêu chí đạt (/19)"] == 11 and record["Mô hình lĩnh vực kinh tế"] == 0
+    assert len(rows) == 6
+
+    with page.expect_download() as download:
+        lagging.get_by_role("button", name="Tải CSV").click()
+    text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
+    table_rows = list(csv.reader(io.StringIO(text)))
+    assert table_rows[0] == header and len(table_rows) == 2
+    assert table_rows[1][:3] == ["05344", "Xã Tân Mỹ", LAC_SON]
+
+    # A later period: none found, said plainly.
+    page.locator('[data-testid="stSidebar"]').get_by_role("slider").press("End")
+    expect(lagging).to_contain_text(
+        "Không tìm thấy xã nào (Huyện Lạc Sơn, kỳ 2024)", timeout=TIMEOUT_MS
+    )
+    expect(lagging.get_by_role("button", name="Tải CSV")).to_have_count(0)
+    check_offline(offline_page)
