@@ -1,8 +1,8 @@
 """Commune Atlas: the main page. Layout and widgets only; the work happens in ``geo``.
 
 Page order: sidebar (language, boundaries, view, layer, period(s), classes, district, basemap);
-title and notices; province indicators; the map with the commune panel beside it; tabs with
-the lagging communes, the district summary and the commune table.
+title and notices; the map with the commune panel beside it (a leader's first glance); the
+province indicators; tabs with the lagging communes, the district summary and the commune table.
 
 The map is re-created only when what it draws changes (layer, period, classes, district,
 language). A click on a commune re-runs the page and comes back as the clicked feature
@@ -375,8 +375,8 @@ def class_widgets(layer: str, lang: Lang) -> tuple[str, int, tuple[float, ...] |
         )
         try:
             return "fisher_jenks", 5, tuple(parse_breaks(text, lang=lang))
-        except ValueError as error:
-            st.warning(t("app.breaks_error", lang, message=str(error)))
+        except ValueError:
+            st.warning(t("app.breaks_error", lang, text=text))
             return "fisher_jenks", 5, None
 
 
@@ -579,7 +579,8 @@ def lagging_section(
         *([f"{DEMO_LABEL}"] if demo else []),
     ]
     table = lagging_table(found, rules, lang, for_file=True)
-    name = f"xa-cham-tien-do-{slug(where)}-{period}"
+    # Demo figures say so in the file name too (a CSV has no room for a note).
+    name = f"xa-cham-tien-do-{slug(where)}-{period}" + ("-du-lieu-minh-hoa" if demo else "")
     one, two, three = st.columns([1, 1, 2])
     one.download_button(
         t("lag.download_xlsx", lang),
@@ -632,7 +633,8 @@ def main() -> None:
             )
             if p0 == p1:
                 st.warning(t("app.same_periods", lang))
-                p0, p1 = (periods[0], periods[1]) if p1 == periods[0] else (periods[0], p1)
+                index = max(1, periods.index(p1))
+                p0, p1 = periods[index - 1], periods[index]
             period = p1
         else:
             period = st.select_slider(

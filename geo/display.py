@@ -24,7 +24,7 @@ import pandas as pd
 from geo.commune_profile import CommuneProfile
 from geo.geography import Geography
 from geo.i18n import Lang, format_number, format_percent, has_key, t
-from geo.indicators import FIELD_COLUMNS, FIELDS, NTM_LEVELS
+from geo.indicators import FIELD_COLUMNS, FIELDS
 from geo.lagging import Rule
 
 __all__ = [
@@ -308,11 +308,6 @@ def lagging_table(
             for v in found[key]
         ]
     return out
-
-
-def levels_in_order(lang: Lang) -> list[str]:
-    """NTM level names, lowest first (for chart axes)."""
-    return [t(f"ntm.{level}", lang) for level in NTM_LEVELS]
 
 
 def legend_notes(

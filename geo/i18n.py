@@ -190,8 +190,8 @@ _TEXT: dict[str, dict[Lang, str]] = {
     "app.mode.compare": {"vi": "So sánh hai kỳ", "en": "Compare two periods"},
     "app.periods": {"vi": "Từ kỳ … đến kỳ", "en": "From period … to period"},
     "app.same_periods": {
-        "vi": "Hãy chọn hai kỳ khác nhau; bản đồ đang so sánh hai kỳ gần nhất.",
-        "en": "Choose two different periods; the map compares the nearest two.",
+        "vi": "Hãy chọn hai kỳ khác nhau; bản đồ đang so sánh với kỳ liền trước.",
+        "en": "Choose two different periods; the map compares with the period before.",
     },
     "app.field": {"vi": "Lĩnh vực", "en": "Field"},
     "app.measure": {"vi": "Tính theo", "en": "Measure"},
@@ -220,8 +220,10 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "en": "E.g. 1; 2.5; 5 for classes ≤ 1, 1 – 2.5, 2.5 – 5 and above 5. At most 5 breaks.",
     },
     "app.breaks_error": {
-        "vi": "Không đọc được các ngưỡng ({message}); bản đồ dùng ngắt tự nhiên.",
-        "en": "The breaks cannot be read ({message}); the map uses natural breaks.",
+        "vi": "Không đọc được “{text}”: hãy nhập từ 1 đến 5 số cách nhau bởi dấu ; (ví dụ"
+        " 1; 2,5; 5). Bản đồ đang dùng ngắt tự nhiên.",
+        "en": "“{text}” cannot be read: type 1 to 5 numbers separated by ; (e.g. 1; 2.5; 5)."
+        " The map uses natural breaks meanwhile.",
     },
     "app.back_to_province": {"vi": "← Về toàn tỉnh", "en": "← Back to the province"},
     "app.districts_hint": {

@@ -460,7 +460,9 @@ var {{ this.get_name() }} = L.control({position: "bottomright"});
         // keeping the legend's width free on its side or its height free above/below it, and
         // take the largest zoom (the first corner wins ties: bottom right, as usual).
         var layers = targets(), size = map.getSize();
-        // A map not laid out (hidden, being replaced) has no room to compute: leave it.
+        // A map not laid out yet (hidden, being sized) has no room to compute: fit it once it
+        // has (on "resize").
+        auto = true;
         if (!layers.length || size.x < 50 || size.y < 50) return place();
         var bounds = L.latLngBounds([]);
         layers.forEach(function (layer) { bounds.extend(layer.getBounds()); });
@@ -488,16 +490,24 @@ var {{ this.get_name() }} = L.control({position: "bottomright"});
         });
         if (best === null) return place();
         control.setPosition(best.corner);
+        fitting = true;
         map.fitBounds(bounds, {
             paddingTopLeft: best.topLeft, paddingBottomRight: best.bottomRight, animate: false,
         });
+        fitting = false;
     }
+    // "auto": the view is still the one fitted here (the reader has not moved the map), so a
+    // new size (the frame being laid out) fits it again rather than only moving the legend.
+    var auto = false, fitting = false;
     function start() {
         // Leaflet ignores a new view while it animates the first one: wait for the end.
         if (map._animatingZoom) return map.once("zoomend", function () { setTimeout(start, 0); });
         // A view the reader left (geo.overlays.ViewMemory) is kept as it is.
         if (map._atlasViewRestored) place(); else fit();
-        map.on("zoomend resize", place);
+        map.on("dragstart", function () { auto = false; });
+        map.on("zoomstart", function () { if (!fitting) auto = false; });
+        map.on("zoomend", function () { if (!fitting) place(); });
+        map.on("resize", function () { if (auto) fit(); else place(); });
     }
     map.whenReady(function () { setTimeout(start, 0); });
 })({{ this.get_name() }}, {{ this._parent.get_name() }});

@@ -122,8 +122,10 @@ _VIEW_TEMPLATE = """
     try {
         saved = JSON.parse(window.sessionStorage.getItem(key) || "null");
     } catch (e) { /* no storage (private mode): start from the fitted view */ }
+    var size = map.getSize();
     var usable = saved && [saved.lat, saved.lng, saved.zoom].every(Number.isFinite);
-    if (usable && saved.scope === scope) {
+    // Only a view of the same area in a map of the same size: anything else is fitted anew.
+    if (usable && saved.scope === scope && saved.width === size.x && saved.height === size.y) {
         map._atlasViewRestored = true;  // the legend then keeps this view (geo.maps)
         (function restore() {
             // Leaflet ignores a new view while it animates the first one: wait for the end.
@@ -135,10 +137,12 @@ _VIEW_TEMPLATE = """
     }
     map.on("moveend", function () {
         try {
-            var c = map.getCenter(), zoom = map.getZoom();
-            if (![c.lat, c.lng, zoom].every(Number.isFinite)) return;
-            window.sessionStorage.setItem(key, JSON.stringify(
-                {scope: scope, lat: c.lat, lng: c.lng, zoom: zoom}));
+            var c = map.getCenter(), zoom = map.getZoom(), now = map.getSize();
+            // A map being hidden or replaced has no view worth keeping.
+            if (![c.lat, c.lng, zoom].every(Number.isFinite) || now.x < 50 || now.y < 50) return;
+            window.sessionStorage.setItem(key, JSON.stringify({
+                scope: scope, lat: c.lat, lng: c.lng, zoom: zoom, width: now.x, height: now.y,
+            }));
         } catch (e) {}
     });
 })({{ this._parent.get_name() }}, {{ this.scope | tojson }});
@@ -150,8 +154,8 @@ class ViewMemory(MacroElement):
     """Keep the reader's zoom and centre when the map is re-created for the same area.
 
     The view is kept in the browser tab's ``sessionStorage`` under a *scope* (e.g. the
-    geography and the district in view); a map of another scope starts from its own fitted
-    view. Add it after ``fit_bounds`` so it has the last word.
+    geography and the district in view) with the map's size; a map of another scope or size
+    starts from its own fitted view. Add it after ``fit_bounds`` so it has the last word.
 
     Parameters
     ----------

@@ -283,9 +283,14 @@ def test_switching_layer_changes_the_fill_colours(app_url, offline_page):
     page = offline_page.page
     frame = open_app(offline_page, app_url)
     fills = {"density": {p["fill"] for p in polygons(frame)}}
+    # The reader zooms in; the next layer keeps that view (same area, same map size).
+    frame.locator(".leaflet-control-zoom-in").click()
+    frame.locator("body").evaluate(_SETTLE_JS)
+    view = frame.locator("body").evaluate(_VIEW_JS)
 
     choose_radio(page, "Mô hình theo lĩnh vực")
     frame = wait_for_map(offline_page, title="Mô hình lĩnh vực kinh tế", count=151)
+    assert frame.locator("body").evaluate(_VIEW_JS)["zoom"] == view["zoom"]
     classes = check_legend_matches(frame, 151)
     assert "Chưa có mô hình" in classes  # communes with no economic model stand apart
     fills["economy"] = {p["fill"] for p in polygons(frame)}
@@ -412,7 +417,7 @@ def test_planner_exports_the_lagging_communes_of_a_district(app_url, offline_pag
     path = ARTIFACTS / download.value.suggested_filename
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     download.value.save_as(path)
-    assert path.name == "xa-cham-tien-do-huyen-lac-son-2019.xlsx"
+    assert path.name == "xa-cham-tien-do-huyen-lac-son-2019-du-lieu-minh-hoa.xlsx"
     sheet = openpyxl.load_workbook(path).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][0] == "Danh sách xã chậm tiến độ – Huyện Lạc Sơn, kỳ 2019"
