@@ -26,6 +26,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo import brief, export, printing
 from geo.assets import use_local_assets
 from geo.commune_profile import CommuneProfile, commune_profile, metrics_over_periods
 from geo.compare import compare_periods
@@ -604,6 +605,95 @@ def lagging_section(
     return []
 
 
+def export_section(
+    geography: Geography,
+    metrics: pd.DataFrame,
+    *,
+    mode: str,
+    layer: str,
+    period: int,
+    district_code: str | None,
+    lang: Lang,
+    scheme: str,
+    k: int,
+    breaks: tuple[float, ...] | None,
+    demo: bool,
+) -> None:
+    """Print and download: maps, brief and data files (geo.printing, geo.brief, geo.export).
+
+    Files are built only when their button is clicked (callables with ``on_click="ignore"``).
+    """
+    view = {
+        "layer": layer,
+        "period": period,
+        "district_code": district_code,
+        "lang": lang,
+        "scheme": scheme,
+        "k": k,
+        "breaks": breaks,
+        "demo": demo,
+    }
+    names = {"period": period, "layer": layer, "district_code": district_code}
+    if mode == "period":
+        left, middle, right = st.columns(3)
+        paper = left.radio(
+            t("export.paper", lang),
+            ("a4", "a3"),
+            format_func=str.upper,
+            horizontal=True,
+            key="export_paper",
+        )
+        orientation = middle.radio(
+            t("export.orientation", lang),
+            ("portrait", "landscape"),
+            format_func=lambda o: t(f"export.{o}", lang),
+            horizontal=True,
+            key="export_orientation",
+        )
+        labels = right.checkbox(t("export.labels", lang), key="export_labels")
+        sheet = {"paper": paper, "orientation": orientation, "labels": labels}
+        for fmt in ("pdf", "png"):
+            st.download_button(
+                t(f"export.button_map_{fmt}", lang),
+                functools.partial(
+                    printing.render_map, geography, metrics, fmt=fmt, **sheet, **view
+                ),
+                file_name=export.file_name("map", fmt=fmt, **names),
+                mime=export.MIME_TYPES[fmt],
+                on_click="ignore",
+                key=f"export_map_{fmt}",
+            )
+        for fmt in export.DATA_FORMATS:
+            st.download_button(
+                t(f"export.button_{fmt}", lang),
+                functools.partial(export.export_layer, geography, metrics, fmt=fmt, **view),
+                file_name=export.file_name("layer", fmt=fmt, **names),
+                mime=export.MIME_TYPES[fmt],
+                on_click="ignore",
+                key=f"export_layer_{fmt}",
+            )
+    else:
+        st.caption(t("export.compare_unavailable", lang))
+    st.download_button(
+        t("export.button_brief", lang),
+        functools.partial(brief.brief_pdf, geography, metrics, period=period, lang=lang, demo=demo),
+        file_name=export.file_name("brief", period=period, fmt="pdf"),
+        mime="application/pdf",
+        on_click="ignore",
+        key="export_brief",
+    )
+    st.download_button(
+        t("export.button_districts", lang),
+        functools.partial(
+            export.districts_xlsx, geography, metrics, period=period, lang=lang, demo=demo
+        ),
+        file_name=export.file_name("districts", period=period, fmt="xlsx"),
+        mime=export.MIME_TYPES["xlsx"],
+        on_click="ignore",
+        key="export_districts",
+    )
+
+
 def main() -> None:
     with st.sidebar:
         lang = language_radio()
@@ -699,8 +789,13 @@ def main() -> None:
         st.subheader(f"{t('app.kpis', lang)} · {period}{label}")
     kpi_cards(metrics, before, period, base, lang)
 
-    lag_tab, district_tab, commune_tab = st.tabs(
-        [t("tab.lagging", lang), t("app.districts_table", lang), t("app.table", lang)]
+    lag_tab, district_tab, commune_tab, export_tab = st.tabs(
+        [
+            t("tab.lagging", lang),
+            t("app.districts_table", lang),
+            t("app.table", lang),
+            t("export.download", lang),
+        ]
     )
     with lag_tab, st.container(key="lagging"):
         marked = lagging_section(
@@ -729,6 +824,21 @@ def main() -> None:
             metrics if district_code is None else metrics[metrics["district_code"] == district_code]
         )
         st.dataframe(commune_table(shown, lang), hide_index=True, width="stretch")
+
+    with export_tab, st.container(key="exports"):
+        export_section(
+            geography,
+            metrics,
+            mode=mode,
+            layer=layer,
+            period=period,
+            district_code=district_code,
+            lang=lang,
+            scheme=scheme,
+            k=k,
+            breaks=breaks,
+            demo=is_demo,
+        )
 
     with map_column:
         fmap = map_for(

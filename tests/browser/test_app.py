@@ -174,8 +174,10 @@ _LEGEND_ROWS_JS = """(rows) => rows.map((row) => {
 
 
 @pytest.fixture(scope="module")
-def app_url(streamlit_server) -> str:
-    return streamlit_server(APP)
+def app_url(streamlit_server, tmp_path_factory) -> str:
+    # Its own figure store: the tests never touch a developer's data/atlas.sqlite.
+    database = tmp_path_factory.mktemp("app-store") / "atlas.sqlite"
+    return streamlit_server(APP, env={"ATLAS_DB_URL": f"sqlite:///{database}"})
 
 
 @pytest.fixture(scope="module")
