@@ -139,6 +139,10 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "vi": "Không áp dụng (phường, thị trấn)",
         "en": "Not applicable (wards, towns)",
     },
+    "legend.no_plan_or_not_applicable": {
+        "vi": "Không có kế hoạch hoặc không áp dụng (phường, thị trấn)",
+        "en": "No plan, or not applicable (wards, towns)",
+    },
     "legend.no_plan": {"vi": "Không có kế hoạch", "en": "No plan"},
     "legend.communes": {"vi": "{n} xã", "en": "{n} communes"},
     # tooltip / table fields

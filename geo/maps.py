@@ -271,6 +271,14 @@ def _classify_spec(
     return Classification(colors, labels, legend, title, unit, bins)
 
 
+#: Land-layer label of a commune without a percentage, by (not applicable, no plan).
+_LAND_NA_KEYS = {
+    (True, True): "legend.not_applicable",
+    (False, True): "legend.no_plan",
+    (False, False): "legend.no_data",
+}
+
+
 def classify_layer(
     metrics: pd.DataFrame,
     layer: LayerKey | str,
@@ -344,7 +352,17 @@ def classify_layer(
     if layer == "land":
         values = metrics["land_pct_of_plan"].astype(float)
         has_row = metrics["land_planned_ha"].notna() | metrics["land_done_ha"].notna()
-        no_plan = has_row & values.isna()
+        # Consolidation of farmland concerns rural communes: wards and towns without figures
+        # are "not applicable", like on the NTM layer, not "no data".
+        rural = metrics.get("commune_type", pd.Series("Xã", index=index)).eq("Xã")
+        not_applicable = values.isna() & ~has_row & ~rural
+        no_plan = (has_row & values.isna()) | not_applicable
+        if not_applicable.any() and (no_plan & ~not_applicable).any():
+            no_plan_label = t("legend.no_plan_or_not_applicable", lang)
+        elif not_applicable.any():
+            no_plan_label = t("legend.not_applicable", lang)
+        else:
+            no_plan_label = t("legend.no_plan", lang)
         colors, legend, bins = _classify_amounts(
             values,
             palette_key="land",
@@ -355,15 +373,24 @@ def classify_layer(
             decimals=0,
             zero_label="0 %" if lang == "vi" else "0%",
             missing=no_plan,
-            missing_label=t("legend.no_plan", lang),
+            missing_label=no_plan_label,
             missing_color=NOT_APPLICABLE_COLOR,
         )
         labels = pd.Series(
             [
                 f"{format_number(v, lang, decimals=0)} % ({format_number(d, lang, decimals=1)} ha)"
                 if pd.notna(v)
-                else (t("legend.no_plan", lang) if plan else t("legend.no_data", lang))
-                for v, d, plan in zip(values, metrics["land_done_ha"], no_plan, strict=True)
+                else t(
+                    "legend.not_applicable"
+                    if na
+                    else "legend.no_plan"
+                    if plan
+                    else "legend.no_data",
+                    lang,
+                )
+                for v, d, plan, na in zip(
+                    values, metrics["land_done_ha"], no_plan, not_applicable, strict=True
+                )
             ],
             index=index,
         )

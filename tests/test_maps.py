@@ -118,13 +118,18 @@ def test_ntm_is_ordered_categories_with_not_applicable(metrics):
     assert c.labels[first] == "Chưa đạt (12/19)"
 
 
-def test_land_layer_no_plan_and_no_data(metrics):
+def test_land_layer_no_plan_not_applicable_and_no_data(metrics):
     c = classify_layer(metrics, "land", lang="en")
     counts = {e.label: e.count for e in c.legend}
-    assert counts["No plan"] == 2
-    assert counts["No data"] == len(metrics) - 8
+    # 2 communes with a zero plan, plus the 2 wards (codes 00012, 00015) without land figures
+    assert counts["No plan, or not applicable (wards, towns)"] == 4
+    assert counts["No data"] == len(metrics) - 8 - 2
     assert counts["0%"] == 1
     assert sum(counts.values()) == len(metrics)
+    by_code = dict(zip(metrics["commune_code"], c.labels, strict=True))
+    assert by_code["00012"] == "Not applicable (wards, towns)"
+    assert by_code["00007"] == "No plan"
+    assert by_code["00016"] == "No data"
 
 
 def test_script_in_names_is_escaped(communes, metrics):
