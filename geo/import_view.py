@@ -14,7 +14,7 @@ import pandas as pd
 from geo.errors import Problem
 from geo.i18n import Lang, t
 from geo.indicators import FAMILIES
-from geo.store import Batch, rejected_row_count
+from geo.store import Batch, ReportLike, rejected_row_count
 
 __all__ = [
     "batches_frame",
@@ -28,18 +28,9 @@ __all__ = [
 ]
 
 
-class ReportView(Protocol):
-    """The fields of :class:`geo.importing.ImportReport` shown here."""
+class ReportView(ReportLike, Protocol):
+    """What the views show of an ImportReport: the store's fields and the encoding."""
 
-    family: str
-    period: int
-    vintage: str
-    file_name: str
-    sha256: str
-    accepted: pd.DataFrame
-    rejected: pd.DataFrame
-    skipped: pd.DataFrame
-    warnings: list[Problem]
     encoding: str
 
 

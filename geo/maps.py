@@ -200,15 +200,7 @@ def _classify_spec(
                 continue  # levels are rarely lost: list the class only when it occurs
             colors[members] = color
             legend.append(LegendClass(label, color, int(members.sum())))
-        not_applicable = gained.isna() & ~rural
-        colors[not_applicable] = NOT_APPLICABLE_COLOR
-        legend.append(
-            LegendClass(
-                t("legend.not_applicable", lang), NOT_APPLICABLE_COLOR, int(not_applicable.sum())
-            )
-        )
-        no_data = gained.isna() & rural
-        legend.append(LegendClass(t("legend.no_data", lang), NO_DATA_COLOR, int(no_data.sum())))
+        not_applicable = _add_missing_classes(gained.isna(), rural, colors, legend, lang)
         before = metrics.get("ntm_level_p0", pd.Series(pd.NA, index=index)).astype("object")
         after = metrics.get("ntm_level_p1", pd.Series(pd.NA, index=index)).astype("object")
         labels = pd.Series(
@@ -269,6 +261,24 @@ def _classify_spec(
         )
     )
     return Classification(colors, labels, legend, title, unit, bins)
+
+
+def _add_missing_classes(
+    missing: pd.Series, rural: pd.Series, colors: pd.Series, legend: list[LegendClass], lang: Lang
+) -> pd.Series:
+    """Colour and count communes without a value: wards and towns as "not applicable" (the
+    NTM programme is for rural communes), rural communes as "no data". Returns the former.
+    """
+    not_applicable = missing & ~rural
+    colors[not_applicable] = NOT_APPLICABLE_COLOR
+    legend.append(
+        LegendClass(
+            t("legend.not_applicable", lang), NOT_APPLICABLE_COLOR, int(not_applicable.sum())
+        )
+    )
+    no_data = missing & rural
+    legend.append(LegendClass(t("legend.no_data", lang), NO_DATA_COLOR, int(no_data.sum())))
+    return not_applicable
 
 
 #: Land-layer label of a commune without a percentage, by (not applicable, no plan).
@@ -410,15 +420,7 @@ def classify_layer(
             legend.append(
                 LegendClass(t(f"ntm.{level}", lang), NTM_COLORS[level], int(members.sum()))
             )
-        not_applicable = levels.isna() & ~rural
-        colors[not_applicable] = NOT_APPLICABLE_COLOR
-        legend.append(
-            LegendClass(
-                t("legend.not_applicable", lang), NOT_APPLICABLE_COLOR, int(not_applicable.sum())
-            )
-        )
-        no_data = levels.isna() & rural
-        legend.append(LegendClass(t("legend.no_data", lang), NO_DATA_COLOR, int(no_data.sum())))
+        not_applicable = _add_missing_classes(levels.isna(), rural, colors, legend, lang)
         labels = pd.Series(
             [
                 f"{t(f'ntm.{lv}', lang)} ({c}/19)"
