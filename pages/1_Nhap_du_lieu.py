@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -276,49 +277,59 @@ def history_tab(store: Store, planner: Planner | None, lang: Lang) -> None:
     if not active:
         st.info(t("batches.none_active", lang))
     else:
-        chosen = st.selectbox(
-            t("batches.choose", lang),
+        confirmed_batch_action(
             active,
-            format_func=lambda b: batch_label(b, lang),
-            key=f"rollback_batch_{revision}",
+            name="rollback",
+            done_key="batches.rolled_back_done",
+            run=lambda batch_id: store.rollback(batch_id, user=planner),
+            revision=revision,
+            lang=lang,
         )
-        sure = st.checkbox(
-            t("batches.rollback_confirm", lang, id=chosen.id), key=f"rollback_ok_{revision}"
-        )
-        if st.button(
-            t("batches.rollback_button", lang), disabled=not sure, key=f"rollback_go_{revision}"
-        ):
-            try:
-                store.rollback(chosen.id, user=planner)
-            except AtlasError as error:
-                st.error(t("batches.failed", lang, message=str(error)))
-            else:
-                data_changed()
-                st.session_state[FLASH] = t("batches.rolled_back_done", lang, id=chosen.id)
-                st.rerun()
 
     rolled_back = [b for b in batches if b.status == STATUS_ROLLED_BACK]
     if rolled_back:
         with st.expander(t("batches.delete_title", lang)):
-            doomed = st.selectbox(
-                t("batches.choose", lang),
+            confirmed_batch_action(
                 rolled_back,
-                format_func=lambda b: batch_label(b, lang),
-                key=f"delete_batch_{revision}",
+                name="delete",
+                done_key="batches.deleted_done",
+                run=lambda batch_id: store.delete_batch(batch_id, user=planner),
+                revision=revision,
+                lang=lang,
             )
-            sure = st.checkbox(
-                t("batches.delete_confirm", lang, id=doomed.id), key=f"delete_ok_{revision}"
-            )
-            if st.button(
-                t("batches.delete_button", lang), disabled=not sure, key=f"delete_go_{revision}"
-            ):
-                try:
-                    store.delete_batch(doomed.id, user=planner)
-                except AtlasError as error:
-                    st.error(t("batches.failed", lang, message=str(error)))
-                else:
-                    st.session_state[FLASH] = t("batches.deleted_done", lang, id=doomed.id)
-                    st.rerun()
+
+
+def confirmed_batch_action(
+    batches: list[Batch],
+    *,
+    name: str,
+    done_key: str,
+    run: Callable[[int], object],
+    revision: int,
+    lang: Lang,
+) -> None:
+    """Choose a batch, tick the confirmation, press the button: rollback or delete.
+
+    Widget keys carry the store revision, so after any change the choice starts afresh.
+    """
+    chosen = st.selectbox(
+        t("batches.choose", lang),
+        batches,
+        format_func=lambda b: batch_label(b, lang),
+        key=f"{name}_batch_{revision}",
+    )
+    sure = st.checkbox(
+        t(f"batches.{name}_confirm", lang, id=chosen.id), key=f"{name}_ok_{revision}"
+    )
+    if st.button(t(f"batches.{name}_button", lang), disabled=not sure, key=f"{name}_go_{revision}"):
+        try:
+            run(chosen.id)
+        except AtlasError as error:
+            st.error(t("batches.failed", lang, message=str(error)))
+        else:
+            data_changed()
+            st.session_state[FLASH] = t(done_key, lang, id=chosen.id)
+            st.rerun()
 
 
 def template_tab(lang: Lang) -> None:
