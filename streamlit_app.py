@@ -27,6 +27,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import brief, export, printing
+from geo.admin_units import ALL_PROVINCES
 from geo.assets import use_local_assets
 from geo.commune_profile import CommuneProfile, commune_profile, metrics_over_periods
 from geo.compare import compare_periods
@@ -46,7 +47,9 @@ from geo.errors import AtlasError
 from geo.geography import (
     Geography,
     GeographyChoice,
+    area_label,
     available_geographies,
+    district_labels,
     file_geography,
     geography_label,
     load_geography,
@@ -81,9 +84,13 @@ MAP_FAMILIES = ("models", "ntm", "land")
 #: A boundary file given at start-up (``ATLAS_BOUNDARIES=FILE make run``).
 ENV_BOUNDARIES = os.environ.get("ATLAS_BOUNDARIES") or None
 ENV_KEY = "env-file"
-#: Provinces of the schematic default (``ATLAS_PROVINCES=17,25``; default: Hòa Bình).
-ENV_PROVINCES = tuple(
-    code.strip() for code in os.environ.get("ATLAS_PROVINCES", "").split(",") if code.strip()
+#: Provinces of the schematic default (``ATLAS_PROVINCES=17,25``, or ``ATLAS_PROVINCES=all`` for
+#: the whole country; default: Hòa Bình).
+_ENV_PROVINCES_TEXT = os.environ.get("ATLAS_PROVINCES", "").strip()
+ENV_PROVINCES: str | tuple[str, ...] = (
+    ALL_PROVINCES
+    if _ENV_PROVINCES_TEXT.lower() == ALL_PROVINCES
+    else tuple(code.strip() for code in _ENV_PROVINCES_TEXT.split(",") if code.strip())
 )
 #: Session key of the map component (its last click) and of the selected commune.
 MAP_KEY = "atlas_map"
@@ -204,12 +211,12 @@ def map_for(
 
 
 def district_names(geography: Geography) -> dict[str, str]:
-    districts = (
-        geography.communes[["district_code", "district_name"]]
-        .drop_duplicates()
-        .sort_values("district_name")
-    )
-    return dict(zip(districts["district_code"], districts["district_name"], strict=True))
+    communes = geography.communes
+    districts = pd.DataFrame(
+        {"code": communes["district_code"], "label": district_labels(communes)}
+    ).drop_duplicates("code")
+    districts = districts.sort_values("label")
+    return dict(zip(districts["code"], districts["label"], strict=True))
 
 
 # --- callbacks (they run before the page, so they may set widget values) ---------------------
@@ -758,7 +765,7 @@ def main() -> None:
 
     map_periods = (period,) if mode == "period" else (p0, p1)
     is_demo = bool(set(map_periods) & demo_periods(revision))
-    province = geography.communes["province_name"].iloc[0]
+    province = area_label(geography.communes, lang)
     st.title(t("app.title", lang))
     st.markdown(t("app.subtitle", lang, province=province))
     if is_demo:

@@ -9,6 +9,7 @@ any download.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 
 import pandas as pd
@@ -28,14 +29,77 @@ from geo.schema import (
 
 #: GSO code of Hòa Bình, the province of the embedded default.
 HOA_BINH = "17"
+#: Stands for every province wherever province codes are asked for (``province_codes="all"``).
+ALL_PROVINCES = "all"
 
+#: Province codes as the functions of the atlas take them: one two-digit GSO code, several, or
+#: :data:`ALL_PROVINCES`.
+ProvinceCodes = str | Iterable[str]
+
+# The registry keeps one row per island district without commune-level units (Bạch Long Vĩ,
+# Cồn Cỏ, Hoàng Sa, Lý Sơn, Côn Đảo) with every ward field NULL: they are no commune.
 _SQL = """
 SELECT provinceCode, province, districtCode, district, wardCode, ward, wardType,
        wardLat, wardLon, wardBounds
 FROM admin_units_legacy
-WHERE provinceCode IN ({placeholders})
+WHERE provinceCode IN ({placeholders}) AND wardCode IS NOT NULL
 ORDER BY wardCode
 """
+
+
+@cache
+def all_province_codes() -> tuple[str, ...]:
+    """The two-digit GSO codes of the 63 provinces of the registry (2020 – June 2025), sorted.
+
+    Examples
+    --------
+    >>> codes = all_province_codes()
+    >>> len(codes), codes[:3], codes[-1]
+    (63, ('01', '02', '04'), '96')
+    """
+    rows = query("SELECT DISTINCT provinceCode FROM admin_units_legacy")
+    return tuple(sorted(str(row["provinceCode"]).zfill(2) for row in rows))
+
+
+def province_codes_of(province_codes: ProvinceCodes) -> tuple[str, ...]:
+    """Normalise province codes: sorted, without repeats, each checked against the registry.
+
+    Parameters
+    ----------
+    province_codes : str or iterable of str
+        One two-digit GSO code (``"17"``), several (``("25", "17")``), or ``"all"``
+        (:data:`ALL_PROVINCES`, case-insensitive) for the 63 provinces.
+
+    Returns
+    -------
+    tuple of str
+
+    Raises
+    ------
+    ValueError
+        No code, a code that is not two digits, or one the registry does not know.
+
+    Examples
+    --------
+    >>> province_codes_of("17"), province_codes_of(["25", "17", "25"])
+    (('17',), ('17', '25'))
+    >>> len(province_codes_of("all"))
+    63
+    """
+    if isinstance(province_codes, str):
+        if province_codes.strip().lower() == ALL_PROVINCES:
+            return all_province_codes()
+        province_codes = (province_codes,)
+    codes = tuple(sorted(set(province_codes)))
+    if not codes:
+        raise ValueError("no province code given")
+    for code in codes:
+        if not (isinstance(code, str) and code.isdigit() and len(code) == 2):
+            raise ValueError(f"province code must be two digits, got {code!r}")
+    unknown = [code for code in codes if code not in all_province_codes()]
+    if unknown:
+        raise ValueError(f"no province with code(s) {', '.join(unknown)} in the registry")
+    return codes
 
 
 def _parse_bounds(text: str) -> tuple[float, float, float, float]:
@@ -48,9 +112,6 @@ def _parse_bounds(text: str) -> tuple[float, float, float, float]:
 
 @cache
 def _communes_cached(province_codes: tuple[str, ...]) -> pd.DataFrame:
-    for code in province_codes:
-        if not (code.isdigit() and len(code) == 2):
-            raise ValueError(f"province code must be two digits, got {code!r}")
     sql = _SQL.format(placeholders=",".join(f"'{c}'" for c in province_codes))
     raw = pd.DataFrame(query(sql))
     if raw.empty:
@@ -64,7 +125,7 @@ def _communes_cached(province_codes: tuple[str, ...]) -> pd.DataFrame:
             DISTRICT_CODE: raw["districtCode"].str.zfill(3),
             DISTRICT_NAME: raw["district"],
             PROVINCE_CODE: raw["provinceCode"].str.zfill(2),
-            PROVINCE_NAME: "Tỉnh " + raw["province"].str.removeprefix("Tỉnh "),
+            PROVINCE_NAME: raw["province"].map(_province_name),
             VINTAGE: VINTAGE_2020_2025,
             "lon": raw["wardLon"].astype(float),
             "lat": raw["wardLat"].astype(float),
@@ -76,13 +137,23 @@ def _communes_cached(province_codes: tuple[str, ...]) -> pd.DataFrame:
     )
 
 
-def communes(province_codes: str | tuple[str, ...] = HOA_BINH) -> pd.DataFrame:
+def _province_name(name: str) -> str:
+    """The province's name with its unit type: ``"Hòa Bình"`` → ``"Tỉnh Hòa Bình"``; the six
+    centrally run cities keep theirs (``"Thành phố Hà Nội"``)."""
+    return name if name.startswith(("Tỉnh ", "Thành phố ")) else f"Tỉnh {name}"
+
+
+def communes(province_codes: ProvinceCodes = HOA_BINH) -> pd.DataFrame:
     """Communes of one or more provinces, vintage 2020 – June 2025.
+
+    Island districts without commune-level units (Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn,
+    Côn Đảo) have no row.
 
     Parameters
     ----------
-    province_codes : str or tuple of str
-        Two-digit GSO province code(s).
+    province_codes : str or iterable of str
+        Two-digit GSO province code(s), or ``"all"`` for the 63 provinces (see
+        :func:`province_codes_of`).
 
     Returns
     -------
@@ -96,10 +167,10 @@ def communes(province_codes: str | tuple[str, ...] = HOA_BINH) -> pd.DataFrame:
     >>> table = communes("17")
     >>> len(table), table["district_code"].nunique()
     (151, 10)
+    >>> len(communes("all")), communes("01")["province_name"].iloc[0]
+    (10035, 'Thành phố Hà Nội')
     """
-    if isinstance(province_codes, str):
-        province_codes = (province_codes,)
-    return _communes_cached(tuple(sorted(province_codes))).copy()
+    return _communes_cached(province_codes_of(province_codes)).copy()
 
 
 _LOCATION_SQL = """
@@ -113,9 +184,6 @@ ORDER BY wardCode
 
 @cache
 def _location_evidence_cached(province_codes: tuple[str, ...]) -> pd.DataFrame:
-    for code in province_codes:
-        if not (code.isdigit() and len(code) == 2):
-            raise ValueError(f"province code must be two digits, got {code!r}")
     sql = _LOCATION_SQL.format(placeholders=",".join(f"'{c}'" for c in province_codes))
     raw = pd.DataFrame(
         query(sql),
@@ -154,12 +222,17 @@ def _keys(text: str | None) -> str:
     return "|".join(json.loads(text)) if isinstance(text, str) and text else ""
 
 
-def location_evidence(province_codes: str | tuple[str, ...] = HOA_BINH) -> pd.DataFrame:
+def location_evidence(province_codes: ProvinceCodes = HOA_BINH) -> pd.DataFrame:
     """What the registry knows about how each commune's centre was located.
 
     ``vietnamadminunits`` geocoded every unit; its table also keeps the geocoder's address and
     the district's own centre and extent, which tell a reliable commune location from a
     fallback (see :func:`geo.schematic.location_notes`).
+
+    Parameters
+    ----------
+    province_codes : str or iterable of str
+        Two-digit GSO province code(s), or ``"all"`` (see :func:`province_codes_of`).
 
     Returns
     -------
@@ -176,9 +249,7 @@ def location_evidence(province_codes: str | tuple[str, ...] = HOA_BINH) -> pd.Da
     >>> evidence.set_index("commune_code").loc["05254", "geo_address"]
     'Thành Sơn, Quan Hóa, Thanh Hóa, Vietnam'
     """
-    if isinstance(province_codes, str):
-        province_codes = (province_codes,)
-    return _location_evidence_cached(tuple(sorted(province_codes))).copy()
+    return _location_evidence_cached(province_codes_of(province_codes)).copy()
 
 
 @cache

@@ -3,6 +3,9 @@
 Formats: GeoJSON, GeoPackage, Shapefile (plain, or zipped, also in a sub-folder of the zip) and
 GeoParquet. The result is always EPSG:4326 with the columns of :data:`geo.schema.COMMUNE_COLUMNS`,
 ``area_km2`` and ``geometry``; what was odd about the file is in :attr:`BoundaryLayer.problems`.
+A feature without a commune code is kept (drawn as "no data") under a provisional code
+``no-code:<feature number>`` (:func:`provisional_code`), never a GSO code, so ``commune_code`` is
+a key every consumer can join on and no figure joins to such a feature by mistake.
 CRS handling (VN-2000 included) is in :mod:`geo.crs`, the checks in :mod:`geo.validation`.
 """
 
@@ -51,14 +54,18 @@ __all__ = [
     "BoundaryLayer",
     "ValidationOptions",
     "area_km2",
+    "is_provisional_code",
     "load_boundaries",
+    "provisional_code",
     "vn2000_tm3",
 ]
 
 log = logging.getLogger(__name__)
 
 #: Bump when the normalised output changes, so old cache entries are not reused.
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
+#: Start of the provisional code of a feature without a commune code (:func:`provisional_code`).
+PROVISIONAL_CODE_PREFIX = "no-code:"
 #: Where normalised layers are cached (gitignored).
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[1] / "data" / "boundaries" / "cache"
 
@@ -155,6 +162,32 @@ class BoundaryLayer:
                 for p in self.problems
             ],
         }
+
+
+def provisional_code(index: int) -> str:
+    """Provisional code of the feature at position ``index`` (0-based) of a file without a
+    commune code: ``"no-code:"`` and its feature number, as problems name it (``feature #40``).
+
+    It can never be a 5-digit GSO code, so no indicator joins to it; it is stable for a given
+    file and unique within it.
+
+    Examples
+    --------
+    >>> provisional_code(39), is_provisional_code("no-code:40"), is_provisional_code("04789")
+    ('no-code:40', True, False)
+    """
+    return f"{PROVISIONAL_CODE_PREFIX}{index + 1}"
+
+
+def is_provisional_code(code: object) -> bool:
+    """Whether ``code`` is a provisional code given by :func:`provisional_code`.
+
+    Examples
+    --------
+    >>> [is_provisional_code(c) for c in ("no-code:7", "04789", None)]
+    [True, False, False]
+    """
+    return isinstance(code, str) and code.startswith(PROVISIONAL_CODE_PREFIX)
 
 
 def _count_units(frame: pd.DataFrame, code: str, name: str) -> int:
@@ -298,7 +331,17 @@ def _load(
         raise BoundaryError(
             name, "no polygon feature left (all empty or not polygons)", problems=problems
         )
+    # Features without a code are drawn as "no data": a provisional code (by the feature's
+    # number in the file, as in its problems) keeps commune_code a unique, non-null key.
+    codes = table[COMMUNE_CODE]
+    no_code = codes.isna().to_numpy()
+    given_codes = codes.tolist()
+    table[COMMUNE_CODE] = [
+        provisional_code(i) if missing else code
+        for i, (code, missing) in enumerate(zip(codes, no_code, strict=True))
+    ]
     table = table.loc[keep].reset_index(drop=True)
+    given_codes = [c for c, k in zip(given_codes, keep, strict=True) if k]
     labels = [label for label, k in zip(labels, keep, strict=True) if k]
     communes = gpd.GeoDataFrame(table, geometry=cleaned.geometries[keep], crs=WGS84)
     bounds = tuple(float(v) for v in communes.total_bounds)  # now in lon/lat
@@ -311,9 +354,7 @@ def _load(
 
     layer_vintage, vintage_problems = _vintage(communes, vintage, name)
     problems += vintage_problems
-    problems += check_codes(
-        communes[COMMUNE_CODE].tolist(), labels, name, max_listed=validation.max_listed
-    )
+    problems += check_codes(given_codes, labels, name, max_listed=validation.max_listed)
     metric_crs = equal_area_crs(bounds)
     metric = communes.geometry.to_crs(metric_crs)
     communes[AREA_KM2] = metric.area.to_numpy() / 1e6  # as area_km2(), projected once for both

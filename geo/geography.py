@@ -16,15 +16,18 @@ from typing import Literal
 
 import geopandas as gpd
 
-from geo.admin_units import HOA_BINH
+from geo.admin_units import HOA_BINH, ProvinceCodes, all_province_codes, province_codes_of
 from geo.boundaries import area_km2, load_boundaries
 from geo.i18n import Lang, t
-from geo.schema import AREA_KM2, VINTAGE_2020_2025
+from geo.schema import AREA_KM2, DISTRICT_NAME, PROVINCE_NAME, VINTAGE_2020_2025
 from geo.schematic import districts_from_communes, schematic_communes
 
 BoundaryKind = Literal["schematic", "file", "fetched"]
 #: Attribution of the schematic default (its unit list and centres).
 SCHEMATIC_ATTRIBUTION = "Unit list, centres and extents: vietnamadminunits (MIT)"
+#: A layer with this many provinces or more is named "the whole country" (63 provinces from
+#: 2008 to June 2025; a layer of the 34 provinces of July 2025 is named by its count).
+WHOLE_COUNTRY_FROM = 60
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,12 @@ class Geography:
 
 
 def default_geography(
-    province_codes: str | tuple[str, ...] = HOA_BINH, *, cache_dir: Path | None = None
+    province_codes: ProvinceCodes = HOA_BINH, *, cache_dir: Path | None = None
 ) -> Geography:
     """The embedded offline geography: schematic communes of vintage 2020 – June 2025.
+
+    ``province_codes`` are one or more two-digit GSO codes, or ``"all"`` for the whole country
+    (see :func:`geo.schematic.schematic_communes`).
 
     Examples
     --------
@@ -81,7 +87,12 @@ def default_geography(
 
 
 def file_geography(path: str | Path, *, vintage: str | None = None) -> Geography:
-    """A geography from a boundary file the user supplies (see ``load_boundaries``)."""
+    """A geography from a boundary file the user supplies (see ``load_boundaries``).
+
+    Features without a commune code are kept under a provisional code (``no-code:<feature
+    number>``, :func:`geo.boundaries.provisional_code`): they are drawn, as "no data", and
+    listed among the layer's problems; no figure joins to them.
+    """
     layer = load_boundaries(path, vintage=vintage)
     communes = layer.communes
     return Geography(
@@ -103,7 +114,8 @@ class GeographyChoice:
     Attributes
     ----------
     key : str
-        Stable id, e.g. ``"schematic:17"`` or ``"fetched:vietnam63_17"`` (a widget key).
+        Stable id, e.g. ``"schematic:17"``, ``"schematic:17+25"``, ``"schematic:all"`` or
+        ``"fetched:vietnam63_17"`` (a widget key).
     label : str
         Short English label; :func:`geography_label` gives it in Vietnamese or English.
     kind : {"schematic", "fetched"}
@@ -139,7 +151,7 @@ class GeographyChoice:
 def available_geographies(
     data_dir: str | os.PathLike[str] | None = None,
     *,
-    province_codes: str | tuple[str, ...] = HOA_BINH,
+    province_codes: ProvinceCodes = HOA_BINH,
 ) -> list[GeographyChoice]:
     """The schematic default, then every fetched layer found in ``data_dir``.
 
@@ -147,24 +159,28 @@ def available_geographies(
     ----------
     data_dir : str or path-like, optional
         Folder of fetched layers; default :data:`geo.fetch.DEFAULT_DATA_DIR`.
-    province_codes : str or tuple of str
-        Provinces of the schematic default (Hòa Bình).
+    province_codes : str or iterable of str
+        Provinces of the schematic default: one or more two-digit GSO codes (default Hòa
+        Bình), or ``"all"`` for the whole country.
 
     Examples
     --------
     >>> import tempfile
     >>> [(c.key, c.kind, c.vintage) for c in available_geographies(tempfile.mkdtemp())]
     [('schematic:17', 'schematic', '2020-2025')]
+    >>> [c.key for c in available_geographies(tempfile.mkdtemp(), province_codes="all")]
+    ['schematic:all']
     """
     from geo.fetch import fetched_layers, provinces  # the fetch machinery only when asked
 
-    codes = (province_codes,) if isinstance(province_codes, str) else tuple(province_codes)
+    codes = province_codes_of(province_codes)
     names = provinces()
     first = names.get(codes[0], codes[0])
+    whole = codes == all_province_codes()
     choices = [
         GeographyChoice(
-            key=f"schematic:{'+'.join(codes)}",
-            label=f"{first}: schematic, units of {VINTAGE_2020_2025}",
+            key="schematic:all" if whole else f"schematic:{'+'.join(codes)}",
+            label=f"{provinces_label(codes, 'en')}: schematic, units of {VINTAGE_2020_2025}",
             kind="schematic",
             vintage=VINTAGE_2020_2025,
             province_codes=codes,
@@ -191,6 +207,74 @@ def available_geographies(
     return choices
 
 
+def provinces_label(province_codes: ProvinceCodes, lang: Lang = "vi") -> str:
+    """How a set of provinces is named: its names (up to three), a count, or the whole country.
+
+    Parameters
+    ----------
+    province_codes : str or iterable of str
+        Two-digit GSO codes, or ``"all"``.
+    lang : {"vi", "en"}
+        Language of the count and of "whole country".
+
+    Examples
+    --------
+    >>> provinces_label("17"), provinces_label(("25", "17"))
+    ('Tỉnh Hòa Bình', 'Tỉnh Hòa Bình, Tỉnh Phú Thọ')
+    >>> provinces_label(("01", "17", "25", "26"), "en")
+    '4 provinces (Thành phố Hà Nội…)'
+    >>> provinces_label("all", "vi")
+    'Toàn quốc (63 tỉnh, thành phố)'
+    """
+    from geo.fetch import provinces
+
+    codes = province_codes_of(province_codes)
+    if codes == all_province_codes():
+        return t("geography.whole_country", lang)
+    names = [provinces().get(code, code) for code in codes]
+    if len(names) <= 3:
+        return ", ".join(names)
+    return t("geography.n_provinces", lang, n=len(names), first=names[0])
+
+
+def district_labels(communes: gpd.GeoDataFrame) -> list[str]:
+    """Each commune's district as readers should see it: its name, with the province when the
+    layer spans several provinces, where names repeat (there is a Huyện Châu Thành in six).
+
+    Examples
+    --------
+    >>> frame = gpd.GeoDataFrame({"district_name": ["Huyện Châu Thành"] * 2,
+    ...                           "province_name": ["Tỉnh Bến Tre", "Tỉnh Tiền Giang"]})
+    >>> district_labels(frame)
+    ['Huyện Châu Thành, Tỉnh Bến Tre', 'Huyện Châu Thành, Tỉnh Tiền Giang']
+    """
+    names = communes[DISTRICT_NAME].astype(str).tolist()
+    if PROVINCE_NAME not in communes or communes[PROVINCE_NAME].nunique() <= 1:
+        return names
+    provinces = communes[PROVINCE_NAME].astype(str).tolist()
+    return [f"{name}, {province}" for name, province in zip(names, provinces, strict=True)]
+
+
+def area_label(communes: gpd.GeoDataFrame, lang: Lang = "vi") -> str:
+    """What a layer covers, from its own province names: one or a few provinces by name, a
+    count, or the whole country (at least :data:`WHOLE_COUNTRY_FROM` provinces; boundary
+    files of other vintages have other province lists).
+
+    Examples
+    --------
+    >>> area_label(gpd.GeoDataFrame({"province_name": ["Tỉnh Hòa Bình"] * 3}))
+    'Tỉnh Hòa Bình'
+    """
+    if PROVINCE_NAME not in communes or not len(communes):
+        return ""
+    names = list(dict.fromkeys(communes[PROVINCE_NAME].dropna().astype(str)))
+    if len(names) >= WHOLE_COUNTRY_FROM:
+        return t("geography.whole_country_of", lang, n=len(names))
+    if len(names) <= 3:
+        return ", ".join(names)
+    return t("geography.n_provinces", lang, n=len(names), first=names[0])
+
+
 def geography_label(choice: GeographyChoice, lang: Lang = "vi") -> str:
     """The choice's label in ``lang``, for a select box.
 
@@ -199,9 +283,20 @@ def geography_label(choice: GeographyChoice, lang: Lang = "vi") -> str:
     >>> import tempfile
     >>> geography_label(available_geographies(tempfile.mkdtemp())[0], "en")
     'Tỉnh Hòa Bình – schematic, units of 2020-2025'
+    >>> choice = available_geographies(tempfile.mkdtemp(), province_codes="all")[0]
+    >>> geography_label(choice, "vi")
+    'Toàn quốc (63 tỉnh, thành phố) – sơ đồ, đơn vị hành chính 2020-2025'
     """
-    key = "geography.schematic_label" if choice.kind == "schematic" else "geography.fetched_label"
-    return t(key, lang, province=choice.province_name, source=choice.source, vintage=choice.vintage)
+    if choice.kind == "schematic":
+        province = provinces_label(choice.province_codes, lang)
+        return t("geography.schematic_label", lang, province=province, vintage=choice.vintage)
+    return t(
+        "geography.fetched_label",
+        lang,
+        province=choice.province_name,
+        source=choice.source,
+        vintage=choice.vintage,
+    )
 
 
 def load_geography(choice: GeographyChoice) -> Geography:

@@ -91,6 +91,18 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "vi": "{province} – sơ đồ, đơn vị hành chính {vintage}",
         "en": "{province} – schematic, units of {vintage}",
     },
+    "geography.whole_country": {
+        "vi": "Toàn quốc (63 tỉnh, thành phố)",
+        "en": "Whole country (63 provinces)",
+    },
+    "geography.whole_country_of": {
+        "vi": "Toàn quốc ({n} tỉnh, thành phố)",
+        "en": "Whole country ({n} provinces)",
+    },
+    "geography.n_provinces": {
+        "vi": "{n} tỉnh, thành phố ({first}…)",
+        "en": "{n} provinces ({first}…)",
+    },
     "geography.fetched_label": {
         "vi": "{province} – {source}, ranh giới {vintage}",
         "en": "{province} – {source}, boundaries of {vintage}",

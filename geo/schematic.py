@@ -80,7 +80,14 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from geo.admin_units import HOA_BINH, communes, location_evidence, province_name_keys
+from geo.admin_units import (
+    HOA_BINH,
+    ProvinceCodes,
+    communes,
+    location_evidence,
+    province_codes_of,
+    province_name_keys,
+)
 from geo.schema import (
     COMMUNE_CODE,
     COMMUNE_COLUMNS,
@@ -96,7 +103,7 @@ from geo.schema import (
 )
 
 #: Bump when the method or its parameters change: it is part of the cache key.
-METHOD_VERSION = "2"
+METHOD_VERSION = "3"
 #: Value of ``gdf.attrs["boundary_kind"]`` on a schematic layer.
 BOUNDARY_KIND = "schematic"
 #: Value of ``gdf.attrs["boundary_source"]`` on a schematic layer.
@@ -212,14 +219,18 @@ DEFAULT_PARAMS = SchematicParams()
 
 
 def schematic_communes(
-    province_codes: str | tuple[str, ...] = HOA_BINH, *, cache_dir: Path | None = None
+    province_codes: ProvinceCodes = HOA_BINH, *, cache_dir: Path | None = None
 ) -> gpd.GeoDataFrame:
     """Schematic commune polygons of one or more provinces, cached as GeoParquet.
 
+    Several provinces are built together, as one coverage (so their common borders match);
+    the whole country (``"all"``) takes about a minute the first time (then the cache).
+
     Parameters
     ----------
-    province_codes : str or tuple of str
-        Two-digit GSO province code(s); default Hòa Bình (``"17"``).
+    province_codes : str or iterable of str
+        Two-digit GSO province code(s), default Hòa Bình (``"17"``), or ``"all"`` for the 63
+        provinces (see :func:`geo.admin_units.province_codes_of`).
     cache_dir : pathlib.Path, optional
         Folder of the GeoParquet cache; default ``<repo>/data/boundaries/cache/``. The file name
         holds the province codes, :data:`METHOD_VERSION` and the ``vietnamadminunits`` version.
@@ -249,17 +260,17 @@ def schematic_communes(
     return gdf
 
 
-def cache_path(
-    province_codes: str | tuple[str, ...] = HOA_BINH, *, cache_dir: Path | None = None
-) -> Path:
+def cache_path(province_codes: ProvinceCodes = HOA_BINH, *, cache_dir: Path | None = None) -> Path:
     """Path of the GeoParquet cache of :func:`schematic_communes`.
 
     Examples
     --------
     >>> cache_path("17", cache_dir=Path("/tmp/c")).name.startswith("schematic_17_m")
     True
+    >>> cache_path("all").name.startswith("schematic_63p-")
+    True
     """
-    codes = _normalise_codes(province_codes)
+    codes = province_codes_of(province_codes)
     label = "-".join(codes)
     if len(label) > 40:  # many provinces: keep the name short but unique
         label = f"{len(codes)}p-" + hashlib.sha1(label.encode()).hexdigest()[:12]
@@ -318,7 +329,7 @@ def build_schematic(
 
 
 def schematic_report(
-    province_codes: str | tuple[str, ...] = HOA_BINH, *, params: SchematicParams = DEFAULT_PARAMS
+    province_codes: ProvinceCodes = HOA_BINH, *, params: SchematicParams = DEFAULT_PARAMS
 ) -> pd.DataFrame:
     """Where each unit's schematic cell grows from, and why when it is not the registry centre.
 
@@ -422,11 +433,6 @@ def districts_from_communes(communes_gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # --------------------------------------------------------------------------------------------
 # Helpers: identity, cache
 # --------------------------------------------------------------------------------------------
-
-
-def _normalise_codes(province_codes: str | tuple[str, ...]) -> tuple[str, ...]:
-    codes = (province_codes,) if isinstance(province_codes, str) else tuple(province_codes)
-    return tuple(sorted(set(codes)))
 
 
 def _registry_version() -> str:

@@ -161,7 +161,11 @@ def check_codes(
     duplicates = [(code, wheres) for code, wheres in by_code.items() if len(wheres) > 1]
 
     def missing_problem(where: str) -> Problem:
-        return Problem(source, where, "no commune code: kept, but no indicator can be joined to it")
+        message = (
+            "no commune code: kept and drawn as no data under a provisional code "
+            "(no-code:<feature number>); no indicator can be joined to it"
+        )
+        return Problem(source, where, message)
 
     def malformed_problem(item: tuple[str, str]) -> Problem:
         code, where = item

@@ -12,20 +12,24 @@ longer to draw. This module prepares what the browser needs and nothing more:
    simplifies coverages with Visvalingam–Whyatt: the tolerance is the square root of the
    smallest triangle area kept.) A layer whose shared borders do not match vertex for vertex
    (e.g. the national vietnam63 layer: thinned polygon by polygon, small overlaps) is first
-   made a coverage with ``shapely.coverage_clean``; otherwise edge-wise simplification would
-   open gaps.
-2. **Quantise.** Coordinates are rounded to a decimal grid tied to the tolerance
-   (:func:`grid_for`: at most a quarter of it, e.g. 1e-5° ≈ 1 m for a province, 1e-4° ≈ 11 m
-   for the country). Rounding is a function of the vertex alone, so a vertex shared by two
-   neighbours moves to the same place in both; two different edges closer than the grid may
-   cross once rounded, and :func:`quantise_coverage` then cleans and rounds again, so the
-   result stays a valid coverage.
+   made a coverage with ``shapely.coverage_clean``, which also closes the gaps between
+   neighbours narrower than half the tolerance (slivers left by thinning; invisible at the
+   view, but each would split a shared border in two); otherwise edge-wise simplification
+   would open gaps.
+2. **Quantise.** Coordinates are rounded to a grid tied to the tolerance (:func:`grid_for`:
+   1, 2 or 5 times a power of ten, at most a quarter of it, e.g. 5e-5° ≈ 5 m for a province,
+   5e-4° ≈ 55 m for the country). Rounding is a function of the vertex alone, so a vertex
+   shared by two neighbours moves to the same place in both; two different edges closer than
+   the grid may cross once rounded, and :func:`quantise_coverage` then cleans and rounds
+   again, so the result stays a valid coverage.
 3. **Cache.** The result (only the columns the map needs) is written as GeoParquet keyed by a
    hash of the source geometry and columns, the tolerance, the grid and
    :data:`PIPELINE_VERSION`, and kept in memory for the process.
-4. **Encode.** :func:`compact_geometry` turns the layer into integers on the grid, delta-encoded
-   along each ring (closing vertex dropped), which the browser decodes in a few milliseconds
-   (:data:`DECODE_JS`). Text is HTML-escaped once and the JSON is safe inside ``<script>``.
+4. **Encode.** :func:`compact_geometry` sends the layer as a shared-edge topology
+   (:mod:`geo.topology`): every border once, as varint text of grid steps, which the browser
+   decodes in milliseconds (:data:`DECODE_JS`); district outlines reuse the same borders. The
+   topology is built with the layer and cached with it. Text is HTML-escaped once and the JSON
+   is safe inside ``<script>``.
 
 Nothing here imports Streamlit.
 """
@@ -51,11 +55,20 @@ import shapely
 
 from geo.boundaries import DEFAULT_CACHE_DIR
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE, DISTRICT_NAME, WGS84
+from geo.topology import (
+    TOPOLOGY_JS,
+    build_topology,
+    decode_topology,
+    decode_varints,
+    encode_varints,
+    outline_arcs,
+)
+from geo.webtext import TEXT_JS, pack_texts, unpack_text
 
 log = logging.getLogger(__name__)
 
 #: Bump when the output of the pipeline changes, so old cache entries are not reused.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 #: Where simplified layers are cached (gitignored, beside the boundary cache).
 WEB_CACHE_DIR = DEFAULT_CACHE_DIR / "web"
 #: Columns a commune map needs; everything else stays on the server.
@@ -142,35 +155,43 @@ def degrees(metres: float, latitude: float = 16.0) -> float:
 
 
 def grid_for(tolerance_deg: float) -> float:
-    """Quantisation step in degrees: the largest power of ten at most a quarter of the tolerance.
+    """Quantisation step in degrees: the largest 1, 2 or 5 × 10^k at most a quarter of the
+    tolerance.
 
-    Rounding moves a vertex by at most ``grid * sqrt(2) / 2`` < 0.18 tolerance.
+    Rounding moves a vertex by at most ``grid * sqrt(2) / 2`` < 0.18 tolerance. The coarser
+    the grid, the smaller the steps between vertices in grid units, and the shorter the text
+    (:mod:`geo.topology`: one character per step below 16).
 
     Examples
     --------
-    >>> grid_for(0.00025), grid_for(0.004)
-    (1e-05, 0.0001)
+    >>> grid_for(0.00025), grid_for(0.004), grid_for(0.0008)
+    (5e-05, 0.001, 0.0002)
     """
     if tolerance_deg <= 0:
         raise ValueError("tolerance must be positive")
-    return 10.0 ** math.floor(math.log10(tolerance_deg / 4))
-
-
-def decimals_of(grid: float) -> int:
-    """Decimal places of a power-of-ten grid (``1e-05`` → 5)."""
-    return max(0, -round(math.log10(grid)))
+    quarter = tolerance_deg / 4
+    power = math.floor(math.log10(quarter))
+    for mantissa in (5, 2, 1):
+        # float(f"…e…") gives the exact decimal, not 5 * 10**-5 = 5.000000000000001e-05.
+        step = float(f"{mantissa}e{power}")
+        if step <= quarter * (1 + 1e-12):
+            return step
+    return float(f"1e{power}")
 
 
 # --------------------------------------------------------------------------------------------
 # Geometry steps
 
 
-def make_coverage(geoms: np.ndarray, *, snaps: Sequence[float]) -> tuple[np.ndarray, int]:
+def make_coverage(
+    geoms: np.ndarray, *, snaps: Sequence[float], gap_width: float = 0.0
+) -> tuple[np.ndarray, int]:
     """Return ``geoms`` as a valid coverage (shared edges identical, no overlaps).
 
     A valid coverage is returned as it is. Otherwise ``shapely.coverage_clean`` snaps vertices
-    closer than a snapping distance, nodes the edges and gives each overlap to the neighbour
-    with the longest common border; the distances in ``snaps`` are tried in turn until the
+    closer than a snapping distance, nodes the edges, gives each overlap to the neighbour
+    with the longest common border and each gap narrower than ``gap_width`` to the neighbour
+    with the longest border on it; the distances in ``snaps`` are tried in turn until the
     result is valid (GEOS may leave an edge unmatched at a very small distance). A polygon
     wholly covered by others comes out empty: it has no area of its own to draw.
 
@@ -183,7 +204,7 @@ def make_coverage(geoms: np.ndarray, *, snaps: Sequence[float]) -> tuple[np.ndar
         return geoms, 0
     cleaned = geoms
     for snap in snaps:
-        cleaned = shapely.coverage_clean(geoms, snapping_distance=snap)
+        cleaned = shapely.coverage_clean(geoms, snapping_distance=snap, gap_width=gap_width)
         if bool(shapely.coverage_is_valid(cleaned)):
             break
     changed = int((~shapely.equals_exact(cleaned, geoms, tolerance=0.0)).sum())
@@ -338,10 +359,13 @@ def web_geometry(
     cached = _cached(key, path) if use_cache else None
     if cached is None:
         geoms = gdf.geometry.to_numpy()
-        # Snap no further than the grid first, then half the tolerance: both are invisible.
-        coverage, cleaned = make_coverage(geoms, snaps=(grid, tol_deg / 2))
+        # Snap no further than the grid first, then half the tolerance; close gaps narrower
+        # than half the tolerance. All three are invisible at the view.
+        coverage, cleaned = make_coverage(geoms, snaps=(grid, tol_deg / 2), gap_width=tol_deg / 2)
         out = quantise_coverage(simplify_coverage(coverage, tol_deg), grid)
         cached = gpd.GeoDataFrame(gdf[kept].reset_index(drop=True), geometry=out, crs=WGS84)
+        topology = build_topology(out, grid)
+        cached.attrs["web_topology"] = {"grid": grid, **topology.encode()}
         cached.attrs["web_geometry"] = {
             "tolerance_m": metres,
             "tolerance_deg": tol_deg,
@@ -351,6 +375,8 @@ def web_geometry(
             "cleaned": cleaned,
             "empty": int(shapely.is_empty(out).sum()),
             "coverage_valid": bool(shapely.coverage_is_valid(out)),
+            "arcs": len(topology.arcs),
+            "arc_vertices": int(sum(len(arc) for arc in topology.arcs)),
             "key": key,
             "from_cache": False,
         }
@@ -360,6 +386,7 @@ def web_geometry(
     result = cached.copy()
     result.index = gdf.index
     result.attrs["web_geometry"] = dict(cached.attrs["web_geometry"])
+    result.attrs["web_topology"] = cached.attrs["web_topology"]
     return result
 
 
@@ -371,13 +398,14 @@ def _cached(key: str, path: Path) -> gpd.GeoDataFrame | None:
         return None
     try:
         frame = gpd.read_parquet(path)
-        info = json.loads(frame.attrs.get("web_geometry_json", "{}") or "{}")
+        saved = json.loads(frame.attrs.get("web_geometry_json", "{}") or "{}")
+        info, topology = saved.get("web_geometry", {}), saved.get("web_topology")
     except Exception as exc:  # a damaged entry is rebuilt, never fatal
         log.warning("ignoring web geometry cache %s: %s", path, exc)
         return None
-    if info.get("key") != key:
+    if info.get("key") != key or not isinstance(topology, dict):
         return None
-    frame.attrs = {"web_geometry": {**info, "from_cache": True}}
+    frame.attrs = {"web_geometry": {**info, "from_cache": True}, "web_topology": topology}
     _remember(key, frame)
     return frame
 
@@ -397,8 +425,13 @@ def clear_memory() -> None:
 def _write(path: Path, frame: gpd.GeoDataFrame) -> None:
     """Write atomically (concurrent sessions never read half a file); no cache is no error."""
     out = frame.copy()
-    # GeoParquet keeps DataFrame.attrs only as JSON-able strings: store ours as one.
-    out.attrs = {"web_geometry_json": json.dumps(frame.attrs["web_geometry"])}
+    # GeoParquet keeps DataFrame.attrs only as JSON-able strings: store ours as one (the
+    # topology with the geometry, so a new process reads it instead of building it).
+    saved = {
+        "web_geometry": frame.attrs["web_geometry"],
+        "web_topology": frame.attrs["web_topology"],
+    }
+    out.attrs = {"web_geometry_json": json.dumps(saved)}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".parquet")
@@ -470,33 +503,6 @@ def _nest(n: int, pieces: list[Any], owner: np.ndarray) -> list[list[list[Any]]]
     return features
 
 
-def encode_rings(geoms: np.ndarray, grid: float) -> tuple[list[list[list[list[int]]]], int, int]:
-    """Polygons as nested lists of integers on ``grid``, delta-encoded along each ring.
-
-    Returns
-    -------
-    tuple
-        ``(features, x0, y0)``: per feature a list of polygons, each a list of rings, each a
-        flat list ``[dx0, dy0, dx1, dy1, ...]`` where the first pair is relative to the origin
-        ``(x0, y0)`` (in grid units) and each next pair to the previous vertex; the closing
-        vertex is left out.
-    """
-    coords, starts, ends, owner = _ring_table(geoms)
-    if not len(coords):
-        return [[] for _ in range(len(geoms))], 0, 0
-    ints = np.rint(coords / grid).astype(np.int64)
-    x0, y0 = (int(v) for v in ints.min(axis=0))
-    deltas = np.empty_like(ints)
-    deltas[1:] = ints[1:] - ints[:-1]
-    deltas[starts] = ints[starts] - (x0, y0)
-    flat = deltas.ravel().tolist()
-    # end - 1 drops the closing vertex (the ring's first again)
-    pieces = [
-        flat[2 * a : 2 * (b - 1)] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
-    ]
-    return _nest(len(geoms), pieces, owner), x0, y0
-
-
 def geojson_geometries(geoms: np.ndarray) -> list[dict[str, Any]]:
     """GeoJSON MultiPolygon dicts of ``geoms``, built from numpy (no JSON round trip)."""
     coords, starts, ends, owner = _ring_table(geoms)
@@ -553,7 +559,7 @@ def web_feature_collection(
     web = web_geometry(gdf, view=view, columns=())
     props = properties.reset_index(drop=True)
     names = [str(c) for c in props.columns]
-    columns = [[_plain(v) for v in props[c].tolist()] for c in props.columns]
+    columns = [_plain_list(props[c].tolist()) for c in props.columns]
     features = (
         [
             {"type": "Feature", "properties": dict(zip(names, row, strict=True)), "geometry": None}
@@ -569,14 +575,27 @@ def web_feature_collection(
     return collection
 
 
-_GEOMS_JSON: OrderedDict[str, tuple[str, int, int]] = OrderedDict()
+_HEADS: OrderedDict[str, str] = OrderedDict()
+
+
+def topology_of(web: gpd.GeoDataFrame) -> dict[str, Any]:
+    """The encoded topology of a :func:`web_geometry` layer (``grid``, ``x0``, ``y0``, ``n``,
+    ``arcs``, ``rings``; see :meth:`geo.topology.Topology.encode`).
+
+    Built with the layer and cached with it; a frame that lost its attributes gets it built
+    again from its coordinates.
+    """
+    topology = web.attrs.get("web_topology")
+    if isinstance(topology, dict) and topology.get("n") == len(web):
+        return topology
+    grid = float(web.attrs["web_geometry"]["grid"])
+    return {"grid": grid, **build_topology(web.geometry.to_numpy(), grid).encode()}
 
 
 def compact_geometry(
     web: gpd.GeoDataFrame,
     *,
     text: dict[str, Sequence[object]] | None = None,
-    grid: float | None = None,
     escape: bool = True,
 ) -> dict[str, Any]:
     """The layer as a compact JSON-able dict the browser decodes with :data:`DECODE_JS`.
@@ -588,27 +607,27 @@ def compact_geometry(
     text : dict, optional
         Per-feature text properties, e.g. ``{"code": ..., "name": ...}``. Repeated values
         (district names, colours) are sent once: a property with at most half as many distinct
-        values as features becomes a table plus indices.
-    grid : float, optional
-        Default ``web.attrs["web_geometry"]["grid"]``.
+        values as features becomes a table plus indices (as varint text).
     escape : bool
         HTML-escape the text (``False`` when the caller already did).
 
     Returns
     -------
     dict
-        ``{"grid", "x0", "y0", "geoms", "props"}``; ``props`` maps each name to either a list
-        of values or ``{"values": [...], "index": [...]}``.
+        The topology (:func:`topology_of`) and ``props``: each name maps to either a list of
+        values or ``{"values": [...], "index": varint text}``.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> cells = gpd.GeoDataFrame({"commune_code": ["1", "2"]}, crs=4326, geometry=[
+    ...     shapely.box(105.0, 20.0, 105.1, 20.1), shapely.box(105.1, 20.0, 105.2, 20.1)])
+    >>> data = compact_geometry(web_geometry(cells, use_cache=False), text={"name": ["A", "B"]})
+    >>> sorted(data), [f["properties"]["name"] for f in decode_compact(data)]
+    (['arcs', 'grid', 'n', 'props', 'rings', 'x0', 'y0'], ['A', 'B'])
     """
-    grid = grid if grid is not None else float(web.attrs["web_geometry"]["grid"])
-    geoms, x0, y0 = encode_rings(web.geometry.to_numpy(), grid)
-    return {
-        "grid": grid,
-        "x0": x0,
-        "y0": y0,
-        "geoms": geoms,
-        "props": _props(text, len(geoms), escape=escape),
-    }
+    props, table = _props(text, len(web), escape=escape)
+    return {**topology_of(web), "props": props, "text": table}
 
 
 def compact_geometry_json(
@@ -616,34 +635,47 @@ def compact_geometry_json(
 ) -> str:
     """:func:`compact_geometry` as script-safe JSON text; the geometry part is memoised by the
     layer's cache key, so the same geography with other properties is encoded once."""
-    info = web.attrs["web_geometry"]
-    key = f"{info['key']}:{info['grid']}"
-    if key in _GEOMS_JSON:
-        _GEOMS_JSON.move_to_end(key)
-        geoms_json, x0, y0 = _GEOMS_JSON[key]
+    key = str(web.attrs.get("web_geometry", {}).get("key", ""))
+    head = _HEADS.get(key) if key else None
+    if head is None:
+        # Varint text needs no escaping: script_json of the topology is plain json.dumps.
+        head = script_json(topology_of(web))[:-1]
+        if key:
+            _HEADS[key] = head
+            while len(_HEADS) > MEMORY_ENTRIES:
+                _HEADS.popitem(last=False)
     else:
-        geoms, x0, y0 = encode_rings(web.geometry.to_numpy(), float(info["grid"]))
-        geoms_json = json.dumps(geoms, separators=(",", ":"))
-        _GEOMS_JSON[key] = (geoms_json, x0, y0)
-        while len(_GEOMS_JSON) > MEMORY_ENTRIES:
-            _GEOMS_JSON.popitem(last=False)
-    head = script_json({"grid": float(info["grid"]), "x0": x0, "y0": y0})[:-1]
-    props = script_json(_props(text, len(web), escape=escape))
-    return f'{head},"geoms":{geoms_json},"props":{props}}}'
+        _HEADS.move_to_end(key)
+    props, table = _props(text, len(web), escape=escape)
+    return f'{head},"props":{script_json(props)},"text":{script_json(table)}}}'
 
 
-def _props(text: dict[str, Sequence[object]] | None, n: int, *, escape: bool) -> dict[str, Any]:
-    props: dict[str, Any] = {}
+def _props(
+    text: dict[str, Sequence[object]] | None, n: int, *, escape: bool
+) -> tuple[dict[str, Any], list[str]]:
+    """Property columns as sent (repeated values once, with an index) and the text table of
+    their packed strings (:func:`geo.webtext.pack_texts`)."""
+    columns: dict[str, tuple[list[object], str | None]] = {}
     for name, values in (text or {}).items():
         items = [html.escape(str(v)) if escape else v for v in values]
         if len(items) != n:
             raise ValueError(f"property {name!r} has {len(items)} values for {n} rows")
         codes, uniques = pd.factorize(pd.Series(items, dtype="object"), use_na_sentinel=False)
         if len(uniques) * 2 <= n:
-            props[name] = {"values": [_plain(v) for v in uniques], "index": codes.tolist()}
+            columns[name] = (_plain_list(list(uniques)), encode_varints(codes))
         else:
-            props[name] = [_plain(v) for v in items]
-    return props
+            columns[name] = (_plain_list(items), None)
+    packed, table = pack_texts([values for values, _ in columns.values()])
+    props = {
+        name: values if index is None else {"values": values, "index": index}
+        for (name, (_, index)), values in zip(columns.items(), packed, strict=True)
+    }
+    return props, table
+
+
+def _plain_list(values: list[Any]) -> list[Any]:
+    """:func:`_plain` of every value (strings, the common case, pass as they are)."""
+    return [v if type(v) is str else _plain(v) for v in values]
 
 
 def _plain(value: object) -> object:
@@ -653,27 +685,36 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _prop_columns(data: dict[str, Any]) -> dict[str, list[Any]]:
+    """Property columns of :func:`compact_geometry` output, one value per feature, unpacked."""
+    table = data.get("text", [])
+
+    def text(value: Any) -> Any:
+        return unpack_text(value, table) if isinstance(value, str) else value
+
+    columns = {}
+    for name, values in data.get("props", {}).items():
+        if isinstance(values, dict):
+            distinct = [text(v) for v in values["values"]]
+            columns[name] = [distinct[i] for i in decode_varints(values["index"]).tolist()]
+        else:
+            columns[name] = [text(v) for v in values]
+    return columns
+
+
 def decode_compact(data: dict[str, Any]) -> list[dict[str, Any]]:
     """GeoJSON features back from :func:`compact_geometry` (what :data:`DECODE_JS` builds).
 
     For tests and tools; properties stay HTML-escaped, as the browser gets them.
     """
-    grid, origin = data["grid"], np.array([data["x0"], data["y0"]], dtype=np.int64)
+    topology = decode_topology(data)
+    grid = float(data["grid"])
+    columns = _prop_columns(data)
     features = []
-    for i, polys in enumerate(data["geoms"]):
-        coordinates = []
-        for poly in polys:
-            rings = []
-            for ring in poly:
-                xy = np.cumsum(np.asarray(ring, dtype=np.int64).reshape(-1, 2), axis=0)
-                points = ((xy + origin) * grid).tolist()
-                rings.append([*points, points[0]])
-            coordinates.append(rings)
+    for i, polygons in enumerate(topology.rings_xy()):
+        coordinates = [[(ring * grid).tolist() for ring in rings] for rings in polygons]
         properties: dict[str, Any] = {"_row": i}
-        for name, values in data["props"].items():
-            properties[name] = (
-                values["values"][values["index"][i]] if isinstance(values, dict) else values[i]
-            )
+        properties.update({name: column[i] for name, column in columns.items()})
         features.append(
             {
                 "type": "Feature",
@@ -684,34 +725,61 @@ def decode_compact(data: dict[str, Any]) -> list[dict[str, Any]]:
     return features
 
 
-#: JavaScript ``atlasDecode(data)`` → GeoJSON FeatureCollection (the inverse of
-#: :func:`compact_geometry`; properties get ``_row``, the feature's row).
-DECODE_JS = """
-function atlasDecode(data) {
-  var g = data.grid, names = Object.keys(data.props), features = new Array(data.geoms.length);
-  for (var i = 0; i < data.geoms.length; i++) {
-    var polys = data.geoms[i], coordinates = new Array(polys.length);
+def decode_outlines(data: dict[str, Any], group: str) -> list[dict[str, Any]]:
+    """The outline features :data:`DECODE_JS`'s ``atlasOutlines`` draws for property ``group``:
+    one MultiLineString per distinct value, its arcs those not shared within the group."""
+    topology = decode_topology(data)
+    grid = float(data["grid"])
+    by_group = outline_arcs(topology, _prop_columns(data)[group])
+    return [
+        {
+            "type": "Feature",
+            "properties": {group: value},
+            "geometry": {
+                "type": "MultiLineString",
+                "coordinates": [(topology.arcs[arc] * grid).tolist() for arc in arcs],
+            },
+        }
+        for value, arcs in by_group.items()
+    ]
+
+
+#: JavaScript: ``atlasFeatures(data)`` → ``{topology, collection}``: the GeoJSON
+#: FeatureCollection of :func:`compact_geometry` output (properties get ``_row``, the feature's
+#: row) and its decoded topology, which ``atlasOutlines(topology, groupOf, name)`` turns into
+#: outlines (see :func:`decode_outlines`).
+DECODE_JS = (
+    TOPOLOGY_JS
+    + TEXT_JS
+    + """
+function atlasFeatures(data) {
+  var topology = atlasTopology(data), names = Object.keys(data.props), columns = [];
+  function text(values) {
+    return values.map(function (v) { return atlasText(v, data.text); });
+  }
+  for (var n = 0; n < names.length; n++) {
+    var v = data.props[names[n]];
+    columns.push(Array.isArray(v) ? text(v) : atlasIndexed(text(v.values), atlasVarints(v.index)));
+  }
+  var features = new Array(data.n);
+  for (var i = 0; i < data.n; i++) {
+    var polys = topology.features[i], coordinates = new Array(polys.length);
     for (var p = 0; p < polys.length; p++) {
       var rings = polys[p], outRings = new Array(rings.length);
-      for (var r = 0; r < rings.length; r++) {
-        var ring = rings[r], x = data.x0, y = data.y0, out = new Array(ring.length / 2 + 1);
-        for (var k = 0; k < ring.length; k += 2) {
-          x += ring[k]; y += ring[k + 1];
-          out[k / 2] = [x * g, y * g];
-        }
-        out[ring.length / 2] = out[0];
-        outRings[r] = out;
-      }
+      for (var r = 0; r < rings.length; r++) outRings[r] = atlasRing(topology.arcs, rings[r]);
       coordinates[p] = outRings;
     }
     var properties = {_row: i};
-    for (var n = 0; n < names.length; n++) {
-      var v = data.props[names[n]];
-      properties[names[n]] = Array.isArray(v) ? v[i] : v.values[v.index[i]];
-    }
+    for (var n = 0; n < names.length; n++) properties[names[n]] = columns[n][i];
     features[i] = {type: "Feature", properties: properties,
                    geometry: {type: "MultiPolygon", coordinates: coordinates}};
   }
-  return {type: "FeatureCollection", features: features};
+  return {topology: topology, collection: {type: "FeatureCollection", features: features}};
+}
+function atlasIndexed(values, index) {
+  var out = new Array(index.length);
+  for (var i = 0; i < index.length; i++) out[i] = values[index[i]];
+  return out;
 }
 """
+)

@@ -7,18 +7,19 @@ and its ``style_function`` becomes a JavaScript ``switch`` with one ``case`` per
 ``GeoJsonTooltip`` / ``Tooltip`` children, ``name``, ``zoom_on_click``, Leaflet options such as
 ``interactive`` or ``className``) and draws the same layer, but sends:
 
-* the geometry of a :class:`geo.webgeom.WebFeatureCollection` as integers on its grid,
-  delta-encoded (:func:`geo.webgeom.compact_geometry_json`), decoded in the browser by one
-  small function;
+* the geometry of a :class:`geo.webgeom.WebFeatureCollection` as a shared-edge topology
+  (:mod:`geo.topology`: each border once, varint text of grid steps;
+  :func:`geo.webgeom.compact_geometry_json`), decoded in the browser by a few small functions;
 * each property once per distinct value when values repeat (colours, district names);
 * the styles as a table of distinct style objects and one digit per feature, read by one
   JavaScript style function (the same for the highlight).
 
 In the browser the layer is an ordinary ``L.geoJson`` whose features carry the properties as
 given (plus ``_row``, the feature's row), so tooltips and tests see what folium would give
-them. Properties are embedded as JSON that is safe inside ``<script>``
-(:func:`geo.webgeom.script_json`); like folium's, they must already be HTML-escaped when they
-are shown as HTML (the atlas escapes names in :func:`geo.maps.build_map`).
+them. :class:`CompactOutline` draws the outlines of groups of its features (districts) from the
+same decoded borders: no geometry of their own. Properties are embedded as JSON that is safe
+inside ``<script>`` (:func:`geo.webgeom.script_json`); like folium's, they must already be
+HTML-escaped when they are shown as HTML (the atlas escapes names in :func:`geo.maps.build_map`).
 
 Why not keep the geometry in the browser and only restyle? streamlit-folium 0.27 can do that:
 its iframe stays while the map script is unchanged, and ``feature_group_to_add`` scripts are
@@ -39,7 +40,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import Element, Figure
+from branca.element import Element, Figure, MacroElement
 from folium.elements import ElementAddToElement
 from folium.template import Template
 
@@ -49,6 +50,7 @@ from geo.webgeom import (
     WebFeatureCollection,
     compact_geometry_json,
     decode_compact,
+    decode_outlines,
     script_json,
     web_geometry,
 )
@@ -119,7 +121,10 @@ var {{ this.get_name() }} = L.geoJson(null, {
     style: {{ this.get_name() }}_styler,
     ...{{ this.options | tojavascript }}
 });
-{{ this.get_name() }}.addData(atlasDecode({{ this.compact_json }}));
+var {{ this.get_name() }}_decoded = atlasFeatures({{ this.compact_json }});
+var {{ this.get_name() }}_topology = {{ this.get_name() }}_decoded.topology;
+var {{ this.get_name() }}_features = {{ this.get_name() }}_decoded.collection.features;
+{{ this.get_name() }}.addData({{ this.get_name() }}_decoded.collection);
 {% endmacro %}
 """
 )
@@ -221,6 +226,79 @@ class CompactGeoJson(folium.GeoJson):
     def features(self) -> list[dict[str, Any]]:
         """The features as the browser decodes them (for tests and tools)."""
         return decode_compact(json.loads(self.compact_json))
+
+
+class CompactOutline(MacroElement):
+    """Outlines of groups of a :class:`CompactGeoJson`'s features, e.g. its districts.
+
+    Drawn in the browser from the layer's decoded shared edges (:mod:`geo.topology`): an edge
+    whose two sides are in different groups, or on the layer's edge, outlines its groups. The
+    page carries no geometry for it, and the outlines follow the commune borders exactly.
+
+    Parameters
+    ----------
+    layer : CompactGeoJson
+        The layer whose features are grouped; it must be added to the map first.
+    group : str
+        The layer's property that names the group (e.g. ``"district"``); each outline feature
+        has it as its only property.
+    style : dict
+        Leaflet path options of every outline, e.g. ``{"color": "#222", "weight": 2}``
+        (``fill`` is off: lines have none).
+    interactive : bool
+        Whether the outlines catch the pointer (off: the communes under them do).
+    class_name : str, optional
+        CSS class of the outline paths.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJson(
+    {type: "FeatureCollection", features: atlasOutlines(
+        {{ this.layer.get_name() }}_topology,
+        function (f) {
+            return {{ this.layer.get_name() }}_features[f].properties[{{ this.group|tojson }}];
+        },
+        {{ this.group|tojson }})},
+    {
+        {%- if this.canvas %}
+        renderer: L.canvas({padding: 0.5}),
+        {%- endif %}
+        style: function () { return {{ this.style|tojson }}; },
+        ...{{ this.options|tojavascript }}
+    }
+).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self,
+        layer: CompactGeoJson,
+        *,
+        group: str,
+        style: dict[str, Any],
+        interactive: bool = False,
+        class_name: str | None = None,
+    ) -> None:
+        super().__init__()
+        self._name = "CompactOutline"
+        if group not in json.loads(layer.compact_json)["props"]:
+            raise ValueError(f"the layer has no property {group!r} to group by")
+        # The layer itself, not its name: streamlit-folium renames elements as it renders.
+        self.layer = layer
+        self.compact_json = layer.compact_json  # shared with the layer, for features()
+        self.canvas = layer.canvas
+        self.group = group
+        self.style = dict(style)
+        self.options = {"interactive": interactive}
+        if class_name:
+            self.options["className"] = class_name
+
+    def features(self) -> list[dict[str, Any]]:
+        """The outline features as the browser draws them (for tests and tools)."""
+        return decode_outlines(json.loads(self.compact_json), self.group)
 
 
 class _RawScript(Element):

@@ -360,7 +360,7 @@ def test_codes_are_padded_and_names_normalised(commune_grid, tmp_path):
     layer = no_cache(write_layer(raw, tmp_path, "gpkg"))
     communes = layer.communes
     assert communes["commune_code"].tolist()[:5] == ["04789", "04792", "04795", "04798", "04801"]
-    assert pd.isna(communes["commune_code"].iloc[5])
+    assert communes["commune_code"].iloc[5] == "no-code:6"  # provisional: feature #6
     assert communes["commune_code"].iloc[8] == "123456"
     assert communes["district_code"].tolist()[:3] == ["148", "001", "148"]
     assert communes["province_code"].tolist()[:2] == ["17", "01"]
@@ -373,6 +373,59 @@ def test_codes_are_padded_and_names_normalised(commune_grid, tmp_path):
     wheres = {p.where: p.message for p in layer.problems}
     assert "no commune code" in wheres["Xã A (feature #6)"]
     assert "not a 5-digit GSO code" in wheres["123456 Xã D (feature #9)"]
+
+
+def test_features_without_a_code_get_provisional_codes(make_commune_grid, tmp_path):
+    grid = make_commune_grid(nx=3, ny=2)
+    grid.loc[[1, 4], "commune_code"] = None
+    grid.loc[2, "geometry"] = None  # dropped: numbering still follows the file
+    grid.loc[5, "commune_code"] = ""
+    layer = no_cache(write_layer(grid, tmp_path, "gpkg"))
+    codes = layer.communes["commune_code"].tolist()
+    assert codes == ["04789", "no-code:2", "04798", "no-code:5", "no-code:6"]
+    assert layer.communes["commune_code"].is_unique
+    assert [boundaries.is_provisional_code(c) for c in codes] == [False, True, False, True, True]
+    missing = [p for p in layer.problems if p.message.startswith("no commune code")]
+    assert [p.where.split("(")[-1] for p in missing] == [
+        "feature #2)",
+        "feature #5)",
+        "feature #6)",
+    ]
+    assert all("no-code:<feature number>" in p.message for p in missing)
+    assert layer.summary()["districts"] == 2
+
+
+def test_features_without_a_code_are_drawn_as_no_data(make_commune_grid, tmp_path):
+    from geo.maps import build_map
+    from geo.metrics import commune_metrics
+    from geo.schematic import districts_from_communes
+
+    grid = make_commune_grid(nx=3, ny=2)
+    grid.loc[[1, 4], "commune_code"] = None
+    communes = no_cache(write_layer(grid, tmp_path, "geojson"), vintage="2019").communes
+    models = pd.DataFrame(
+        {
+            "commune_code": ["04789", "04798"],
+            "period": 2019,
+            "models_economy": [3, 4],
+            "models_culture_society": [1, 2],
+            "models_defence_security": [0, 1],
+            "models_political_system": [1, 1],
+        }
+    )
+    metrics = commune_metrics(communes, {"models": models}, period=2019)
+    assert metrics["commune_code"].tolist() == communes["commune_code"].tolist()
+    assert metrics.set_index("commune_code")["models_total"].isna().to_dict() == {
+        "04789": False,
+        "no-code:2": True,
+        "04795": True,
+        "04798": False,
+        "no-code:5": True,
+        "04804": True,
+    }
+    districts = districts_from_communes(communes)
+    fmap = build_map(communes, metrics, layer="models_density", districts=districts)
+    assert "no-code:5" in fmap.get_root().render()
 
 
 def test_no_code_column_is_an_error(commune_grid, tmp_path):

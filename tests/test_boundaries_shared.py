@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from geo.boundaries import ValidationOptions, load_boundaries
+from geo.boundaries import ValidationOptions, is_provisional_code, load_boundaries
 from geo.schema import AREA_KM2
 
 SHARED = Path(__file__).resolve().parents[2] / "shared/data/boundaries"
@@ -97,6 +97,14 @@ def test_national_layer():
     missing = [p for p in quick.problems if p.message.startswith("no commune code")]
     assert len(missing) == 495
     assert any(p.where.startswith("feature #") for p in missing)
+    # They are kept, drawn as "no data", under provisional codes: the code stays a unique key.
+    codes = quick.communes["commune_code"]
+    assert codes.notna().all() and codes.is_unique
+    provisional = codes[codes.map(is_provisional_code)]
+    assert len(provisional) == 495
+    numbers = {p.where.rsplit("#", 1)[1].rstrip(")") for p in missing}
+    assert {code.removeprefix("no-code:") for code in provisional} == numbers
+    assert codes[~codes.map(is_provisional_code)].str.fullmatch(r"\d{5}").all()
 
 
 def test_vn2000_zipped_shapefile_round_trip(tmp_path):

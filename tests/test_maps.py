@@ -180,3 +180,55 @@ def test_legend_html_escapes_notes(metrics):
     c = classify_layer(metrics, "land")
     body = legend_html(c, notes=["<b>x</b>"])
     assert "<b>x</b>" not in body and "&lt;b&gt;x&lt;/b&gt;" in body
+
+
+def test_district_outlines_follow_the_commune_borders(communes, metrics):
+    from shapely import from_geojson
+
+    from geo.webmap import CompactOutline
+
+    districts = communes.dissolve("district_code").reset_index()
+    fmap = build_map(communes, metrics, layer="ntm", districts=districts)
+    (outline,) = [c for c in fmap._children.values() if isinstance(c, CompactOutline)]
+    drawn = {f["properties"]["district"]: f["geometry"] for f in outline.features()}
+    assert sorted(drawn) == ["Huyện Hai", "Huyện Một"]
+    for geometry in drawn.values():
+        # Each district is 4 × 2 cells of 0.05°: its outline is 0.6° long, its inner borders
+        # are not drawn.
+        assert from_geojson(json.dumps(geometry)).length == pytest.approx(0.6, abs=1e-3)
+    html = fmap.get_root().render()
+    assert "atlasOutlines" in html and "atlas-district" in html
+    # Zoomed on a district: its outline only.
+    one = build_map(communes, metrics, layer="ntm", districts=districts, district_code="002")
+    (outline,) = [c for c in one._children.values() if isinstance(c, CompactOutline)]
+    assert [f["properties"]["district"] for f in outline.features()] == ["Huyện Hai"]
+    # Without districts, no outline.
+    bare = build_map(communes, metrics, layer="ntm")
+    assert not [c for c in bare._children.values() if isinstance(c, CompactOutline)]
+
+
+def test_district_labels_name_the_province_when_several(communes, metrics):
+    communes = communes.assign(
+        province_name=["Tỉnh A" if c < "00009" else "Tỉnh B" for c in communes["commune_code"]],
+        district_name="Huyện Châu Thành",
+    )
+    fmap = build_map(communes, metrics, layer="ntm")
+    layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
+    labels = {f["properties"]["district"] for f in layer.features()}
+    assert labels == {"Huyện Châu Thành, Tỉnh A", "Huyện Châu Thành, Tỉnh B"}
+
+
+def test_outline_script_survives_streamlit_folium_renaming(communes, metrics):
+    """streamlit-folium renames every element as it renders (``compact_geo_json_div_3``): the
+    outline must name the layer's variables as rendered, not as first built."""
+    import copy
+
+    from streamlit_folium import _get_map_string
+
+    districts = communes.dissolve("district_code").reset_index()
+    fmap = copy.deepcopy(build_map(communes, metrics, layer="ntm", districts=districts))
+    fmap.get_root().render()
+    script = _get_map_string(fmap)
+    used = set(re.findall(r"(\w+)_topology\b", script))
+    defined = set(re.findall(r"var (\w+)_topology =", script))
+    assert "atlasOutlines" in script and used and used <= defined

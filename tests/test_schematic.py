@@ -15,7 +15,7 @@ import pytest
 import shapely
 
 import geo.schematic as schematic
-from geo.admin_units import communes, location_evidence
+from geo.admin_units import all_province_codes, communes, location_evidence
 from geo.schema import COMMUNE_COLUMNS, METRIC_CRS
 from geo.schematic import (
     BOUNDARY_KIND,
@@ -376,6 +376,33 @@ def test_cache_key_changes_with_codes_and_method(tmp_path, monkeypatch):
     assert cache_path("26", cache_dir=tmp_path) != one
     monkeypatch.setattr(schematic, "METHOD_VERSION", "test")
     assert cache_path("17", cache_dir=tmp_path) != one
+
+
+def test_cache_of_the_whole_country_is_named_by_its_codes(tmp_path):
+    path = cache_path("all", cache_dir=tmp_path)
+    assert path == cache_path(all_province_codes(), cache_dir=tmp_path)
+    assert path.name.startswith("schematic_63p-")
+
+
+@pytest.mark.parametrize("code", ["31", "77"])
+def test_provinces_with_island_districts_without_communes(code, tmp_path):
+    """Hải Phòng (Bạch Long Vĩ) and Bà Rịa - Vũng Tàu (Côn Đảo): the registry's rows of these
+    districts have no commune; they are left out, the rest builds as usual."""
+    cells = schematic_communes(code, cache_dir=tmp_path)
+    assert cells["commune_code"].tolist() == communes(code)["commune_code"].tolist()
+    assert set(cells["province_code"]) == {code}
+    assert cells["province_name"].iloc[0].startswith(("Tỉnh ", "Thành phố "))
+    assert cells["province_name"].iloc[0].count(" ") >= 2  # never "Tỉnh Thành phố …"
+    geoms = cells.geometry.values
+    assert shapely.is_valid(geoms).all() and not shapely.is_empty(geoms).any()
+    assert bool(shapely.coverage_is_valid(geoms))
+
+
+def test_two_provinces_build_as_one_coverage(tmp_path):
+    cells = schematic_communes(("77", "31"), cache_dir=tmp_path)
+    assert len(cells) == len(communes("31")) + len(communes("77"))
+    assert cells["commune_code"].is_monotonic_increasing
+    assert bool(shapely.coverage_is_valid(cells.geometry.values))
 
 
 def test_unreadable_cache_is_rebuilt(tmp_path):

@@ -12,6 +12,7 @@ import pytest
 import shapely
 
 from geo import webgeom
+from geo.topology import ALPHABET
 from geo.webgeom import (
     coverage_gaps,
     decode_compact,
@@ -22,6 +23,7 @@ from geo.webgeom import (
     web_geometry,
 )
 from geo.webmap import CANVAS_FROM, CompactGeoJson
+from geo.webtext import unpack_text
 
 
 def _coverage(n=5, *, seed=1, step=0.004, wiggle=0.0001, shared=True):
@@ -189,13 +191,8 @@ def test_compact_encoding_round_trip(cells, tmp_path):
     grid = web.attrs["web_geometry"]["grid"]
     text = webgeom.compact_geometry_json(web, text={"code": web["commune_code"]})
     data = json.loads(text)
-    assert all(
-        isinstance(v, int)
-        for poly in data["geoms"]
-        for rings in poly
-        for ring in rings
-        for v in ring
-    )
+    # Geometry travels as varint text: only the 64 characters of the alphabet.
+    assert set(data["arcs"] + data["rings"]) <= set(ALPHABET)
     features = decode_compact(data)
     assert [f["properties"]["code"] for f in features] == list(cells["commune_code"])
     decoded = shapely.from_geojson(json.dumps({"type": "FeatureCollection", "features": features}))
@@ -203,9 +200,32 @@ def test_compact_encoding_round_trip(cells, tmp_path):
     assert len(back) == len(web)
     for a, b in zip(back, web.geometry.values, strict=True):
         assert a.symmetric_difference(b).area < grid * grid
-    # Repeated values are sent once.
+        assert a.equals(b)  # same vertices: the topology only regroups them
+    # Every inner border is sent once: fewer points than the rings have.
+    info = web.attrs["web_geometry"]
+    assert info["arc_vertices"] < 0.65 * info["vertices_out"]
+    # Repeated values are sent once, with one index character per feature.
     dense = webgeom.compact_geometry(web, text={"district": web["district_name"]})
-    assert dense["props"]["district"]["values"] == ["Huyện Một", "Huyện Hai"]
+    assert [unpack_text(v, dense["text"]) for v in dense["props"]["district"]["values"]] == [
+        "Huyện Một",
+        "Huyện Hai",
+    ]
+    # Vietnamese letters travel as two ASCII bytes, not as six-byte JSON escapes.
+    assert dense["props"]["district"]["values"][0] == "Huy~An M~Bt"
+    assert len(dense["props"]["district"]["index"]) == len(web)
+
+
+def test_district_outlines_follow_commune_borders(cells, tmp_path):
+    web = web_geometry(cells, cache_dir=tmp_path)
+    data = webgeom.compact_geometry(web, text={"district": web["district_name"]})
+    outlines = {f["properties"]["district"]: f for f in webgeom.decode_outlines(data, "district")}
+    assert sorted(outlines) == ["Huyện Hai", "Huyện Một"]
+    for name, feature in outlines.items():
+        members = shapely.union_all(web.geometry[web["district_name"] == name].values)
+        lines = shapely.from_geojson(json.dumps(feature["geometry"]))
+        # The outline is the district's boundary, and nothing else.
+        assert lines.length == pytest.approx(members.boundary.length, rel=1e-9)
+        assert lines.buffer(1e-9).covers(members.boundary)
 
 
 def test_script_json_is_safe_in_html_and_jinja():
@@ -271,7 +291,7 @@ def test_copies_share_the_encoded_data(cells):
     copied = next(c for c in twin._children.values() if isinstance(c, CompactGeoJson))
     assert copied is not layer and copied.compact_json is layer.compact_json
     assert copied._parent is twin
-    assert "atlasDecode" in twin.get_root().render()
+    assert "atlasFeatures" in twin.get_root().render()
 
 
 def test_with_coordinates_gives_plain_geojson(cells):
