@@ -59,11 +59,9 @@ from geo.topology import (
     TOPOLOGY_JS,
     build_topology,
     decode_topology,
-    decode_varints,
-    encode_varints,
     outline_arcs,
 )
-from geo.webtext import TEXT_JS, pack_texts, unpack_text
+from geo.webtext import COLUMNS_JS, TEXT_JS, decode_columns, encode_columns
 
 log = logging.getLogger(__name__)
 
@@ -653,24 +651,14 @@ def compact_geometry_json(
 def _props(
     text: dict[str, Sequence[object]] | None, n: int, *, escape: bool
 ) -> tuple[dict[str, Any], list[str]]:
-    """Property columns as sent (repeated values once, with an index) and the text table of
-    their packed strings (:func:`geo.webtext.pack_texts`)."""
-    columns: dict[str, tuple[list[object], str | None]] = {}
+    """Property columns as sent (:func:`geo.webtext.encode_columns`) and their text table."""
+    columns: dict[str, list[object]] = {}
     for name, values in (text or {}).items():
         items = [html.escape(str(v)) if escape else v for v in values]
         if len(items) != n:
             raise ValueError(f"property {name!r} has {len(items)} values for {n} rows")
-        codes, uniques = pd.factorize(pd.Series(items, dtype="object"), use_na_sentinel=False)
-        if len(uniques) * 2 <= n:
-            columns[name] = (_plain_list(list(uniques)), encode_varints(codes))
-        else:
-            columns[name] = (_plain_list(items), None)
-    packed, table = pack_texts([values for values, _ in columns.values()])
-    props = {
-        name: values if index is None else {"values": values, "index": index}
-        for (name, (_, index)), values in zip(columns.items(), packed, strict=True)
-    }
-    return props, table
+        columns[name] = _plain_list(items)
+    return encode_columns(columns)
 
 
 def _plain_list(values: list[Any]) -> list[Any]:
@@ -687,19 +675,7 @@ def _plain(value: object) -> object:
 
 def _prop_columns(data: dict[str, Any]) -> dict[str, list[Any]]:
     """Property columns of :func:`compact_geometry` output, one value per feature, unpacked."""
-    table = data.get("text", [])
-
-    def text(value: Any) -> Any:
-        return unpack_text(value, table) if isinstance(value, str) else value
-
-    columns = {}
-    for name, values in data.get("props", {}).items():
-        if isinstance(values, dict):
-            distinct = [text(v) for v in values["values"]]
-            columns[name] = [distinct[i] for i in decode_varints(values["index"]).tolist()]
-        else:
-            columns[name] = [text(v) for v in values]
-    return columns
+    return decode_columns(data.get("props", {}), data.get("text", []))
 
 
 def decode_compact(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -751,16 +727,13 @@ def decode_outlines(data: dict[str, Any], group: str) -> list[dict[str, Any]]:
 DECODE_JS = (
     TOPOLOGY_JS
     + TEXT_JS
+    + COLUMNS_JS
     + """
 function atlasFeatures(data) {
-  var topology = atlasTopology(data), names = Object.keys(data.props), columns = [];
-  function text(values) {
-    return values.map(function (v) { return atlasText(v, data.text); });
-  }
-  for (var n = 0; n < names.length; n++) {
-    var v = data.props[names[n]];
-    columns.push(Array.isArray(v) ? text(v) : atlasIndexed(text(v.values), atlasVarints(v.index)));
-  }
+  var topology = atlasTopology(data), names = Object.keys(data.props);
+  var byName = atlasColumns(data.props, data.text), columns = names.map(function (n) {
+    return byName[n];
+  });
   var features = new Array(data.n);
   for (var i = 0; i < data.n; i++) {
     var polys = topology.features[i], coordinates = new Array(polys.length);
@@ -775,11 +748,6 @@ function atlasFeatures(data) {
                    geometry: {type: "MultiPolygon", coordinates: coordinates}};
   }
   return {topology: topology, collection: {type: "FeatureCollection", features: features}};
-}
-function atlasIndexed(values, index) {
-  var out = new Array(index.length);
-  for (var i = 0; i < index.length; i++) out[i] = values[index[i]];
-  return out;
 }
 """
 )

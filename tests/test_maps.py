@@ -147,8 +147,14 @@ def test_script_in_names_is_escaped(communes, metrics):
 
 
 def _code_lists(html):
-    """Every ``code`` property column embedded in the page (compact layers send one list each)."""
-    return [json.loads(m) for m in re.findall(r'"code":(\[[^\]]*\])', html)]
+    """Every ``code`` property column embedded in the page (one per compact layer), decoded as
+    the browser decodes it."""
+    from geo.webgeom import decode_compact
+
+    return [
+        [f["properties"]["code"] for f in decode_compact(json.loads(data))]
+        for data in re.findall(r"atlasFeatures\((\{.*?\})\);", html)
+    ]
 
 
 def test_build_map_draws_each_commune_and_district_filter(communes, metrics):
