@@ -544,6 +544,7 @@ def lagging_section(
     period: int,
     names: dict[str, str],
     province: str,
+    whole: str,
     demo: bool,
     lang: Lang,
 ) -> list[str]:
@@ -565,7 +566,7 @@ def lagging_section(
             [WHOLE_PROVINCE, *names],
             key="lag_district",
             lang=lang,
-            format_func=lambda c: names.get(c) or t("app.all_districts", lang),
+            format_func=lambda c: names.get(c) or whole,
         )
         or None
     )
@@ -742,6 +743,9 @@ def main() -> None:
         layer = layer_widgets(mode, metrics, lang)
         scheme, k, breaks = class_widgets(layer, lang)
         names = district_names(geography)
+        provinces = geography.communes.get("province_code")
+        several = provinces is not None and provinces.nunique() > 1
+        whole = area_label(geography.communes, lang) if several else t("app.all_districts", lang)
         district_code = (
             choice_box(
                 st,
@@ -749,13 +753,13 @@ def main() -> None:
                 [WHOLE_PROVINCE, *names],
                 key="district",
                 lang=lang,
-                format_func=lambda code: names.get(code) or t("app.all_districts", lang),
+                format_func=lambda code: names.get(code) or whole,
                 on_change=sync_lag_district,
             )
             or None
         )
         st.button(
-            t("app.back_to_province", lang),
+            t("app.back_to_all" if several else "app.back_to_province", lang),
             on_click=set_district,
             args=(None,),
             disabled=district_code is None,
@@ -811,6 +815,7 @@ def main() -> None:
             period=period,
             names=names,
             province=province,
+            whole=whole,
             demo=is_demo,
             lang=lang,
         )

@@ -63,7 +63,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump when the normalised output changes, so old cache entries are not reused.
-LOADER_VERSION = "2"
+LOADER_VERSION = "3"
 #: Start of the provisional code of a feature without a commune code (:func:`provisional_code`).
 PROVISIONAL_CODE_PREFIX = "no-code:"
 #: Where normalised layers are cached (gitignored).
@@ -659,10 +659,42 @@ def _vintage(frame: gpd.GeoDataFrame, given: str | None, name: str) -> tuple[str
             problems.append(Problem(name, "", f"vintage='{given}' given; the file says {in_file}"))
         frame[VINTAGE] = given
         return given, problems
+    if not in_file:
+        named = vintage_in_name(name)
+        if named:
+            problems.append(
+                Problem(name, "", f"vintage {named} taken from the file name", "warning")
+            )
+            frame[VINTAGE] = named
+            return named, problems
     frame[VINTAGE] = frame[VINTAGE].fillna("unknown")
     if len(in_file) > 1:
         problems.append(Problem(name, "", f"the file mixes boundary vintages {in_file}"))
     return (";".join(in_file) if in_file else "unknown"), problems
+
+
+def vintage_in_name(name: str) -> str | None:
+    """A boundary vintage written in a file name: a year or a span of years, else None.
+
+    Examples
+    --------
+    >>> vintage_in_name("vietnam_communes_2008-2019_vietnam63.geojson")
+    '2008-2019'
+    >>> vintage_in_name("ranh_gioi_xa_2019.zip"), vintage_in_name("xa_12345.shp")
+    ('2019', None)
+    >>> vintage_in_name("hoabinh_VN2000_106.shp") is None
+    True
+    """
+    # "VN-2000" names the coordinate system, not a year.
+    stem = re.sub(r"(?i)vn[-_ ]?2000", " ", Path(name).stem)
+    found = _YEARS_IN_NAME.search(stem)
+    if not found:
+        return None
+    first, last = found.group(1), found.group(2)
+    return f"{first}-{last}" if last else first
+
+
+_YEARS_IN_NAME = re.compile(r"(?<![\dA-Za-z])((?:19|20)\d\d)(?:[-–_]((?:19|20)\d\d))?(?!\d)")
 
 
 # --- cache -----------------------------------------------------------------------------------

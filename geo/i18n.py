@@ -242,6 +242,7 @@ _TEXT: dict[str, dict[Lang, str]] = {
         " The map uses natural breaks meanwhile.",
     },
     "app.back_to_province": {"vi": "← Về toàn tỉnh", "en": "← Back to the province"},
+    "app.back_to_all": {"vi": "← Về toàn bản đồ", "en": "← Back to the whole map"},
     "app.districts_hint": {
         "vi": "Chọn một dòng để phóng to huyện đó trên bản đồ.",
         "en": "Select a row to zoom the map to that district.",

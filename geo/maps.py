@@ -73,6 +73,22 @@ def _classifier(scheme: str, values: np.ndarray, k: int) -> mapclassify.classifi
 
 
 @dataclass(frozen=True)
+class LineWidths:
+    """Widths (px) and colour of the commune borders and district outlines."""
+
+    border: float
+    border_color: str
+    outline: float
+
+
+#: A province (about 150 communes) and a map of thousands (several provinces, the country),
+#: where the province's lines would ink the whole map.
+LINES = LineWidths(border=0.6, border_color="#555555", outline=2.2)
+LINES_DENSE = LineWidths(border=0.2, border_color="#777777", outline=0.7)
+DENSE_FROM = 2000
+
+
+@dataclass(frozen=True)
 class LegendClass:
     """One legend entry: label, fill colour and how many communes fall in it."""
 
@@ -710,14 +726,15 @@ def build_map(
             interactive=False,
             className="atlas-context",
         ).add_to(fmap)
+    lines = LINES_DENSE if int(shown.sum()) >= DENSE_FROM else LINES
     communes_layer = CompactGeoJson(
         _feature_collection(frame, properties[shown]),
         name=classification.title,
         style_function=lambda feature: {
             "fillColor": feature["properties"]["fill"],
             "fillOpacity": 0.85,
-            "color": "#555555",
-            "weight": 0.6,
+            "color": lines.border_color,
+            "weight": lines.border,
         },
         highlight_function=lambda _feature: {"weight": 2.5, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
@@ -738,7 +755,7 @@ def build_map(
         CompactOutline(
             communes_layer,
             group="district",
-            style={"color": "#222222", "weight": 2.2},
+            style={"color": "#222222", "weight": lines.outline},
             class_name="atlas-district",
         ).add_to(fmap)
     HtmlLegend(legend_html(classification, notes=notes, lang=lang)).add_to(fmap)

@@ -28,6 +28,7 @@ from typing import Protocol
 import pandas as pd
 
 from geo.i18n import Lang, t
+from geo.indicators import FAMILY_LABELS
 from geo.schema import COMMUNE_CODE, VINTAGE
 
 __all__ = ["JoinReport", "TableJoin", "join_report", "vintage_note"]
@@ -187,7 +188,7 @@ def vintage_note(
     parts = []
     if report.vintage_mismatch:
         families = ", ".join(
-            table.family
+            FAMILY_LABELS[table.family](lang) if table.family in FAMILY_LABELS else table.family
             for table in report.tables
             if any(v != report.layer_vintage for v in table.vintages)
         )

@@ -650,3 +650,16 @@ def test_use_cache_false_and_damaged_cache(commune_grid, tmp_path, read_counter)
     again = load_boundaries(path, cache_dir=cache)
     assert not again.from_cache and len(read_counter) == 3
     assert load_boundaries(path, cache_dir=cache).from_cache
+
+
+def test_vintage_from_the_file_name_when_the_file_has_none(commune_grid, tmp_path):
+    frame = commune_grid.drop(columns=["vintage"], errors="ignore")
+    layer = no_cache(write_layer(frame, tmp_path / "a", "geojson", stem="xa_hoa_binh_2008-2019"))
+    assert layer.vintage == "2008-2019"
+    assert set(layer.communes["vintage"]) == {"2008-2019"}
+    assert any("taken from the file name" in p.message for p in layer.problems)
+    # VN-2000 is a coordinate system, not a year; a vintage given wins over the name.
+    plain = no_cache(write_layer(frame, tmp_path / "b", "geojson", stem="xa_vn2000"))
+    assert plain.vintage == "unknown"
+    given = no_cache(write_layer(frame, tmp_path / "c", "geojson", stem="xa_2019"), vintage="2020")
+    assert given.vintage == "2020"

@@ -24,7 +24,8 @@ def test_other_vintage_and_codes_that_do_not_join():
     assert models.communes_without_figures == ("vietnam63:3050105",)
     note = vintage_note(COMMUNES, tables, "en")
     assert note == (
-        "Figures (models, ntm) are keyed to the units of 2020-2025; the map shows boundaries"
+        'Figures ("Dân vận khéo" models, New rural standard (NTM)) are keyed to the units of'
+        " 2020-2025; the map shows boundaries"
         " of 2019. 1 commune codes of the tables are not on the map. 2 communes on the map"
         " have no figures."
     )
