@@ -12,10 +12,10 @@ longer to draw. This module prepares what the browser needs and nothing more:
    simplifies coverages with Visvalingam–Whyatt: the tolerance is the square root of the
    smallest triangle area kept.) A layer whose shared borders do not match vertex for vertex
    (e.g. the national vietnam63 layer: thinned polygon by polygon, small overlaps) is first
-   made a coverage with ``shapely.coverage_clean``, which also closes the gaps between
-   neighbours narrower than half the tolerance (slivers left by thinning; invisible at the
-   view, but each would split a shared border in two); otherwise edge-wise simplification
-   would open gaps.
+   made a coverage with ``shapely.coverage_clean``, which also closes the slivers between
+   neighbours left by thinning (narrower than 5 % of a typical commune's width,
+   :func:`gap_width_for`; each would also split a shared border in two); otherwise edge-wise
+   simplification would open gaps.
 2. **Quantise.** Coordinates are rounded to a grid tied to the tolerance (:func:`grid_for`:
    1, 2 or 5 times a power of ten, at most a quarter of it, e.g. 5e-5° ≈ 5 m for a province,
    5e-4° ≈ 55 m for the country). Rounding is a function of the vertex alone, so a vertex
@@ -66,7 +66,7 @@ from geo.webtext import COLUMNS_JS, TEXT_JS, decode_columns, encode_columns
 log = logging.getLogger(__name__)
 
 #: Bump when the output of the pipeline changes, so old cache entries are not reused.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 #: Where simplified layers are cached (gitignored, beside the boundary cache).
 WEB_CACHE_DIR = DEFAULT_CACHE_DIR / "web"
 #: Columns a commune map needs; everything else stays on the server.
@@ -81,6 +81,9 @@ MIN_TOLERANCE_M = 2.0
 MAX_TOLERANCE_M = 2_000.0
 #: Metres per degree of latitude (mean); a degree of longitude is this times cos(latitude).
 M_PER_DEGREE = 111_320.0
+#: Gaps between neighbours narrower than this share of a typical commune's width are closed
+#: (:func:`gap_width_for`).
+GAP_SHARE = 0.05
 #: Layers kept in memory (a geography × district filter each).
 MEMORY_ENTRIES = 32
 
@@ -99,7 +102,7 @@ def extent_m(bounds: Sequence[float]) -> float:
     Examples
     --------
     >>> round(extent_m((105.0, 20.0, 106.0, 20.5)) / 1000)
-    105
+    104
     """
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     mid = math.radians((miny + maxy) / 2)
@@ -207,6 +210,26 @@ def make_coverage(
             break
     changed = int((~shapely.equals_exact(cleaned, geoms, tolerance=0.0)).sum())
     return cleaned, changed
+
+
+def gap_width_for(geoms: np.ndarray, tolerance_deg: float) -> float:
+    """Widest gap between neighbours closed when a layer is made a coverage, in degrees.
+
+    Slivers between neighbouring communes are artefacts of thinning each polygon on its own
+    (the vietnam63 layers have them up to a few hundred metres wide); a real area outside
+    every commune is kilometres wide. The width is :data:`GAP_SHARE` of a typical commune's
+    width (the square root of the median area), and at least half the tolerance.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> cells = np.array([shapely.box(0, 0, 0.05, 0.05), shapely.box(0.05, 0, 0.1, 0.05)])
+    >>> round(gap_width_for(cells, 0.0002), 6)
+    0.0025
+    """
+    areas = shapely.area(geoms[~shapely.is_empty(geoms)])
+    typical = math.sqrt(float(np.median(areas))) if len(areas) else 0.0
+    return max(tolerance_deg / 2, GAP_SHARE * typical)
 
 
 def simplify_coverage(geoms: np.ndarray, tolerance_deg: float) -> np.ndarray:
@@ -357,9 +380,11 @@ def web_geometry(
     cached = _cached(key, path) if use_cache else None
     if cached is None:
         geoms = gdf.geometry.to_numpy()
-        # Snap no further than the grid first, then half the tolerance; close gaps narrower
-        # than half the tolerance. All three are invisible at the view.
-        coverage, cleaned = make_coverage(geoms, snaps=(grid, tol_deg / 2), gap_width=tol_deg / 2)
+        # Snap no further than the grid first, then half the tolerance (both invisible at
+        # the view); close the slivers between neighbours (see gap_width_for).
+        coverage, cleaned = make_coverage(
+            geoms, snaps=(grid, tol_deg / 2), gap_width=gap_width_for(geoms, tol_deg)
+        )
         out = quantise_coverage(simplify_coverage(coverage, tol_deg), grid)
         cached = gpd.GeoDataFrame(gdf[kept].reset_index(drop=True), geometry=out, crs=WGS84)
         topology = build_topology(out, grid)
@@ -622,7 +647,7 @@ def compact_geometry(
     ...     shapely.box(105.0, 20.0, 105.1, 20.1), shapely.box(105.1, 20.0, 105.2, 20.1)])
     >>> data = compact_geometry(web_geometry(cells, use_cache=False), text={"name": ["A", "B"]})
     >>> sorted(data), [f["properties"]["name"] for f in decode_compact(data)]
-    (['arcs', 'grid', 'n', 'props', 'rings', 'x0', 'y0'], ['A', 'B'])
+    (['arcs', 'grid', 'n', 'props', 'rings', 'text', 'x0', 'y0'], ['A', 'B'])
     """
     props, table = _props(text, len(web), escape=escape)
     return {**topology_of(web), "props": props, "text": table}

@@ -126,3 +126,31 @@ def test_vn2000_zipped_shapefile_round_trip(tmp_path):
     assert layer.communes["commune_code"].tolist() == original["commune_code"].tolist()
     assert np.allclose(layer.communes[AREA_KM2], original[AREA_KM2], rtol=1e-4)
     assert load_boundaries(path, cache_dir=tmp_path / "cache").from_cache
+
+
+def test_real_province_layer_becomes_a_gapless_web_coverage(tmp_path):
+    """The 2020–2025 layer was thinned polygon by polygon (overlaps, slivers up to a few
+    hundred metres): the web pipeline makes it one coverage, slivers closed, and sends each
+    inner border once."""
+    import shapely
+
+    from geo.topology import decode_topology
+    from geo.webgeom import coverage_gaps, web_geometry
+
+    communes = load_boundaries(COMMUNES_2020, cache_dir=tmp_path).communes
+    source = coverage_gaps(communes.geometry.values)
+    assert source["holes"] > 0 and not source["valid"]
+    web = web_geometry(communes, cache_dir=tmp_path)
+    info = web.attrs["web_geometry"]
+    gaps = coverage_gaps(web.geometry.values)
+    assert gaps["valid"] and gaps["holes"] == 0 and abs(gaps["overlap"]) < 1e-9
+    assert not shapely.is_empty(web.geometry.values).any()
+    # Each commune keeps its place: the web polygon holds the source polygon's inner point.
+    inside = shapely.point_on_surface(communes.geometry.values)
+    assert shapely.contains(web.geometry.values, inside).mean() > 0.97
+    # Inner borders are shared: about 3 arcs a commune, far fewer points than the rings.
+    assert info["arcs"] < 4 * len(web)
+    assert info["arc_vertices"] < 0.75 * info["vertices_out"]
+    # What the browser gets back is the web layer, vertex for vertex.
+    back = decode_topology(web.attrs["web_topology"]).geometries(info["grid"])
+    assert shapely.equals(back, web.geometry.values).all()
