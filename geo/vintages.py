@@ -15,8 +15,10 @@ Examples
 >>> report.vintage_mismatch, report.codes_not_in_layer, report.communes_without_figures
 (True, ('04810',), ('vietnam63:3050105',))
 >>> print(vintage_note(communes, {"ntm": ntm}, "en", layer_vintage="2019"))
-Figures (New rural standard (NTM)) are keyed to the units of 2020-2025; the map shows boundaries of 2019. \
-1 commune codes of the tables are not on the map. 1 communes on the map have no figures.
+... # doctest: +NORMALIZE_WHITESPACE
+Figures (New rural standard (NTM)) are keyed to the units of 2020-2025; the map shows
+boundaries of 2019. 1 commune codes of the tables are not on the map. 1 communes on the map
+have no figures.
 """
 
 from __future__ import annotations
