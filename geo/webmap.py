@@ -10,7 +10,8 @@ and its ``style_function`` becomes a JavaScript ``switch`` with one ``case`` per
 * the geometry of a :class:`geo.webgeom.WebFeatureCollection` as a shared-edge topology
   (:mod:`geo.topology`: each border once, varint text of grid steps;
   :func:`geo.webgeom.compact_geometry_json`), decoded in the browser by a few small functions;
-* each property once per distinct value when values repeat (colours, district names);
+* each property column in its shortest form (:func:`geo.webtext.encode_columns`: repeated
+  values once, codes as number steps, Vietnamese letters as two ASCII bytes);
 * the styles as a table of distinct style objects and one digit per feature, read by one
   JavaScript style function (the same for the highlight).
 
