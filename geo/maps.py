@@ -621,14 +621,16 @@ def legend_html(
     )
 
 
-def _feature_collection(gdf: gpd.GeoDataFrame, properties: pd.DataFrame) -> dict:
+def _feature_collection(
+    gdf: gpd.GeoDataFrame, properties: pd.DataFrame, *, rows: np.ndarray | None = None
+) -> dict:
     """Features of ``gdf`` with only the given (already escaped) properties, for the web.
 
     Simplified as a coverage at a tolerance tied to the extent, quantised and cached
     (:func:`geo.webgeom.web_geometry`); draw it with :class:`geo.webmap.CompactGeoJson`
     (a plain ``folium.GeoJson`` needs ``.with_coordinates()``).
     """
-    return web_feature_collection(gdf, properties)
+    return web_feature_collection(gdf, properties, rows=rows)
 
 
 def build_map(
@@ -715,7 +717,8 @@ def build_map(
         # Drill-down: the rest of the province stays as faded context under the district.
         context = gpd.GeoDataFrame(table[["geometry"]], geometry="geometry", crs=communes.crs)
         CompactGeoJson(
-            _feature_collection(context[~shown], properties.loc[~shown, ["code", "fill"]]),
+            # Cut from the whole layer's web geometry: no new simplification of the rest.
+            _feature_collection(context, properties.loc[~shown, ["code", "fill"]], rows=~shown),
             name=t("legend.other_districts", lang),
             style_function=lambda feature: {
                 "fillColor": feature["properties"]["fill"],

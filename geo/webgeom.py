@@ -561,7 +561,11 @@ class WebFeatureCollection(dict):
 
 
 def web_feature_collection(
-    gdf: gpd.GeoDataFrame, properties: pd.DataFrame, *, view: View | float = "auto"
+    gdf: gpd.GeoDataFrame,
+    properties: pd.DataFrame,
+    *,
+    view: View | float = "auto",
+    rows: np.ndarray | None = None,
 ) -> WebFeatureCollection:
     """The features of ``gdf`` through :func:`web_geometry`, with the given properties.
 
@@ -570,9 +574,14 @@ def web_feature_collection(
     gdf : geopandas.GeoDataFrame
         Polygons.
     properties : pandas.DataFrame
-        One row per row of ``gdf`` (in order), values as they should reach the page.
+        One row per feature (per row of ``gdf``, or per selected row), in order, values as
+        they should reach the page.
     view : {"auto", "province", "country"} or float
         Simplification tolerance (:func:`tolerance_m`).
+    rows : numpy.ndarray of bool, optional
+        Only these rows of ``gdf``, cut from the web geometry of the whole layer (its
+        tolerance, its cache): the rest of a country around one district costs no new
+        simplification. (A part of a coverage is a coverage.)
 
     Returns
     -------
@@ -580,6 +589,8 @@ def web_feature_collection(
         Features with properties (geometry in ``frame``; see the class).
     """
     web = web_geometry(gdf, view=view, columns=())
+    if rows is not None:
+        web = _subset(web, np.asarray(rows, dtype=bool))
     props = properties.reset_index(drop=True)
     names = [str(c) for c in props.columns]
     columns = [_plain_list(props[c].tolist()) for c in props.columns]
@@ -598,6 +609,25 @@ def web_feature_collection(
     return collection
 
 
+def _subset(web: gpd.GeoDataFrame, rows: np.ndarray) -> gpd.GeoDataFrame:
+    """Rows of a :func:`web_geometry` layer, with a key of their own and their topology."""
+    part = web[rows]
+    info = dict(web.attrs["web_geometry"])
+    info["key"] = hashlib.sha256(
+        f"{info['key']}:{np.packbits(rows).tobytes().hex()}".encode()
+    ).hexdigest()
+    part.attrs = {"web_geometry": info}
+    topology = _SUBSET_TOPOLOGIES.get(info["key"])
+    if topology is None:
+        topology = topology_of(part)
+        _SUBSET_TOPOLOGIES[info["key"]] = topology
+        while len(_SUBSET_TOPOLOGIES) > MEMORY_ENTRIES:
+            _SUBSET_TOPOLOGIES.popitem(last=False)
+    part.attrs["web_topology"] = topology
+    return part
+
+
+_SUBSET_TOPOLOGIES: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _HEADS: OrderedDict[str, str] = OrderedDict()
 
 

@@ -303,3 +303,19 @@ def test_with_coordinates_gives_plain_geojson(cells):
     assert math.isclose(
         shapely.area(geoms), float(shapely.area(cells.geometry.values).sum()), rel_tol=0.01
     )
+
+
+def test_rows_are_cut_from_the_whole_layer(cells, tmp_path, monkeypatch):
+    """A drill-down draws the rest of the layer faded: cut from the whole layer's web geometry,
+    not simplified again (for the country, that would be seconds per district)."""
+    monkeypatch.setattr(webgeom, "WEB_CACHE_DIR", tmp_path)
+    webgeom.clear_memory()
+    props = pd.DataFrame({"code": cells["commune_code"]})
+    whole = web_feature_collection(cells, props)
+    rows = cells["district_name"].eq("Huyện Hai").to_numpy()
+    part = web_feature_collection(cells, props[rows], rows=rows)
+    assert len(list(tmp_path.glob("web_*.parquet"))) == 1  # one simplification, shared
+    assert shapely.equals(part.frame.geometry.values, whole.frame.geometry.values[rows]).all()
+    assert part.frame.attrs["web_geometry"]["key"] != whole.frame.attrs["web_geometry"]["key"]
+    layer = CompactGeoJson(part)
+    assert [f["properties"]["code"] for f in layer.features()] == list(cells["commune_code"][rows])
