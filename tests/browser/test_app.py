@@ -23,10 +23,21 @@ import html
 import re
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
+import atlas_ui
 import pytest
+from atlas_ui import (
+    APP,
+    ARTIFACTS,
+    FIND_MAP_JS,
+    FIRST_MAP_TIMEOUT_MS,
+    MAP_IFRAME,
+    POLYGONS,
+    SETTLE_JS,
+    choose_option,
+    choose_radio,
+)
 
 from geo.admin_units import communes as admin_communes
 from geo.maps import NO_DATA_COLOR
@@ -36,30 +47,12 @@ pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
 expect = sync_api.expect
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-APP = REPO_ROOT / "streamlit_app.py"
-ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
-
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-POLYGONS = "path.leaflet-interactive"
-FIRST_MAP_TIMEOUT_MS = 60_000  # first use builds (or reads) the schematic geography
 MAP_TIMEOUT_MS = 20_000
 VENDOR_PREFIX = "/app/static/vendor/"
 
-# The Leaflet map of the component frame: streamlit-folium exposes it as ``window.map``;
-# fall back to any global L.Map (folium names it ``map_<id>``).
-_FIND_MAP = """
-const findMap = () => {
-  if (window.map instanceof L.Map) return window.map;
-  for (const key of Object.keys(window)) {
-    try { if (window[key] instanceof L.Map) return window[key]; } catch (e) {}
-  }
-  throw new Error("no Leaflet map in the component frame");
-};
-"""
 _FEATURES_JS = (
     "() => {"
-    + _FIND_MAP
+    + FIND_MAP_JS
     + """
   const out = [];
   findMap().eachLayer((layer) => {
@@ -75,7 +68,7 @@ _FEATURES_JS = (
 # (other non-interactive drawings, e.g. outlines of marked communes, carry a commune code).
 _OUTLINES_JS = (
     "() => {"
-    + _FIND_MAP
+    + FIND_MAP_JS
     + """
   const out = [];
   findMap().eachLayer((layer) => {
@@ -94,7 +87,7 @@ _OUTLINES_JS = (
 # box) where it is the topmost element, i.e. where a user's pointer would be over it.
 _HOVER_POINT_JS = (
     "(el) => {"
-    + _FIND_MAP
+    + FIND_MAP_JS
     + """
   let props = null;
   findMap().eachLayer((layer) => { if (layer._path === el) props = layer.feature.properties; });
@@ -114,7 +107,7 @@ _HOVER_POINT_JS = (
 # Share of each commune (sampled inside its shape) that lies under the legend box.
 _UNDER_LEGEND_JS = (
     "() => {"
-    + _FIND_MAP
+    + FIND_MAP_JS
     + """
   const legend = document.querySelector(".atlas-legend");
   const out = [];
@@ -135,26 +128,6 @@ _UNDER_LEGEND_JS = (
     out.push({name: layer.feature.properties.name, hidden: hidden / Math.max(1, hidden + visible)});
   });
   return out;
-}"""
-)
-# Resolves once Leaflet has run no zoom or pan animation for a few ticks (fit-bounds animates
-# the first view), or after 5 s.
-_SETTLE_JS = (
-    "() => {"
-    + _FIND_MAP
-    + """
-  const map = findMap();
-  const started = Date.now();
-  return new Promise((resolve) => {
-    let calm = 0;
-    const tick = () => {
-      const busy = map._animatingZoom || (map._panAnim && map._panAnim._inProgress);
-      calm = busy ? 0 : calm + 1;
-      if (calm >= 4 || Date.now() - started > 5000) resolve(!busy);
-      else setTimeout(tick, 50);
-    };
-    tick();
-  });
 }"""
 )
 _LEGEND_ROWS_JS = """(rows) => rows.map((row) => {
@@ -246,28 +219,13 @@ def wait_for_map(
         )
     expect(frame.locator(".atlas-legend")).to_be_visible(timeout=timeout)
     expect(page.locator(MAP_IFRAME)).to_have_count(1, timeout=timeout)
-    frame.locator("body").evaluate(_SETTLE_JS)
+    frame.locator("body").evaluate(SETTLE_JS)
     return frame
 
 
 def open_app(offline: Any, url: str) -> Any:
     offline.page.goto(url)
     return wait_for_map(offline, polygons=151, timeout=FIRST_MAP_TIMEOUT_MS)
-
-
-def choose_radio(page: Any, option: str) -> None:
-    label = page.locator('[data-testid="stRadio"] label').filter(
-        has_text=re.compile(rf"^\s*{re.escape(option)}\s*$")
-    )
-    expect(label).to_have_count(1)
-    label.click()
-
-
-def choose_option(page: Any, select_label: str, option: str) -> None:
-    combobox = page.get_by_role("combobox", name=select_label, exact=True)
-    combobox.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    expect(combobox).to_have_value(option)
 
 
 def shown_value(field: Any, expected: str, timeout: float = 2_000) -> str:
@@ -365,9 +323,8 @@ def hover_commune(frame: Any, index: int) -> tuple[dict[str, str], dict[str, str
 
 
 def check_offline(offline: Any) -> None:
-    assert offline.blocked == [], f"requests to the internet: {offline.blocked}"
-    assert offline.failed == [], f"local requests that failed: {offline.failed}"
-    assert offline.page_errors == [], f"page errors: {offline.page_errors}"
+    """As :func:`atlas_ui.check_offline`, and no console error, and Leaflet from static/."""
+    atlas_ui.check_offline(offline)
     assert offline.console_errors == [], f"console errors: {offline.console_errors}"
     vendor = [u for u in offline.requests if VENDOR_PREFIX in u]
     assert any(u.endswith("/leaflet.js") for u in vendor), "Leaflet not served from static/"

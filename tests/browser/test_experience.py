@@ -25,6 +25,18 @@ from typing import Any
 
 import openpyxl
 import pytest
+from atlas_ui import (
+    APP,
+    ARTIFACTS,
+    FIND_MAP_JS,
+    FIRST_MAP_TIMEOUT_MS,
+    MAP_IFRAME,
+    POLYGONS,
+    SETTLE_JS,
+    check_offline,
+    choose_option,
+    choose_radio,
+)
 
 from geo.admin_units import communes as admin_communes
 
@@ -33,28 +45,13 @@ pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
 expect = sync_api.expect
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-APP = REPO_ROOT / "streamlit_app.py"
-ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-POLYGONS = "path.leaflet-interactive"
-FIRST_MAP_TIMEOUT_MS = 60_000
 TIMEOUT_MS = 20_000
 LAC_SON = "Huyện Lạc Sơn"
 
-_MAP_JS = """
-const findMap = () => {
-  if (window.map instanceof L.Map) return window.map;
-  for (const key of Object.keys(window)) {
-    try { if (window[key] instanceof L.Map) return window[key]; } catch (e) {}
-  }
-  throw new Error("no Leaflet map in the component frame");
-};
-"""
 # Every polygon with a commune code: its properties, fill, opacity and whether it is pointable.
 _POLYGONS_JS = (
     "() => {"
-    + _MAP_JS
+    + FIND_MAP_JS
     + """
   const out = [];
   findMap().eachLayer((layer) => {
@@ -69,7 +66,7 @@ _POLYGONS_JS = (
 )
 _VIEW_JS = (
     "() => {"
-    + _MAP_JS
+    + FIND_MAP_JS
     + """
   const map = findMap(), b = map.getBounds();
   return {zoom: map.getZoom(), west: b.getWest(), east: b.getEast(), south: b.getSouth(),
@@ -86,23 +83,6 @@ _POINT_JS = """(el) => {
   const hit = points.find(([x, y]) => document.elementFromPoint(x, y) === el);
   return hit ? {x: hit[0] - r.left, y: hit[1] - r.top} : null;
 }"""
-_SETTLE_JS = (
-    "() => {"
-    + _MAP_JS
-    + """
-  const map = findMap(), started = Date.now();
-  return new Promise((resolve) => {
-    let calm = 0;
-    const tick = () => {
-      const busy = map._animatingZoom || (map._panAnim && map._panAnim._inProgress);
-      calm = busy ? 0 : calm + 1;
-      if (calm >= 4 || Date.now() - started > 5000) resolve(!busy);
-      else setTimeout(tick, 50);
-    };
-    tick();
-  });
-}"""
-)
 
 
 # --------------------------------------------------------------------------------------------
@@ -160,7 +140,7 @@ def wait_for_map(offline: Any, *, title: str | None, count: int, timeout: float 
             f" app exceptions {errors}"
         )
     expect(page.locator(MAP_IFRAME)).to_have_count(1)
-    frame.locator("body").evaluate(_SETTLE_JS)
+    frame.locator("body").evaluate(SETTLE_JS)
     return frame
 
 
@@ -194,21 +174,6 @@ def check_legend_matches(frame: Any, total: int) -> dict[str, tuple[str, int]]:
     return classes
 
 
-def choose_radio(page: Any, option: str) -> None:
-    label = page.locator('[data-testid="stRadio"] label').filter(
-        has_text=re.compile(rf"^\s*{re.escape(option)}\s*$")
-    )
-    expect(label).to_have_count(1)
-    label.click()
-
-
-def choose_option(scope: Any, page: Any, label: str, option: str) -> None:
-    combobox = scope.get_by_role("combobox", name=label, exact=True)
-    combobox.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    expect(combobox).to_have_value(option)
-
-
 def click_commune(frame: Any, index: int) -> dict[str, Any]:
     """Click the ``index``-th commune where a pointer would reach it; return its polygon."""
     path = frame.locator(POLYGONS).nth(index)
@@ -218,12 +183,6 @@ def click_commune(frame: Any, index: int) -> dict[str, Any]:
     target = pointable(frame)[index]
     path.click(position=position)
     return target
-
-
-def check_offline(offline: Any) -> None:
-    assert offline.blocked == [], f"requests to the internet: {offline.blocked}"
-    assert offline.page_errors == [], f"page errors: {offline.page_errors}"
-    assert offline.failed == [], f"local requests that failed: {offline.failed}"
 
 
 def screenshot(page: Any, name: str, *, whole_page: bool = False) -> None:
@@ -285,7 +244,7 @@ def test_switching_layer_changes_the_fill_colours(app_url, offline_page):
     fills = {"density": {p["fill"] for p in polygons(frame)}}
     # The reader zooms in; the next layer keeps that view (same area, same map size).
     frame.locator(".leaflet-control-zoom-in").click()
-    frame.locator("body").evaluate(_SETTLE_JS)
+    frame.locator("body").evaluate(SETTLE_JS)
     view = frame.locator("body").evaluate(_VIEW_JS)
 
     choose_radio(page, "Mô hình theo lĩnh vực")
@@ -296,9 +255,8 @@ def test_switching_layer_changes_the_fill_colours(app_url, offline_page):
     fills["economy"] = {p["fill"] for p in polygons(frame)}
     expect(frame.locator(".atlas-legend")).to_contain_text("(mô hình)")
 
-    choose_option(
-        page.locator('[data-testid="stSidebar"]'), page, "Lĩnh vực", "Quốc phòng – an ninh"
-    )
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    choose_option(page, "Lĩnh vực", "Quốc phòng – an ninh", scope=sidebar)
     frame = wait_for_map(offline_page, title="Mô hình lĩnh vực quốc phòng – an ninh", count=151)
     check_legend_matches(frame, 151)
     fills["defence"] = {p["fill"] for p in polygons(frame)}
@@ -329,7 +287,7 @@ def test_drill_down_zooms_to_the_district_and_fades_the_others(app_url, offline_
     members = units[units["district_name"] == LAC_SON]
     sidebar = page.locator('[data-testid="stSidebar"]')
 
-    choose_option(sidebar, page, "Huyện / thành phố", LAC_SON)
+    choose_option(page, "Huyện / thành phố", LAC_SON, scope=sidebar)
     frame = wait_for_map(offline_page, title=None, count=len(members))
     drawn = polygons(frame)
     focus = [p for p in drawn if p["interactive"]]
@@ -398,7 +356,7 @@ def test_planner_exports_the_lagging_communes_of_a_district(app_url, offline_pag
     expect(lagging.get_by_role("spinbutton", name="Đạt dưới (tiêu chí)")).to_have_value("15")
     lagging.get_by_text("Không có mô hình ở một lĩnh vực", exact=True).click()
     expect(lagging.get_by_role("combobox", name="Lĩnh vực")).to_have_value("kinh tế")
-    choose_option(lagging, page, "Lọc theo huyện", LAC_SON)
+    choose_option(page, "Lọc theo huyện", LAC_SON, scope=lagging)
     expect(lagging).to_contain_text(
         "1 xã (Huyện Lạc Sơn): Số tiêu chí NTM đạt dưới 15 và không có mô hình lĩnh vực kinh tế",
         timeout=TIMEOUT_MS,
