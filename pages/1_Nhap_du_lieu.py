@@ -155,18 +155,14 @@ def batch_label(batch: Batch, lang: Lang) -> str:
     )
 
 
-def import_tab(store: Store, planner: Planner | None, lang: Lang) -> None:
-    if planner is None:
-        st.info(t("import.sign_in_first", lang))
-        return
-    from geo.importing import import_file, rejected_workbook  # the importer
-
+def family_and_period(lang: Lang, *, key: str) -> tuple[str, int]:
+    """Two boxes side by side: which indicator family, which period (default last year)."""
     left, right = st.columns(2)
     family = left.selectbox(
         t("import.family", lang),
         FAMILY_NAMES,
         format_func=lambda name: FAMILIES[name].label(lang),
-        key="import_family",
+        key=f"{key}_family",
     )
     period = int(
         right.number_input(
@@ -175,9 +171,19 @@ def import_tab(store: Store, planner: Planner | None, lang: Lang) -> None:
             max_value=2100,
             value=date.today().year - 1,
             step=1,
-            key="import_period",
+            key=f"{key}_period",
         )
     )
+    return family, period
+
+
+def import_tab(store: Store, planner: Planner | None, lang: Lang) -> None:
+    if planner is None:
+        st.info(t("import.sign_in_first", lang))
+        return
+    from geo.importing import import_file, rejected_workbook  # the importer
+
+    family, period = family_and_period(lang, key="import")
     upload = st.file_uploader(
         t("import.upload", lang),
         type=["csv", "xlsx", "xls"],
@@ -334,23 +340,7 @@ def confirmed_batch_action(
 
 def template_tab(lang: Lang) -> None:
     st.caption(t("import.template_help", lang))
-    left, right = st.columns(2)
-    family = left.selectbox(
-        t("import.family", lang),
-        FAMILY_NAMES,
-        format_func=lambda name: FAMILIES[name].label(lang),
-        key="template_family",
-    )
-    period = int(
-        right.number_input(
-            t("import.period", lang),
-            min_value=1990,
-            max_value=2100,
-            value=date.today().year - 1,
-            step=1,
-            key="template_period",
-        )
-    )
+    family, period = family_and_period(lang, key="template")
     try:
         from geo.templates import template_workbook  # the importer's
 
