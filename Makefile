@@ -33,7 +33,7 @@ bench: $(STAMP)
 	$(PY) bench/national.py
 
 demo-data: $(STAMP)
-	$(PY) -m geo.demo
+	$(PY) -m geo.figures.demo
 
 clean:
 	rm -rf $(VENV) data/boundaries/cache .pytest_cache .ruff_cache

@@ -26,25 +26,27 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import brief, export, printing
-from geo.admin_units import ALL_PROVINCES
-from geo.assets import use_local_assets
-from geo.commune_profile import CommuneProfile, commune_profile, metrics_over_periods
-from geo.compare import compare_periods
-from geo.demo import DEMO_LABEL
-from geo.display import (
-    commune_table,
-    district_table,
-    history_frame,
-    lagging_table,
-    legend_notes,
-    named_model_lines,
-    profile_caption,
-    profile_figures,
-    slug,
+from geo.analysis.commune_profile import CommuneProfile, commune_profile, metrics_over_periods
+from geo.analysis.compare import compare_periods
+from geo.analysis.lagging import (
+    PROGRESS_INDICATORS,
+    ConsolidationBelow,
+    CriteriaBelow,
+    NoModelInField,
+    NoProgress,
+    Rule,
+    describe_rules,
+    find_lagging,
 )
+from geo.analysis.metrics import district_summary, province_kpis, province_summary
+from geo.analysis.table_join import vintage_note
 from geo.errors import AtlasError
-from geo.geography import (
+from geo.figures.demo import DEMO_LABEL
+from geo.figures.indicators import FIELD_LABELS, FIELDS
+from geo.figures.published import FIGURES, SOURCE
+from geo.figures.store import Store, open_store
+from geo.geography.admin_units import ALL_PROVINCES
+from geo.geography.geographies import (
     Geography,
     GeographyChoice,
     area_label,
@@ -55,25 +57,30 @@ from geo.geography import (
     load_geography,
 )
 from geo.i18n import LANGUAGES, Lang, format_number, t
-from geo.indicators import FIELD_LABELS, FIELDS
-from geo.lagging import (
-    PROGRESS_INDICATORS,
-    ConsolidationBelow,
-    CriteriaBelow,
-    NoModelInField,
-    NoProgress,
-    Rule,
-    describe_rules,
-    find_lagging,
+from geo.output import brief, export, printing
+from geo.output.display import (
+    commune_table,
+    district_table,
+    history_frame,
+    lagging_table,
+    legend_notes,
+    named_model_lines,
+    profile_caption,
+    profile_figures,
+    slug,
 )
-from geo.layers import LAYERS, MAX_CLASSES, SCHEME_KEYS, field_layer_key, layers_for, parse_breaks
-from geo.maps import build_map
-from geo.metrics import district_summary, province_kpis, province_summary
-from geo.overlays import FocusWithoutScroll, MapAttribution, ViewMemory, highlight_group
-from geo.published import FIGURES, SOURCE
-from geo.store import Store, open_store
-from geo.table_export import csv_bytes, xlsx_bytes
-from geo.vintages import vintage_note
+from geo.output.table_export import csv_bytes, xlsx_bytes
+from geo.web.assets import use_local_assets
+from geo.web.layers import (
+    LAYERS,
+    MAX_CLASSES,
+    SCHEME_KEYS,
+    field_layer_key,
+    layers_for,
+    parse_breaks,
+)
+from geo.web.maps import build_map
+from geo.web.overlays import FocusWithoutScroll, MapAttribution, ViewMemory, highlight_group
 
 st.set_page_config(page_title="Commune Atlas – Bản đồ xã", layout="wide")
 
@@ -627,7 +634,8 @@ def export_section(
     breaks: tuple[float, ...] | None,
     demo: bool,
 ) -> None:
-    """Print and download: maps, brief and data files (geo.printing, geo.brief, geo.export).
+    """Print and download: maps, brief and data files (geo.output.printing, geo.output.brief,
+    geo.output.export).
 
     Files are built only when their button is clicked (callables with ``on_click="ignore"``).
     """

@@ -151,8 +151,8 @@ def load_layer(name: str, *, synthetic: bool, cache: Path) -> tuple[Any, float, 
     """The commune layer, the load time (s) and where it came from."""
     import geopandas as gpd
 
-    from geo.boundaries import area_km2, load_boundaries
-    from geo.geography import default_geography
+    from geo.geography.boundaries import area_km2, load_boundaries
+    from geo.geography.geographies import default_geography
 
     if name == "hoabinh":
         start = time.perf_counter()
@@ -266,7 +266,7 @@ def naive_map(raw: Any, metrics: Any, layer: str) -> Any:
     """folium as one would write it first: the raw layer, a style function, a tooltip."""
     import folium
 
-    from geo.maps import classify_layer
+    from geo.web.maps import classify_layer
 
     classification = classify_layer(metrics, layer)  # metrics: one row per row of ``raw``
     raw = raw.assign(value=classification.labels.to_numpy(), fill=classification.colors.to_numpy())
@@ -287,7 +287,7 @@ def naive_map(raw: Any, metrics: Any, layer: str) -> Any:
 
 
 def ours_map(communes: Any, districts: Any, metrics: Any, layer: str) -> Any:
-    from geo.maps import build_map
+    from geo.web.maps import build_map
 
     return build_map(communes, metrics, layer=layer, districts=districts, notes=["bench"])
 
@@ -310,7 +310,7 @@ def _warm_imports() -> None:
     import numpy as np
     import streamlit_folium  # noqa: F401
 
-    from geo.maps import classify_layer
+    from geo.web.maps import classify_layer
 
     classify_layer(
         __import__("pandas").DataFrame(
@@ -324,10 +324,11 @@ def run_config(args: argparse.Namespace) -> dict[str, Any]:
     """Measure one layer × approach; runs in a child process (see :func:`main`)."""
     import copy
 
-    from geo import webgeom, webmap
-    from geo.assets import use_local_assets
-    from geo.metrics import commune_metrics
-    from geo.schematic import districts_from_communes
+    from geo.analysis.metrics import commune_metrics
+    from geo.geography.schematic import districts_from_communes
+    from geo.web import compact as webmap
+    from geo.web import geometry as webgeom
+    from geo.web.assets import use_local_assets
 
     _warm_imports()
     cache = Path(args.cache)

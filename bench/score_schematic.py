@@ -32,9 +32,8 @@ import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 from pyproj import Transformer  # noqa: E402
 
-from geo.admin_units import HOA_BINH, communes  # noqa: E402
-from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE, METRIC_CRS  # noqa: E402
-from geo.schematic import (  # noqa: E402
+from geo.geography.admin_units import HOA_BINH, communes  # noqa: E402
+from geo.geography.schematic import (  # noqa: E402
     DEFAULT_PARAMS,
     LOCATION_NOTE,
     METHOD_VERSION,
@@ -42,6 +41,7 @@ from geo.schematic import (  # noqa: E402
     districts_from_communes,
     schematic_report,
 )
+from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE, METRIC_CRS  # noqa: E402
 
 REAL = ROOT.parent / "shared/data/boundaries/hoabinh_communes_2020-2025_derived_vietnam63.geojson"
 TARGET_MEDIAN = 0.55

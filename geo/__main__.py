@@ -1,7 +1,7 @@
-"""``python -m geo``: see :mod:`geo.cli`."""
+"""``python -m geo``: see :mod:`geo.cli.commands`."""
 
 import sys
 
-from geo.cli import main
+from geo.cli.commands import main
 
 sys.exit(main())

@@ -74,7 +74,8 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "vi": "Ranh giới sơ đồ, không chính thức",
         "en": "Schematic boundaries, not official",
     },
-    # fetched boundaries, geography choice, vintage of the figures (geo.fetch, geo.vintages)
+    # fetched boundaries, geography choice, vintage of the figures (geo.geography.fetch,
+    # geo.analysis.table_join)
     "boundary.fetched": {"vi": "ranh giới tải về", "en": "downloaded boundaries"},
     "boundary.attribution": {"vi": "Ranh giới: {attribution}", "en": "Boundaries: {attribution}"},
     "boundary.licence": {"vi": "Giấy phép: {licence}", "en": "Licence: {licence}"},
@@ -195,7 +196,8 @@ _TEXT: dict[str, dict[Lang, str]] = {
     "kpi.land_done_ha": {"vi": "Diện tích đã dồn điền (ha)", "en": "Area consolidated (ha)"},
     "kpi.difference": {"vi": "chênh lệch {diff}", "en": "difference {diff}"},
     "kpi.matches": {"vi": "khớp số công bố", "en": "matches the published figure"},
-    # the full map experience (streamlit_app.py, geo.layers, geo.display, geo.lagging)
+    # the full map experience (streamlit_app.py, geo.web.layers, geo.output.display,
+    # geo.analysis.lagging)
     "kpi.delta": {"vi": "{diff} so với {period}", "en": "{diff} since {period}"},
     "kpi.published_other": {
         "vi": "Số công bố ({as_of}, kỳ {period}): {value}",
@@ -248,7 +250,7 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "en": "Select a row to zoom the map to that district.",
     },
     "tab.lagging": {"vi": "Xã chậm tiến độ", "en": "Lagging communes"},
-    # layers (geo.layers)
+    # layers (geo.web.layers)
     "layer.models_per_1000": {"vi": "Mô hình trên 1.000 dân", "en": "Models per 1,000 residents"},
     "layer.models_field": {"vi": "Mô hình theo lĩnh vực", "en": "Models by field"},
     "layer.models_economy": {"vi": "Mô hình lĩnh vực kinh tế", "en": "Models: economy"},
@@ -306,7 +308,7 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "vi": "{district}; các huyện khác làm mờ. Số xã trong chú giải tính cho toàn tỉnh.",
         "en": "{district}; other districts faded. Legend counts are for the whole province.",
     },
-    # table columns (geo.display)
+    # table columns (geo.output.display)
     "field.commune_code": {"vi": "Mã xã", "en": "Code"},
     "field.models_replicated": {"vi": "Mô hình đã nhân rộng", "en": "Models replicated"},
     "field.models_economy": {"vi": "– lĩnh vực kinh tế", "en": "– economy"},
@@ -372,7 +374,7 @@ _TEXT: dict[str, dict[Lang, str]] = {
     },
     "panel.history": {"vi": "Qua các kỳ", "en": "Over the periods"},
     "panel.history_models": {"vi": "Mô hình", "en": "Models"},
-    # lagging communes (geo.lagging)
+    # lagging communes (geo.analysis.lagging)
     "lag.intro": {
         "vi": "Đặt điều kiện để tìm các xã chậm tiến độ ở kỳ {period}; xã chậm nhất đứng đầu.",
         "en": "Set conditions to find the communes that lag behind in {period}; the furthest"
@@ -460,7 +462,7 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "en": "Short of the threshold (points)",
     },
     "lag.col.previous": {"vi": "{column} (kỳ trước)", "en": "{column} (previous period)"},
-    # importing planners' files (geo.importing, geo.templates)
+    # importing planners' files (geo.figures.importing, geo.figures.templates)
     "importer.none": {"vi": "không có", "en": "none"},
     "importer.reason": {"vi": "Cột “{column}”: {reason}", "en": "Column “{column}”: {reason}"},
     "importer.error.not_found": {
@@ -792,7 +794,8 @@ _TEXT: dict[str, dict[Lang, str]] = {
         " vietnamadminunits).",
     },
     # errors
-    # sign-in, import page, batch history (geo.auth, geo.store, pages/1_Nhap_du_lieu.py)
+    # sign-in, import page, batch history (geo.figures.auth, geo.figures.store,
+    # pages/1_Nhap_du_lieu.py)
     "auth.title": {"vi": "Đăng nhập cán bộ quản lý số liệu", "en": "Planner sign-in"},
     "auth.viewer_note": {
         "vi": "Xem bản đồ không cần đăng nhập. Nhập, hoàn tác và xóa số liệu cần tài khoản cán"
@@ -949,7 +952,7 @@ _TEXT: dict[str, dict[Lang, str]] = {
     "batches.delete_button": {"vi": "Xóa hẳn", "en": "Delete"},
     "batches.deleted_done": {"vi": "Đã xóa lô {id}.", "en": "Batch {id} deleted."},
     "batches.failed": {"vi": "Không thực hiện được: {message}", "en": "Not done: {message}"},
-    # print and export (geo.printing, geo.export)
+    # print and export (geo.output.printing, geo.output.export)
     "export.indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
     "export.classes": {
         "vi": "Phân lớp: {scheme}, {k} lớp (như bản đồ trực tuyến)",

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.admin_units import communes
-from geo.auth import (
+from geo.errors import AtlasError
+from geo.figures.auth import (
     THROTTLED,
     Accounts,
     Authenticator,
@@ -27,23 +27,23 @@ from geo.auth import (
     oidc_configured,
     planner_from_oidc,
 )
-from geo.errors import AtlasError
-from geo.i18n import LANGUAGES, Lang, t
-from geo.import_view import (
-    batches_frame,
-    error_text,
-    rejected_frame,
-    skipped_frame,
-    warnings_frame,
-)
-from geo.indicators import FAMILIES, FAMILY_NAMES
-from geo.store import (
+from geo.figures.indicators import FAMILIES, FAMILY_NAMES
+from geo.figures.store import (
     STATUS_ACTIVE,
     STATUS_ROLLED_BACK,
     Batch,
     Store,
     open_store,
     rejected_row_count,
+)
+from geo.geography.admin_units import communes
+from geo.i18n import LANGUAGES, Lang, t
+from geo.output.import_report import (
+    batches_frame,
+    error_text,
+    rejected_frame,
+    skipped_frame,
+    warnings_frame,
 )
 
 st.set_page_config(page_title="Nhập dữ liệu – Commune Atlas", layout="wide")
@@ -181,7 +181,7 @@ def import_tab(store: Store, planner: Planner | None, lang: Lang) -> None:
     if planner is None:
         st.info(t("import.sign_in_first", lang))
         return
-    from geo.importing import import_file, rejected_workbook  # the importer
+    from geo.figures.importing import import_file, rejected_workbook  # the importer
 
     family, period = family_and_period(lang, key="import")
     upload = st.file_uploader(
@@ -342,7 +342,7 @@ def template_tab(lang: Lang) -> None:
     st.caption(t("import.template_help", lang))
     family, period = family_and_period(lang, key="template")
     try:
-        from geo.templates import template_workbook  # the importer's
+        from geo.figures.templates import template_workbook  # the importer's
 
         data = template_workbook(family, communes=communes(), period=period, lang=lang)
     except (ImportError, AtlasError, ValueError) as error:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from geo.encodings import encode_cp1258, unicode_to_tcvn3, unicode_to_vni
+from geo.figures.encodings import encode_cp1258, unicode_to_tcvn3, unicode_to_vni
 
 Cell = str | int | float | None
 

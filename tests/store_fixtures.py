@@ -4,7 +4,8 @@
   test is skipped with the reason (``bash .ci/run`` starts one; see ``scripts/ci_postgres.sh``).
 * ``db_url``: one store test over two databases, like pyogrio runs one test over formats —
   ``sqlite`` (a file in ``tmp_path``) and ``postgresql`` (a fresh schema, dropped afterwards).
-* ``make_report``: a stand-in for :class:`geo.importing.ImportReport` built from a family frame.
+* ``make_report``: a stand-in for :class:`geo.figures.importing.ImportReport` built from a family
+frame.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 
 from geo.errors import DataError, Problem
-from geo.indicators import FAMILIES, family_csv_text, read_family
+from geo.figures.indicators import FAMILIES, family_csv_text, read_family
 
 POSTGRES_URL_ENV = "ATLAS_TEST_POSTGRES_URL"
 
@@ -32,7 +33,7 @@ POSTGRES_URL_ENV = "ATLAS_TEST_POSTGRES_URL"
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """A reachable PostgreSQL URL, or a skip that says why there is none."""
-    from geo.store import database_url
+    from geo.figures.store import database_url
 
     url = os.environ.get(POSTGRES_URL_ENV)
     if not url:
@@ -70,7 +71,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
 
 @dataclass(frozen=True)
 class FakeReport:
-    """The fields of ``geo.importing.ImportReport`` the store and the views use."""
+    """The fields of ``geo.figures.importing.ImportReport`` the store and the views use."""
 
     family: str
     period: int
@@ -175,9 +176,10 @@ def _empty(family: str) -> pd.DataFrame:
 
 
 def stand_in_importing() -> types.ModuleType:
-    """A ``geo.importing`` stand-in until the importer lands: same contract, row by row checks
-    with :func:`geo.indicators.read_family` (CSV only)."""
-    module = types.ModuleType("geo.importing")
+    """A ``geo.figures.importing`` stand-in until the importer lands: same contract, row by row
+    checks
+    with :func:`geo.figures.indicators.read_family` (CSV only)."""
+    module = types.ModuleType("geo.figures.importing")
     module.import_file = _stand_in_import_file  # type: ignore[attr-defined]
     module.rejected_workbook = _stand_in_rejected_workbook  # type: ignore[attr-defined]
     return module

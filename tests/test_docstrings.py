@@ -8,12 +8,16 @@ import pytest
 
 import geo
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(geo.__path__) if m.name != "__main__")
+MODULES = sorted(
+    m.name
+    for m in pkgutil.walk_packages(geo.__path__, prefix="geo.")
+    if not m.name.endswith("__main__") and not m.name.startswith("geo.ui")
+)
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
-    module = importlib.import_module(f"geo.{name}")
+    module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     failures = []

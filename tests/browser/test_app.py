@@ -39,8 +39,8 @@ from atlas_ui import (
     choose_radio,
 )
 
-from geo.admin_units import communes as admin_communes
-from geo.maps import NO_DATA_COLOR
+from geo.geography.admin_units import communes as admin_communes
+from geo.web.maps import NO_DATA_COLOR
 
 pytestmark = pytest.mark.browser
 

@@ -13,8 +13,14 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from geo.webgeom import DECODE_JS, compact_geometry, decode_compact, decode_outlines, web_geometry
-from geo.webtext import COLUMNS_JS, TEXT_JS, decode_columns, encode_columns
+from geo.web.geometry import (
+    DECODE_JS,
+    compact_geometry,
+    decode_compact,
+    decode_outlines,
+    web_geometry,
+)
+from geo.web.text import COLUMNS_JS, TEXT_JS, decode_columns, encode_columns
 
 
 @pytest.fixture

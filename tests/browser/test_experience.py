@@ -38,7 +38,7 @@ from atlas_ui import (
     choose_radio,
 )
 
-from geo.admin_units import communes as admin_communes
+from geo.geography.admin_units import communes as admin_communes
 
 pytestmark = pytest.mark.browser
 

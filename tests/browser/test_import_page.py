@@ -3,7 +3,8 @@
 The app runs on a database and an accounts file of its own (``ATLAS_DB_URL``,
 ``ATLAS_ACCOUNTS`` in a temporary folder). A viewer cannot import; a planner signs in, uploads
 a small CSV, sees the preview, confirms and finds the new batch in the history. Until the
-importer (``geo.importing``) lands, the server gets the stand-in of ``tests/store_fixtures.py``
+importer (``geo.figures.importing``) lands, the server gets the stand-in of
+``tests/store_fixtures.py``
 through a ``sitecustomize`` module.
 """
 
@@ -15,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from geo.auth import add_user
-from geo.indicators import family_csv_text, load_demo
-from geo.store import Store
+from geo.figures.auth import add_user
+from geo.figures.indicators import family_csv_text, load_demo
+from geo.figures.store import Store
 
 pytestmark = pytest.mark.browser
 
@@ -34,9 +35,9 @@ UI_TIMEOUT_MS = 20_000
 _SITECUSTOMIZE = """
 import importlib.util, sys
 sys.path.insert(0, {tests!r})
-if importlib.util.find_spec("geo.importing") is None:
+if importlib.util.find_spec("geo.figures.importing") is None:
     import store_fixtures
-    sys.modules["geo.importing"] = store_fixtures.stand_in_importing()
+    sys.modules["geo.figures.importing"] = store_fixtures.stand_in_importing()
 """
 
 
@@ -48,7 +49,7 @@ def site(streamlit_server, tmp_path_factory):
     add_user("lan", PASSWORD, path=accounts)
     db_url = f"sqlite:///{root / 'atlas.sqlite'}"
     env = {"ATLAS_DB_URL": db_url, "ATLAS_ACCOUNTS": str(accounts)}
-    if importlib.util.find_spec("geo.importing") is None:
+    if importlib.util.find_spec("geo.figures.importing") is None:
         shim = root / "shim"
         shim.mkdir()
         (shim / "sitecustomize.py").write_text(_SITECUSTOMIZE.format(tests=str(TESTS)))

@@ -18,7 +18,7 @@ import streamlit as st
 from shapely.geometry import box, mapping
 from streamlit_folium import st_folium
 
-from geo.assets import streamlit_static_base_url, use_local_assets
+from geo.web.assets import streamlit_static_base_url, use_local_assets
 
 ROWS, COLS, STEP = 10, 20, 0.1  # 200 cells over the Red River delta
 WEST, SOUTH = 105.5, 20.5

@@ -1,0 +1,121 @@
+"""Change per commune between two periods: models added, NTM levels gained, hectares consolidated.
+
+Both inputs are :func:`geo.analysis.metrics.commune_metrics` tables of the same communes for an
+earlier
+period ``P0`` and a later period ``P1``. A change is NA when either period has no figure for the
+commune ("no data" stays "no data"; it never becomes a zero change).
+
+Examples
+--------
+>>> import pandas as pd
+>>> ids = {"commune_code": ["00001", "00002"], "commune_name": ["Xã A", "Xã B"],
+...        "commune_type": ["Xã", "Xã"], "district_code": ["001", "001"],
+...        "district_name": ["Huyện X", "Huyện X"]}
+>>> before = pd.DataFrame({**ids, "models_total": [3, None], "criteria_met": [12, 19],
+...     "ntm_level": ["not_yet", "ntm"], "land_done_ha": [0.0, 5.0],
+...     "land_pct_of_plan": [0.0, 50.0]})
+>>> after = before.assign(models_total=[5, 4], criteria_met=[19, 19],
+...     ntm_level=["ntm", "advanced"], land_done_ha=[10.0, 5.0], land_pct_of_plan=[10.0, 50.0])
+>>> change = compare_periods(before, after)
+>>> change["models_added"].tolist()  # Xã B had no figure in P0
+[2, <NA>]
+>>> change["ntm_levels_gained"].tolist(), change["ntm_reached"].tolist()
+([1, 1], [True, False])
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geo.figures.indicators import FIELD_COLUMNS, NTM_LEVELS
+from geo.schema import COMMUNE_CODE, COMMUNE_NAME, COMMUNE_TYPE, DISTRICT_CODE, DISTRICT_NAME
+
+__all__ = ["CHANGE_COLUMNS", "compare_periods", "level_rank"]
+
+_IDENTITY = [COMMUNE_CODE, COMMUNE_NAME, COMMUNE_TYPE, DISTRICT_CODE, DISTRICT_NAME]
+#: Change columns :func:`compare_periods` adds, with what they measure.
+CHANGE_COLUMNS: dict[str, str] = {
+    "models_added": "models (all four fields) in P1 minus models in P0",
+    **{f"{column}_added": f"{column} in P1 minus P0" for column in FIELD_COLUMNS.values()},
+    "ntm_levels_gained": "NTM levels (not_yet=0 … model=3) in P1 minus P0",
+    "criteria_gained": "NTM criteria met in P1 minus P0",
+    "ntm_reached": "the commune reached the NTM standard between P0 and P1",
+    "land_added_ha": "hectares consolidated in P1 minus P0",
+    "land_pct_points": "% of plan in P1 minus P0 (percentage points)",
+}
+
+
+def level_rank(levels: pd.Series) -> pd.Series:
+    """NTM levels as integers, lowest 0 (``not_yet``) to highest 3 (``model``); NA stays NA.
+
+    Examples
+    --------
+    >>> level_rank(pd.Series(["ntm", None, "model"])).tolist()
+    [1, <NA>, 3]
+    """
+    order = {level: rank for rank, level in enumerate(NTM_LEVELS)}
+    return levels.astype("object").map(order).astype("Int64")
+
+
+def compare_periods(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Change of every commune from period P0 (``before``) to period P1 (``after``).
+
+    Parameters
+    ----------
+    before, after : pandas.DataFrame
+        :func:`geo.analysis.metrics.commune_metrics` of the same communes for P0 and P1 (matched on
+        ``commune_code``; the order and identity columns of ``after`` are kept).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The identity columns, ``area_km2`` when present, the P0 and P1 values
+        (``models_total_p0``/``_p1``, ``ntm_level_p0``/``_p1``, ``criteria_met_p0``/``_p1``,
+        ``land_done_ha_p0``/``_p1``) and the changes of :data:`CHANGE_COLUMNS`. Counts are
+        ``Int64``, areas and points ``float``; ``ntm_reached`` is a nullable boolean.
+
+    Raises
+    ------
+    ValueError
+        When the two tables do not hold the same communes.
+    """
+    if set(before[COMMUNE_CODE]) != set(after[COMMUNE_CODE]):
+        raise ValueError("the two periods do not cover the same communes")
+    # Both periods indexed by code in the order of ``after``; results are assigned by index.
+    p1 = after.set_index(COMMUNE_CODE)
+    p0 = before.set_index(COMMUNE_CODE).reindex(p1.index)
+    keep = [c for c in (*_IDENTITY, "area_km2") if c in after.columns and c != COMMUNE_CODE]
+    out = p1[keep].copy()
+    missing = pd.Series(pd.NA, index=p1.index, dtype="object")
+
+    def values(table: pd.DataFrame, column: str, dtype: str) -> pd.Series:
+        return pd.to_numeric(table.get(column, missing)).astype(dtype)
+
+    for column, dtype in (("models_total", "Int64"), ("criteria_met", "Int64")):
+        out[f"{column}_p0"] = values(p0, column, dtype)
+        out[f"{column}_p1"] = values(p1, column, dtype)
+    out["land_done_ha_p0"] = values(p0, "land_done_ha", "float64")
+    out["land_done_ha_p1"] = values(p1, "land_done_ha", "float64")
+
+    def change(column: str, dtype: str) -> pd.Series:
+        return values(p1, column, dtype) - values(p0, column, dtype)
+
+    out["models_added"] = change("models_total", "Int64")
+    for column in FIELD_COLUMNS.values():
+        out[f"{column}_added"] = change(column, "Int64")
+
+    old_level, new_level = p0.get("ntm_level", missing), p1.get("ntm_level", missing)
+    for name, levels in (("ntm_level_p0", old_level), ("ntm_level_p1", new_level)):
+        out[name] = pd.Categorical(
+            levels.astype("object"), categories=list(NTM_LEVELS), ordered=True
+        )
+    rank0, rank1 = level_rank(old_level), level_rank(new_level)
+    out["ntm_levels_gained"] = rank1 - rank0
+    out["criteria_gained"] = change("criteria_met", "Int64")
+    out["ntm_reached"] = ((rank0 == 0) & (rank1 >= 1)).astype("boolean")
+
+    # float64 (NaN for no data): the form the classifiers and tables expect for areas.
+    out["land_added_ha"] = change("land_done_ha", "float64")
+    out["land_pct_points"] = change("land_pct_of_plan", "float64")
+    out = out.reset_index()
+    return out

@@ -1,0 +1,180 @@
+"""Command line: ``python -m geo …``, thin over the modules of :mod:`geo`.
+
+Commands
+--------
+``boundaries PATH [--crs CRS] [--layer NAME] [--vintage V] [--no-cache] [--json] [--strict]``
+    Load and validate a commune layer; print feature count, source CRS, bounds in EPSG:4326,
+    vintage and problems. Exit 1 when the file cannot be used (``--strict``: also when features
+    were dropped).
+``boundaries fetch SOURCE --province CODE [--mirror URL] [--timeout S] [--accept-licence]``
+    Download real commune boundaries of a province from a public source (``boundaries sources``
+    lists them): see :mod:`geo.cli.fetch`.
+``summary --period P [--boundaries PATH] [--json] [--lang vi|en]``
+    Province KPIs of one period, beside the published figures.
+
+``import``, ``batches``, ``rollback``, ``delete``, ``template``, ``user add``
+    Planners' figures: see :mod:`geo.cli.data`.
+``export map|brief|data|districts …``
+    Print-ready maps, the province brief and data files: see :mod:`geo.cli.export`.
+
+Exit codes: 0 success, 1 data error, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from geo.analysis.metrics import commune_metrics, province_kpis
+from geo.cli.data import add_data_commands
+from geo.cli.export import add_export_command
+from geo.cli.fetch import BOUNDARY_ACTIONS
+from geo.errors import AtlasError
+from geo.figures.demo import DEMO_LABEL
+from geo.figures.indicators import load_demo
+from geo.figures.published import FIGURES, SOURCE
+from geo.geography.boundaries import load_boundaries
+from geo.i18n import Lang, format_number, t
+
+
+def _print_json(payload: object) -> None:
+    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _plain(number: float) -> int | float:
+    """Whole numbers print as integers in JSON (4648, not 4648.0)."""
+    return int(number) if float(number).is_integer() else round(number, 3)
+
+
+def _boundaries(args: argparse.Namespace) -> int:
+    layer = load_boundaries(
+        args.path,
+        crs=args.crs,
+        layer=args.layer,
+        vintage=args.vintage,
+        use_cache=not args.no_cache,
+    )
+    summary = layer.summary()
+    if args.json:
+        _print_json(summary)
+    else:
+        minx, miny, maxx, maxy = summary["bounds_wgs84"]
+        print(f"file:        {summary['file']}")
+        print(f"features:    {summary['feature_count']} communes, {summary['districts']} districts")
+        print(f"source CRS:  {summary['source_crs']}")
+        print(f"bounds 4326: {minx:.5f}, {miny:.5f} – {maxx:.5f}, {maxy:.5f} (lon/lat)")
+        print(f"vintage:     {summary['vintage']}")
+        print(f"area:        {summary['area_km2']:.1f} km²")
+        print(f"problems:    {summary['errors']} errors, {summary['warnings']} warnings")
+        for problem in summary["problems"]:
+            where = f" [{problem['where']}]" if problem["where"] else ""
+            print(f"  {problem['severity']:7} {summary['file']}{where}: {problem['message']}")
+    return 1 if args.strict and summary["errors"] else 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    lang: Lang = args.lang
+    if args.boundaries:
+        communes = load_boundaries(args.boundaries).communes
+    else:
+        from geo.geography.geographies import (
+            default_geography,  # builds the schematic only when needed
+        )
+
+        communes = default_geography().communes
+    tables = load_demo()
+    periods = sorted(int(p) for p in tables["models"]["period"].unique())
+    if args.period not in periods:
+        raise AtlasError(
+            source="demo data",
+            message=f"no figures for period {args.period}; periods available: "
+            + ", ".join(map(str, periods)),
+        )
+    metrics = commune_metrics(communes, tables, period=args.period)
+    published = {key: figure.value for key, figure in FIGURES.items()}
+    kpis = province_kpis(metrics, published=published)
+    payload: dict[str, Any] = {
+        "period": args.period,
+        "data": DEMO_LABEL,
+        "communes": len(metrics),
+        "kpis": {
+            kpi.key: {
+                "value": _plain(kpi.value),
+                "unit": kpi.unit,
+                "published": kpi.published,
+                "difference": None if kpi.difference is None else _plain(kpi.difference),
+            }
+            for kpi in kpis
+        },
+        "published_source": SOURCE.citation,
+        "published_note": SOURCE.denominator_note,
+    }
+    if args.json:
+        _print_json(payload)
+        return 0
+    print(f"{t('app.kpis', lang)} · {args.period} · {DEMO_LABEL}")
+    for kpi in kpis:
+        label = t(f"kpi.{kpi.key}", lang)
+        value = format_number(kpi.value, lang, decimals=1 if kpi.value % 1 else 0)
+        published_text = (
+            ""
+            if kpi.published is None
+            else f"  ({t('app.published', lang)}: {format_number(kpi.published, lang)})"
+        )
+        print(f"  {label:<36} {value:>10}{published_text}")
+    print(f"{t('app.source', lang)}: {SOURCE.citation}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m geo``."""
+    parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    boundaries = commands.add_parser(
+        "boundaries",
+        help="load and validate a commune layer (or: boundaries fetch|sources …)",
+        epilog="python -m geo boundaries fetch SOURCE --province CODE downloads real boundaries;"
+        " python -m geo boundaries sources lists the sources.",
+    )
+    boundaries.add_argument("path", help="GeoJSON, GeoPackage, Shapefile (.shp/.zip), GeoParquet")
+    boundaries.add_argument(
+        "--crs", help="CRS of the file when it has none (e.g. EPSG:9211 or vn2000:106)"
+    )
+    boundaries.add_argument("--layer", help="layer of a GeoPackage, or shapefile inside a zip")
+    boundaries.add_argument("--vintage", help="boundary vintage, e.g. 2020-2025")
+    boundaries.add_argument("--no-cache", action="store_true", help="ignore the GeoParquet cache")
+    boundaries.add_argument("--json", action="store_true", help="print JSON")
+    boundaries.add_argument(
+        "--strict", action="store_true", help="exit 1 when any feature had to be dropped"
+    )
+    boundaries.set_defaults(handler=_boundaries)
+
+    summary = commands.add_parser("summary", help="province KPIs of one period")
+    summary.add_argument("--period", type=int, required=True, help="period (year), e.g. 2019")
+    summary.add_argument("--boundaries", help="commune layer to use instead of the default")
+    summary.add_argument("--json", action="store_true", help="print JSON")
+    summary.add_argument("--lang", choices=("vi", "en"), default="vi", help="language")
+    summary.set_defaults(handler=_summary)
+    add_data_commands(commands)  # import, batches, rollback, delete, template, user
+    add_export_command(commands)  # export map|brief|data|districts
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if len(words) >= 2 and words[0] == "boundaries" and words[1] in BOUNDARY_ACTIONS:
+        return BOUNDARY_ACTIONS[words[1]](words[2:])  # fetch / sources, not a file path
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except AtlasError as error:
+        print(f"error: {error}", file=sys.stderr)
+        for problem in error.problems[:20]:
+            print(f"  {problem}", file=sys.stderr)
+        return 1

@@ -1,0 +1,234 @@
+"""``python -m geo export …``: print-ready maps, the province brief and data files.
+
+``export map --layer L --period P --out FILE [--format png|pdf] [--paper a4|a3]``
+``[--orientation portrait|landscape] [--district CODE] [--lang vi|en] [--labels] [--dpi N]``
+``[--breaks "1; 2,5; 5"]``
+    A print-ready map of one layer (:func:`geo.output.printing.render_map`).
+``export brief --period P --out FILE.pdf [--lang vi|en]``
+    The two-page province brief (:func:`geo.output.brief.brief_pdf`).
+``export data --layer L --period P --out FILE [--format geojson|gpkg|xlsx] [--district CODE]``
+    The layer joined with its figures (:func:`geo.output.export.export_layer`).
+``export districts --period P --out FILE.xlsx``
+    The district summary as Excel (:func:`geo.output.export.districts_xlsx`).
+
+Every kind also takes ``--demo`` (the shipped demo tables instead of the store), ``--db URL``
+(default ``$ATLAS_DB_URL``, else ``data/atlas.sqlite``), ``--boundaries PATH`` (a boundary file
+instead of the schematic default), ``--scheme`` and ``--k`` (classes, as on the map) and
+``--lang``. ``--format`` defaults to the extension of ``--out``.
+
+Figures from the store are labelled demo data when the period's mapped figures still come,
+at least partly, from the demo batches (as the app does). Exit 1 when the period, district or
+boundary file cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geo.analysis.metrics import commune_metrics
+from geo.errors import AtlasError
+from geo.geography.geographies import Geography
+
+__all__ = ["MAP_FAMILIES", "add_export_command", "load_figures"]
+
+#: Families drawn on the maps (their origin decides the demo label).
+MAP_FAMILIES = ("models", "ntm", "land")
+_IMAGE_FORMATS = ("png", "pdf")
+_DATA_FORMATS = ("geojson", "gpkg", "xlsx")
+#: Classification schemes of :data:`geo.web.maps.SCHEMES` (named here: the parser stays light).
+_SCHEMES = ("fisher_jenks", "quantiles", "equal_interval")
+
+
+def _layer_choices() -> tuple[str, ...]:
+    """Period layers (:func:`geo.output.export.period_layers`) without importing folium and OGR."""
+    try:
+        from geo.web.layers import layers_for
+    except ImportError:  # the layer registry is optional
+        return ("models_density", "ntm", "land")
+    return tuple(spec.key for spec in layers_for("period"))
+
+
+def load_figures(
+    *, demo: bool, db: str | None = None, period: int
+) -> tuple[dict[str, pd.DataFrame], bool]:
+    """The indicator tables and whether the figures of ``period`` are demo data.
+
+    Parameters
+    ----------
+    demo : bool
+        Use the shipped demo tables (always demo data) instead of the store.
+    db : str, optional
+        Store URL (default ``$ATLAS_DB_URL``, else the SQLite file).
+    period : int
+        The period to export; an :class:`~geo.errors.AtlasError` lists the available ones.
+    """
+    if demo:
+        from geo.figures.indicators import load_demo
+
+        tables, is_demo, where = load_demo(), True, "demo data"
+    else:
+        from geo.figures.store import open_store
+
+        store = open_store(db)
+        tables = store.current_tables()
+        sources = store.current_sources()
+        mapped = sources[sources["family"].isin(MAP_FAMILIES) & sources["origin"].eq("demo")]
+        is_demo = period in {int(p) for p in mapped["period"].unique()}
+        where = store.display_url
+    periods = sorted(
+        {int(p) for name in MAP_FAMILIES if name in tables for p in tables[name]["period"]}
+    )
+    if period not in periods:
+        available = ", ".join(map(str, periods)) or "none"
+        raise AtlasError(where, f"no figures for period {period}; periods available: {available}")
+    return tables, is_demo
+
+
+def _geography(path: str | None) -> Geography:
+    if path:
+        from geo.geography.geographies import file_geography
+
+        return file_geography(path)
+    from geo.geography.geographies import default_geography
+
+    return default_geography()
+
+
+def _format(args: argparse.Namespace, allowed: tuple[str, ...]) -> str:
+    """``--format``, else the extension of ``--out`` (brief: PDF, districts: Excel)."""
+    if args.what in ("brief", "districts"):
+        return {"brief": "pdf", "districts": "xlsx"}[args.what]
+    fmt = (args.format or Path(args.out).suffix.lstrip(".")).lower()
+    fmt = {"json": "geojson"}.get(fmt, fmt)
+    if fmt not in allowed:
+        raise AtlasError(
+            args.out, f"cannot tell the format; give --format {'|'.join(allowed)}", where=""
+        )
+    return fmt
+
+
+def _check_district(geography: Geography, code: str | None) -> None:
+    if not code:
+        return
+    districts = geography.communes[["district_code", "district_name"]].drop_duplicates()
+    if code not in set(districts["district_code"]):
+        listing = ", ".join(
+            f"{row.district_code} {row.district_name}"
+            for row in districts.sort_values("district_code").itertuples()
+        )
+        raise AtlasError("--district", f"no district {code!r}; districts: {listing}")
+
+
+def _breaks(text: str, lang: str) -> list[float]:
+    try:
+        from geo.web.layers import parse_breaks
+    except ImportError:  # pragma: no cover - the layer registry is optional
+        raise AtlasError("--breaks", "manual breaks need geo.web.layers") from None
+    try:
+        return parse_breaks(text, lang=lang)
+    except ValueError as error:
+        raise AtlasError("--breaks", f"cannot read {text!r}: {error}") from None
+
+
+def _export(args: argparse.Namespace) -> int:
+    from geo.output import brief, export, printing
+
+    fmt = _format(args, _IMAGE_FORMATS if args.what == "map" else _DATA_FORMATS)
+    tables, demo = load_figures(demo=args.demo, db=args.db, period=args.period)
+    geography = _geography(args.boundaries)  # after the cheap checks: it takes a moment
+    metrics = commune_metrics(geography.communes, tables, period=args.period)
+    common: dict[str, Any] = {"lang": args.lang, "scheme": args.scheme, "k": args.k, "demo": demo}
+    if getattr(args, "breaks", None):
+        common["breaks"] = _breaks(args.breaks, args.lang)
+    district = getattr(args, "district", None)
+    _check_district(geography, district)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    if args.what == "map":
+        data = printing.render_map(
+            geography,
+            metrics,
+            fmt=fmt,
+            layer=args.layer,
+            period=args.period,
+            district_code=district,
+            paper=args.paper,
+            orientation=args.orientation,
+            labels=args.labels,
+            dpi=args.dpi,
+            out=args.out,
+            **common,
+        )
+        what = f"{args.layer} map, {args.paper.upper()} {args.orientation}, {fmt.upper()}"
+    elif args.what == "brief":
+        data = brief.brief_pdf(geography, metrics, period=args.period, out=args.out, **common)
+        what = "province brief, PDF"
+    elif args.what == "data":
+        data = export.export_layer(
+            geography,
+            metrics,
+            fmt=fmt,
+            layer=args.layer,
+            period=args.period,
+            district_code=district,
+            out=args.out,
+            **common,
+        )
+        what = f"{args.layer} layer, {fmt}"
+    else:
+        data = export.districts_xlsx(
+            geography, metrics, period=args.period, lang=args.lang, demo=demo, out=args.out
+        )
+        what = "district summary, xlsx"
+    label = " (dữ liệu minh họa / demo data)" if demo else ""
+    print(f"{args.out}: {what}, period {args.period}{label}, {len(data):,} bytes")
+    return 0
+
+
+def add_export_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``export map|brief|data|districts`` to the ``python -m geo`` parser."""
+    parser = commands.add_parser(
+        "export", help="print-ready maps, the province brief, data files (GeoJSON, GPKG, Excel)"
+    )
+    kinds = parser.add_subparsers(dest="what", required=True)
+
+    def common(sub: argparse.ArgumentParser, *, layer: bool, district: bool) -> None:
+        sub.add_argument("--period", type=int, required=True, help="period (year), e.g. 2019")
+        sub.add_argument("--out", required=True, help="file to write")
+        if layer:
+            sub.add_argument("--layer", required=True, choices=_layer_choices(), help="map layer")
+            sub.add_argument(
+                "--breaks", help='manual class breaks, e.g. "1; 2,5; 5" (replace --scheme/--k)'
+            )
+        if district:
+            sub.add_argument("--district", help="district code (GSO, e.g. 152): only it")
+        sub.add_argument("--lang", choices=("vi", "en"), default="vi", help="language")
+        sub.add_argument("--scheme", choices=_SCHEMES, default="fisher_jenks")
+        sub.add_argument("--k", type=int, default=5, help="classes of amounts (default 5)")
+        sub.add_argument("--demo", action="store_true", help="use the shipped demo tables")
+        sub.add_argument(
+            "--db", help="database URL (default: $ATLAS_DB_URL, else data/atlas.sqlite)"
+        )
+        sub.add_argument("--boundaries", help="commune layer to use instead of the default")
+        sub.set_defaults(handler=_export)
+
+    map_parser = kinds.add_parser("map", help="print-ready map (PNG 300 dpi or vector PDF)")
+    common(map_parser, layer=True, district=True)
+    map_parser.add_argument("--format", choices=_IMAGE_FORMATS, help="default: from --out")
+    map_parser.add_argument("--paper", choices=("a4", "a3"), default="a4")
+    map_parser.add_argument("--orientation", choices=("portrait", "landscape"), default="portrait")
+    map_parser.add_argument("--labels", action="store_true", help="write commune names")
+    map_parser.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300)")
+
+    brief_parser = kinds.add_parser("brief", help="two-page province brief (PDF)")
+    common(brief_parser, layer=False, district=False)
+
+    data_parser = kinds.add_parser("data", help="layer with its figures: GeoJSON, GPKG, Excel")
+    common(data_parser, layer=True, district=True)
+    data_parser.add_argument("--format", choices=_DATA_FORMATS, help="default: from --out")
+
+    districts_parser = kinds.add_parser("districts", help="district summary (Excel)")
+    common(districts_parser, layer=False, district=False)

@@ -1,0 +1,305 @@
+"""Excel templates planners fill in, one per indicator family, that import exactly.
+
+A template lists the communes of the chosen geography (code, name, district) with one empty
+column per figure of the family. The header is in Vietnamese (or English) for people; a hidden
+row under it holds our column names, so :func:`geo.figures.importing.import_file` maps every column
+without guessing. Category columns get drop-down lists, numeric columns Excel validation, and a
+notes sheet explains each column. A hidden sheet (:data:`geo.figures.importing.META_SHEET`) records
+the
+family, period and vintage: importing a template under another family is refused, under
+another period warned about.
+
+An untouched template imports as 0 accepted rows and no problems (rows without figures are
+skipped); a filled template imports exactly the figures typed in.
+
+Examples
+--------
+>>> from geo.geography.admin_units import communes
+>>> from geo.figures.importing import import_file
+>>> data = template_workbook("ntm", communes=communes("17"), period=2024)
+>>> report = import_file(data, family="ntm", period=2024)
+>>> len(report.accepted), len(report.rejected), len(report.warnings)
+(0, 0, 0)
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+
+from geo.figures import indicators as ind
+from geo.figures.importing import META_SHEET
+from geo.i18n import Lang, t
+from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_NAME, VINTAGE, VINTAGE_2020_2025
+
+__all__ = ["TEMPLATE_VERSION", "template_columns", "template_workbook"]
+
+#: Bumped when the layout changes (recorded in the hidden sheet).
+TEMPLATE_VERSION = "1"
+
+# Row numbers of the data sheet (1-based, as in Excel).
+_TITLE_ROW, _SUBTITLE_ROW, _HEADER_ROW, _KEY_ROW, _FIRST_DATA_ROW = 1, 2, 3, 4, 5
+
+_CATEGORY_LABELS = {
+    ind.FIELD: ind.FIELD_LABELS,
+    ind.NTM_LEVEL: ind.NTM_LEVEL_LABELS,
+    ind.LAND_STATUS: ind.LAND_STATUS_LABELS,
+}
+
+
+def template_columns(family: str) -> tuple[str, ...]:
+    """The family's columns a planner fills in (not code, period, vintage or provenance).
+
+    Examples
+    --------
+    >>> template_columns("land")
+    ('land_done_ha', 'land_planned_ha', 'land_status', 'land_year')
+    """
+    skip = {COMMUNE_CODE, ind.PERIOD, VINTAGE, ind.PROVENANCE}
+    return tuple(c for c in ind.FAMILIES[family].column_names if c not in skip)
+
+
+def _choices(column: ind.Column, lang: Lang) -> list[str]:
+    if column.kind == "bool":
+        return [t("templates.yes", lang), t("templates.no", lang)]
+    labels = _CATEGORY_LABELS.get(column.name, {})
+    return [labels[c](lang) if c in labels else c for c in column.categories]
+
+
+def _header(column: ind.Column, lang: Lang) -> str:
+    unit = f" ({column.unit(lang)})" if column.unit is not None and column.kind == "number" else ""
+    return column.label(lang) + unit
+
+
+def _allowed(column: ind.Column, lang: Lang) -> str:
+    if column.kind in ("category", "bool"):
+        return ", ".join(_choices(column, lang))
+    if column.kind == "count":
+        high = f"{column.maximum:g}" if column.maximum is not None else "…"
+        return f"0 – {high}"
+    if column.kind == "year":
+        return "1900 – 2100"
+    if column.kind == "number":
+        return "≥ 0"
+    return ""
+
+
+def template_workbook(
+    family: str,
+    *,
+    communes: pd.DataFrame,
+    period: int | None = None,
+    lang: Lang = "vi",
+) -> bytes:
+    """An Excel template for one indicator family, pre-filled with ``communes``.
+
+    Parameters
+    ----------
+    family : str
+        One of :data:`geo.figures.indicators.FAMILY_NAMES`.
+    communes : pandas.DataFrame
+        The communes to list, in order: ``commune_code`` and ``commune_name``, and
+        ``district_name`` when there are districts (e.g.
+        :func:`geo.geography.admin_units.communes`).
+        Its ``vintage`` column, if any, is recorded (default ``"2020-2025"``).
+    period : int, optional
+        The period the figures are for (shown, and checked on import); None leaves it open.
+    lang : {"vi", "en"}
+        Language of the header, lists and notes.
+
+    Returns
+    -------
+    bytes
+        The ``.xlsx`` file.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> small = pd.DataFrame({"commune_code": ["05233"], "commune_name": ["Xã Tòng Đậu"],
+    ...                       "district_name": ["Huyện Mai Châu"]})
+    >>> template_workbook("land", communes=small, period=2024, lang="en")[:2]
+    b'PK'
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    spec = ind.FAMILIES[family]
+    for needed in (COMMUNE_CODE, COMMUNE_NAME):
+        if needed not in communes.columns:
+            raise ValueError(f"communes lacks column {needed!r}")
+    vintage = (
+        str(communes[VINTAGE].iloc[0])
+        if VINTAGE in communes.columns and len(communes)
+        else VINTAGE_2020_2025
+    )
+    with_district = (
+        DISTRICT_NAME in communes.columns and communes[DISTRICT_NAME].fillna("").ne("").any()
+    )
+    family_label = ind.FAMILY_LABELS[family](lang)
+
+    identity: list[tuple[str, str]] = [
+        (COMMUNE_CODE, spec.column(COMMUNE_CODE).label(lang)),
+        (COMMUNE_NAME, t("field.commune", lang)),
+    ]
+    if with_district:
+        identity.append((DISTRICT_NAME, t("field.district", lang)))
+    figures = [spec.column(name) for name in template_columns(family)]
+    keys = [key for key, _ in identity] + [c.name for c in figures]
+    headers = [label for _, label in identity] + [_header(c, lang) for c in figures]
+    width = len(keys)
+    last_row = _FIRST_DATA_ROW + len(communes) - 1
+
+    book = Workbook()
+    ws = book.active
+    ws.title = t("templates.sheet_data", lang)
+    ws.cell(_TITLE_ROW, 1, t("templates.title", lang, family=family_label.upper()))
+    ws.cell(_TITLE_ROW, 1).font = Font(bold=True, size=13)
+    ws.merge_cells(start_row=_TITLE_ROW, start_column=1, end_row=_TITLE_ROW, end_column=width)
+    shown_period = str(period) if period is not None else t("templates.period_open", lang)
+    ws.cell(
+        _SUBTITLE_ROW,
+        1,
+        t("templates.subtitle", lang, period=shown_period, vintage=vintage, count=len(communes)),
+    )
+    ws.cell(_SUBTITLE_ROW, 1).font = Font(italic=True)
+    ws.merge_cells(start_row=_SUBTITLE_ROW, start_column=1, end_row=_SUBTITLE_ROW, end_column=width)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for c, (header, key) in enumerate(zip(headers, keys, strict=True), start=1):
+        cell = ws.cell(_HEADER_ROW, c, header)
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        ws.cell(_KEY_ROW, c, key)
+        ws.column_dimensions[get_column_letter(c)].width = max(12, min(34, len(header) + 4))
+    # The key row makes the import exact; planners do not need to see it.
+    ws.row_dimensions[_KEY_ROW].hidden = True
+    ws.row_dimensions[_HEADER_ROW].height = 36
+
+    records = communes.reset_index(drop=True)
+    for offset, record in records.iterrows():
+        r = _FIRST_DATA_ROW + int(offset)
+        code_cell = ws.cell(r, 1, str(record[COMMUNE_CODE]).zfill(5))
+        code_cell.number_format = "@"  # text: keeps the leading zero
+        ws.cell(r, 2, str(record[COMMUNE_NAME]))
+        if with_district:
+            ws.cell(r, 3, "" if pd.isna(record[DISTRICT_NAME]) else str(record[DISTRICT_NAME]))
+    ws.freeze_panes = ws.cell(_FIRST_DATA_ROW, len(identity) + 1)
+
+    if last_row >= _FIRST_DATA_ROW:
+        for c, column in enumerate(figures, start=len(identity) + 1):
+            letter = get_column_letter(c)
+            area = f"{letter}{_FIRST_DATA_ROW}:{letter}{last_row}"
+            validation = _validation(column, lang, DataValidation)
+            if validation is not None:
+                ws.add_data_validation(validation)
+                validation.add(area)
+            if column.kind == "number":
+                for row in ws.iter_rows(
+                    min_row=_FIRST_DATA_ROW, max_row=last_row, min_col=c, max_col=c
+                ):
+                    row[0].number_format = "#,##0.0#"
+
+    _notes_sheet(book, family, figures, lang, period, vintage)
+    meta = book.create_sheet(META_SHEET)
+    for key, value in (
+        ("family", family),
+        ("period", "" if period is None else str(period)),
+        ("vintage", vintage),
+        ("lang", lang),
+        ("template_version", TEMPLATE_VERSION),
+        ("columns", ",".join(keys)),
+    ):
+        meta.append([key, value])
+    meta.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _validation(column: ind.Column, lang: Lang, factory: Any) -> Any:
+    error = t("templates.invalid", lang, allowed=_allowed(column, lang))
+    options: dict[str, Any] = {
+        "allow_blank": True,
+        "showErrorMessage": True,
+        "errorTitle": t("templates.invalid_title", lang),
+        "error": error,
+    }
+    if column.kind in ("category", "bool"):
+        choices = ",".join(_choices(column, lang))
+        return factory(type="list", formula1=f'"{choices}"', **options)
+    if column.kind == "count":
+        high = int(column.maximum) if column.maximum is not None else 10**9
+        return factory(
+            type="whole", operator="between", formula1="0", formula2=str(high), **options
+        )
+    if column.kind == "year":
+        return factory(
+            type="whole", operator="between", formula1="1900", formula2="2100", **options
+        )
+    if column.kind == "number":
+        return factory(type="decimal", operator="greaterThanOrEqual", formula1="0", **options)
+    return None
+
+
+def _notes_sheet(
+    book: Any,
+    family: str,
+    figures: list[ind.Column],
+    lang: Lang,
+    period: int | None,
+    vintage: str,
+) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    ws = book.create_sheet(t("templates.sheet_notes", lang))
+    ws.append([t("templates.notes_title", lang, family=ind.FAMILY_LABELS[family](lang))])
+    ws["A1"].font = Font(bold=True, size=13)
+    notes = [
+        "templates.note_rows",
+        "templates.note_empty",
+        "templates.note_numbers",
+        "templates.note_totals",
+    ]
+    if family == ind.NTM:
+        notes.append("templates.note_ntm")
+    if family == ind.NAMED_MODELS:
+        notes.append("templates.note_named")
+    notes.append("templates.note_import")
+    for key in notes:
+        ws.append(
+            ["• " + t(key, lang, family=family, period=period if period is not None else "…")]
+        )
+    ws.append([])
+    headers = [
+        "templates.col_column",
+        "templates.col_key",
+        "templates.col_kind",
+        "templates.col_unit",
+        "templates.col_allowed",
+        "templates.col_description",
+    ]
+    ws.append([t(h, lang) for h in headers])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for column in figures:
+        ws.append(
+            [
+                _header(column, lang),
+                column.name,
+                t(f"templates.kind_{column.kind}", lang),
+                column.unit(lang) if column.unit is not None else "",
+                _allowed(column, lang),
+                column.description,
+            ]
+        )
+    ws.append([])
+    ws.append([t("templates.vintage_note", lang, vintage=vintage)])
+    for letter, size in zip("ABCDEF", (34, 24, 18, 10, 44, 60), strict=True):
+        ws.column_dimensions[letter].width = size
+    for row in ws.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=cell.column > 1, vertical="top")

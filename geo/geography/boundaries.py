@@ -1,0 +1,805 @@
+"""Read any commune boundary layer into one normalised, validated, cached GeoDataFrame.
+
+Formats: GeoJSON, GeoPackage, Shapefile (plain, or zipped, also in a sub-folder of the zip) and
+GeoParquet. The result is always EPSG:4326 with the columns of :data:`geo.schema.COMMUNE_COLUMNS`,
+``area_km2`` and ``geometry``; what was odd about the file is in :attr:`BoundaryLayer.problems`.
+A feature without a commune code is kept (drawn as "no data") under a provisional code
+``no-code:<feature number>`` (:func:`provisional_code`), never a GSO code, so ``commune_code`` is
+a key every consumer can join on and no figure joins to such a feature by mistake.
+CRS handling (VN-2000 included) is in :mod:`geo.geography.crs`, the checks in
+:mod:`geo.geography.validation`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+from pyproj import CRS
+
+from geo.errors import BoundaryError, Problem
+from geo.geography.crs import (
+    crs_label,
+    equal_area_crs,
+    in_vietnam,
+    parse_crs,
+    resolve_crs,
+    vn2000_tm3,
+)
+from geo.geography.validation import (
+    ValidationOptions,
+    check_codes,
+    check_coverage,
+    clean_geometries,
+)
+from geo.schema import (
+    AREA_KM2,
+    COMMUNE_CODE,
+    COMMUNE_COLUMNS,
+    COMMUNE_NAME,
+    COMMUNE_TYPE,
+    DISTRICT_CODE,
+    DISTRICT_NAME,
+    GEOMETRY,
+    PROVINCE_CODE,
+    PROVINCE_NAME,
+    VINTAGE,
+    WGS84,
+)
+
+__all__ = [
+    "DEFAULT_CACHE_DIR",
+    "BoundaryLayer",
+    "ValidationOptions",
+    "area_km2",
+    "is_provisional_code",
+    "load_boundaries",
+    "provisional_code",
+    "vn2000_tm3",
+]
+
+log = logging.getLogger(__name__)
+
+#: Bump when the normalised output changes, so old cache entries are not reused.
+LOADER_VERSION = "3"
+#: Start of the provisional code of a feature without a commune code (:func:`provisional_code`).
+PROVISIONAL_CODE_PREFIX = "no-code:"
+#: Where normalised layers are cached (gitignored).
+DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[2] / "data" / "boundaries" / "cache"
+
+_VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp"}
+_PARQUET_SUFFIXES = {".parquet", ".geoparquet"}
+_SUPPORTED = (
+    "GeoJSON (.geojson), GeoPackage (.gpkg), Shapefile (.shp or .zip), GeoParquet (.parquet)"
+)
+_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+_MISSING = {"", "nan", "none", "null", "<null>", "n/a"}
+
+#: Recognised source column names per schema column, best first, compared by :func:`_key`
+#: (lower case, no diacritics, no separators). Includes the 10-character shapefile truncations.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    target: tuple(names.split())
+    for target, names in {
+        COMMUNE_CODE: "communecode communeco maxa maphuongxa maxaphuong madvhcxa wardcode mapx "
+        "ma code gsocode adm3pcode",
+        COMMUNE_NAME: "communename communena tenxa tenphuongxa tenxaphuong communevn wardname "
+        "ward ten name commune adm3vi adm3name adm3en",
+        COMMUNE_TYPE: "communetype communety loaixa loai wardtype capxa cap",
+        DISTRICT_CODE: "districtcode districtc mahuyen maquanhuyen maqh adm2pcode",
+        DISTRICT_NAME: "districtname districtn tenhuyen tenquanhuyen districtvn district huyen "
+        "adm2vi adm2name adm2en",
+        PROVINCE_CODE: "provincecode provincec matinh matp adm1pcode",
+        PROVINCE_NAME: "provincename provincen tentinh provincevn province tinh adm1vi adm1name "
+        "adm1en",
+        VINTAGE: "vintage phienban",
+    }.items()
+}
+_CODE_WIDTH = {COMMUNE_CODE: 5, DISTRICT_CODE: 3, PROVINCE_CODE: 2}
+_TYPES = {"xa": "Xã", "phuong": "Phường", "thitran": "Thị trấn"}
+
+
+@dataclass(frozen=True, eq=False)
+class BoundaryLayer:
+    """A normalised commune layer and what was found while reading it.
+
+    Attributes
+    ----------
+    communes : geopandas.GeoDataFrame
+        EPSG:4326; columns :data:`~geo.schema.COMMUNE_COLUMNS`, ``area_km2``, ``geometry``
+        (MultiPolygon), in the order of the source file.
+    source : str
+        The path as given.
+    source_crs : str
+        CRS the coordinates were read in, e.g. ``"EPSG:9211"``.
+    problems : list of Problem
+        Everything worth a look, errors (dropped features) and warnings.
+    vintage : str
+        Boundary vintage, e.g. ``"2019"``; ``"unknown"`` when neither file nor caller said.
+    columns : dict
+        Schema column → source column it was read from.
+    from_cache : bool
+        Whether this came from the GeoParquet cache.
+    """
+
+    communes: gpd.GeoDataFrame
+    source: str
+    source_crs: str
+    problems: list[Problem] = field(default_factory=list)
+    vintage: str = "unknown"
+    columns: dict[str, str] = field(default_factory=dict)
+    from_cache: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-serialisable overview: counts, CRS, bounds, vintage, problems.
+
+        Examples
+        --------
+        >>> import shapely, tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "xa.geojson"
+        >>> gpd.GeoDataFrame({"ma_xa": ["04789"], "ma_huyen": ["148"]}, crs=4326,
+        ...     geometry=[shapely.box(105.3, 20.8, 105.35, 20.85)]).to_file(path)
+        >>> summary = load_boundaries(path, use_cache=False).summary()
+        >>> summary["feature_count"], summary["districts"], summary["bounds_wgs84"]
+        (1, 1, [105.3, 20.8, 105.35, 20.85])
+        """
+        frame = self.communes
+        return {
+            "file": Path(self.source).name,
+            "feature_count": len(frame),
+            "source_crs": self.source_crs,
+            "bounds_wgs84": [round(float(v), 6) for v in frame.total_bounds],
+            "vintage": self.vintage,
+            "districts": _count_units(frame, DISTRICT_CODE, DISTRICT_NAME),
+            "provinces": _count_units(frame, PROVINCE_CODE, PROVINCE_NAME),
+            "area_km2": round(float(frame[AREA_KM2].sum()), 2),
+            "columns": dict(self.columns),
+            "errors": sum(p.severity == "error" for p in self.problems),
+            "warnings": sum(p.severity != "error" for p in self.problems),
+            "problems": [
+                {"severity": p.severity, "where": p.where, "message": p.message}
+                for p in self.problems
+            ],
+        }
+
+
+def provisional_code(index: int) -> str:
+    """Provisional code of the feature at position ``index`` (0-based) of a file without a
+    commune code: ``"no-code:"`` and its feature number, as problems name it (``feature #40``).
+
+    It can never be a 5-digit GSO code, so no indicator joins to it; it is stable for a given
+    file and unique within it.
+
+    Examples
+    --------
+    >>> provisional_code(39), is_provisional_code("no-code:40"), is_provisional_code("04789")
+    ('no-code:40', True, False)
+    """
+    return f"{PROVISIONAL_CODE_PREFIX}{index + 1}"
+
+
+def is_provisional_code(code: object) -> bool:
+    """Whether ``code`` is a provisional code given by :func:`provisional_code`.
+
+    Examples
+    --------
+    >>> [is_provisional_code(c) for c in ("no-code:7", "04789", None)]
+    [True, False, False]
+    """
+    return isinstance(code, str) and code.startswith(PROVISIONAL_CODE_PREFIX)
+
+
+def _count_units(frame: pd.DataFrame, code: str, name: str) -> int:
+    """Distinct units by code; by name only when the layer has no codes at all."""
+    codes = frame[code].dropna()
+    return int(codes.nunique() if not codes.empty else frame[name].dropna().nunique())
+
+
+def load_boundaries(
+    path: str | os.PathLike[str],
+    *,
+    crs: str | int | CRS | None = None,
+    layer: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    vintage: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    validation: ValidationOptions | None = None,
+) -> BoundaryLayer:
+    """Read, reproject, normalise and validate a commune boundary layer (cached).
+
+    Parameters
+    ----------
+    path : str or path-like
+        ``.geojson``/``.json``, ``.gpkg``, ``.shp``, ``.zip`` (with a shapefile) or ``.parquet``.
+    crs : str, int or pyproj.CRS, optional
+        CRS of the coordinates when the file has none (or a wrong one: it then overrides, with a
+        warning). ``"EPSG:9211"``, ``"vn2000:106"`` (VN-2000 TM-3 on 106°00') or any pyproj input.
+    layer : str, optional
+        Layer of a GeoPackage, or shapefile (by name) inside a zip. Default: the first polygon one.
+    mapping : mapping, optional
+        Schema column → source column, e.g. ``{"commune_code": "MAXA"}``; other columns are
+        recognised by their usual names (``ma_xa``, ``ten_xa``, ``ten_huyen`` ...).
+    vintage : str, optional
+        Boundary vintage; default: the file's ``vintage`` column, else ``"unknown"``.
+    cache_dir : str or path-like, optional
+        Cache directory; default :data:`DEFAULT_CACHE_DIR`.
+    use_cache : bool
+        Read from and write to the cache.
+    validation : ValidationOptions, optional
+        Tolerances of the overlap and gap checks.
+
+    Returns
+    -------
+    BoundaryLayer
+
+    Raises
+    ------
+    BoundaryError
+        Missing or unreadable file, unknown format, no polygon feature, no commune code column,
+        or no usable CRS; the message names the file and what to do.
+
+    Examples
+    --------
+    >>> import shapely, geopandas as gpd, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> gpd.GeoDataFrame({"MA_XA": [4789], "TEN_XA": ["Phường  Thái Bình"]},
+    ...     geometry=[shapely.box(105.3, 20.8, 105.35, 20.85)], crs=4326
+    ... ).to_file(folder / "x.geojson")
+    >>> layer = load_boundaries(folder / "x.geojson", vintage="2019", cache_dir=folder)
+    >>> layer.communes[["commune_code", "commune_name", "commune_type"]].iloc[0].tolist()
+    ['04789', 'Phường Thái Bình', 'Phường']
+    """
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise BoundaryError(name, f"file not found: {path}; check the path")
+    suffix = path.suffix.lower()
+    if suffix not in _VECTOR_SUFFIXES and suffix not in _PARQUET_SUFFIXES and suffix != ".zip":
+        raise BoundaryError(name, f"unknown boundary format '{suffix}'; use {_SUPPORTED}")
+    try:
+        given_crs = parse_crs(crs) if crs is not None else None
+    except ValueError as exc:
+        raise BoundaryError(name, f"crs option: {exc}") from exc
+    mapping = dict(mapping or {})
+    unknown = sorted(set(mapping) - set(COMMUNE_COLUMNS))
+    if unknown:
+        raise BoundaryError(name, f"mapping keys {unknown} are not among {COMMUNE_COLUMNS}")
+    validation = validation or ValidationOptions()
+
+    cache = _Cache(Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE_DIR)
+    key = ""
+    if use_cache:
+        options = {
+            "crs": given_crs.to_wkt() if given_crs is not None else None,
+            "layer": layer,
+            "mapping": sorted(mapping.items()),
+            "vintage": vintage,
+            "validation": asdict(validation),
+        }
+        key = _cache_key(path, options)
+        cached = cache.get(key, path)
+        if cached is not None:
+            return cached
+    result = _load(
+        path,
+        given_crs=given_crs,
+        layer=layer,
+        mapping=mapping,
+        vintage=vintage,
+        validation=validation,
+    )
+    if use_cache:
+        cache.put(key, result)
+    return result
+
+
+def _load(
+    path: Path,
+    *,
+    given_crs: CRS | None,
+    layer: str | None,
+    mapping: dict[str, str],
+    vintage: str | None,
+    validation: ValidationOptions,
+) -> BoundaryLayer:
+    name = path.name
+    raw, problems = _read_source(path, layer=layer)
+    if len(raw) == 0 or raw.geometry.isna().all() or raw.geometry.is_empty.all():
+        raise BoundaryError(name, "the layer has no feature with a geometry; is it the right file?")
+    table, columns = _normalise_columns(raw, name, mapping=mapping)
+    labels = [
+        _label(code, title, i)
+        for i, (code, title) in enumerate(
+            zip(table[COMMUNE_CODE], table[COMMUNE_NAME], strict=True)
+        )
+    ]
+
+    present = raw.geometry[~(raw.geometry.isna() | raw.geometry.is_empty)]
+    bounds = tuple(float(v) for v in present.total_bounds)
+    source_crs, crs_problems = resolve_crs(raw.crs, given_crs, bounds, source=name)
+    problems += crs_problems
+    geoms = raw.geometry.set_crs(source_crs, allow_override=True)
+    if not source_crs.equals(CRS.from_user_input(WGS84), ignore_axis_order=True):
+        geoms = geoms.to_crs(WGS84)
+
+    cleaned = clean_geometries(geoms.values.to_numpy(), labels, name)
+    problems += cleaned.problems
+    keep = cleaned.keep
+    if not keep.any():
+        raise BoundaryError(
+            name, "no polygon feature left (all empty or not polygons)", problems=problems
+        )
+    # Features without a code are drawn as "no data": a provisional code (by the feature's
+    # number in the file, as in its problems) keeps commune_code a unique, non-null key.
+    codes = table[COMMUNE_CODE]
+    no_code = codes.isna().to_numpy()
+    given_codes = codes.tolist()
+    table[COMMUNE_CODE] = [
+        provisional_code(i) if missing else code
+        for i, (code, missing) in enumerate(zip(codes, no_code, strict=True))
+    ]
+    table = table.loc[keep].reset_index(drop=True)
+    given_codes = [c for c, k in zip(given_codes, keep, strict=True) if k]
+    labels = [label for label, k in zip(labels, keep, strict=True) if k]
+    communes = gpd.GeoDataFrame(table, geometry=cleaned.geometries[keep], crs=WGS84)
+    bounds = tuple(float(v) for v in communes.total_bounds)  # now in lon/lat
+    if not in_vietnam(bounds):
+        message = (
+            f"after reprojection from {crs_label(source_crs)} the layer lies outside Vietnam "
+            f"(bounds {[round(v, 4) for v in bounds]}); check the CRS (crs= option)"
+        )
+        problems.append(Problem(name, "", message, "warning"))
+
+    layer_vintage, vintage_problems = _vintage(communes, vintage, name)
+    problems += vintage_problems
+    problems += check_codes(given_codes, labels, name, max_listed=validation.max_listed)
+    metric_crs = equal_area_crs(bounds)
+    metric = communes.geometry.to_crs(metric_crs)
+    communes[AREA_KM2] = metric.area.to_numpy() / 1e6  # as area_km2(), projected once for both
+    if validation.check_coverage:
+        problems += check_coverage(
+            metric.values.to_numpy(), labels, name, crs=metric_crs, options=validation
+        )
+    communes = communes[[*COMMUNE_COLUMNS, AREA_KM2, GEOMETRY]]
+    return BoundaryLayer(
+        communes=communes,
+        source=str(path),
+        source_crs=crs_label(source_crs),
+        problems=problems,
+        vintage=layer_vintage,
+        columns=columns,
+    )
+
+
+def area_km2(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
+    """Area of each feature in km², in an equal-area projection centred on the layer.
+
+    See :func:`geo.geography.crs.equal_area_crs` for why not UTM. The frame may be in any CRS.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame or geopandas.GeoSeries
+        Polygons with a CRS.
+
+    Returns
+    -------
+    pandas.Series
+        km² per feature, on the frame's index.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> square = gpd.GeoSeries([shapely.box(105.3, 20.8, 105.31, 20.81)], crs=WGS84)
+    >>> round(float(area_km2(square).iloc[0]), 3)
+    1.153
+    """
+    geoms = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame
+    if geoms.crs is None:
+        raise ValueError("area_km2 needs a CRS on the geometries")
+    lonlat = geoms.to_crs(WGS84)
+    valid = lonlat[~(lonlat.isna() | lonlat.is_empty)]
+    if valid.empty:
+        return pd.Series(0.0, index=geoms.index, name=AREA_KM2)
+    metric = lonlat.to_crs(equal_area_crs(tuple(float(v) for v in valid.total_bounds)))
+    return pd.Series(metric.area.to_numpy() / 1e6, index=geoms.index, name=AREA_KM2)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _read_source(path: Path, *, layer: str | None) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Read the raw layer (the only function that touches the source file's content)."""
+    name = path.name
+    suffix = path.suffix.lower()
+    if suffix in _PARQUET_SUFFIXES:
+        try:
+            return gpd.read_parquet(path), []
+        except Exception as exc:  # pyarrow/geopandas raise many types for a bad file
+            raise BoundaryError(name, f"cannot read as GeoParquet: {exc}") from exc
+    if suffix == ".zip":
+        uri, layer = _zip_member(path, layer)
+    else:
+        uri = str(path)
+    return _read_vector(uri, name, layer)
+
+
+def _zip_member(path: Path, layer: str | None) -> tuple[str, str | None]:
+    """GDAL path of the vector file inside a zip (shapefiles in sub-folders too)."""
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [
+                m
+                for m in archive.namelist()
+                if Path(m).suffix.lower() in _VECTOR_SUFFIXES
+                and not m.startswith("__MACOSX/")
+                and not Path(m).name.startswith("._")
+            ]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BoundaryError(name, f"not a readable zip file: {exc}") from exc
+    if not members:
+        raise BoundaryError(name, "the zip holds no shapefile (.shp), GeoPackage or GeoJSON")
+    base = f"/vsizip/{path.resolve().as_posix()}"
+    if layer is not None:
+        wanted = [m for m in members if layer.lower() in {Path(m).stem.lower(), m.lower()}]
+        if wanted:
+            return f"{base}/{wanted[0]}", None
+    if len(members) == 1:
+        return f"{base}/{members[0]}", layer
+    if layer is not None:
+        raise BoundaryError(name, f"no layer '{layer}' in the zip; it holds {members}")
+    for member in members:
+        uri = f"{base}/{member}"
+        try:
+            if any(_is_polygonal(kind) for _, kind in pyogrio.list_layers(uri)):
+                return uri, None
+        except pyogrio.errors.DataSourceError:
+            continue
+    raise BoundaryError(name, f"no polygon layer among {members}; pass layer=")
+
+
+def _is_polygonal(kind: str | None) -> bool:
+    return kind is not None and ("polygon" in kind.lower() or "surface" in kind.lower())
+
+
+def _read_vector(uri: str, name: str, layer: str | None) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    single = layer is None and not uri.lower().endswith(".gpkg")
+    try:
+        # Listing layers parses a whole GeoJSON (0.4 s for 15 MB): only where there can be several.
+        layers = [] if single else [(str(n), k) for n, k in pyogrio.list_layers(uri)]
+    except Exception as exc:  # DataSourceError for garbage, OSError, ...
+        raise BoundaryError(name, f"cannot read the file as {_SUPPORTED}: {exc}") from exc
+    if single:
+        chosen = None
+    elif layer is not None:
+        chosen = next((n for n, _ in layers if n == layer), None) or next(
+            (n for n, _ in layers if n.lower() == layer.lower()), None
+        )
+        if chosen is None:
+            raise BoundaryError(name, f"no layer '{layer}'; layers: {[n for n, _ in layers]}")
+    elif len(layers) == 1:
+        chosen = layers[0][0]
+    else:
+        polygonal = [n for n, k in layers if _is_polygonal(k)]
+        unknown = [n for n, k in layers if k in {"Unknown", "Geometry", "GeometryCollection"}]
+        if not polygonal + unknown:
+            raise BoundaryError(name, f"no polygon layer; layers: {layers}")
+        chosen = (polygonal + unknown)[0]
+    try:
+        frame = pyogrio.read_dataframe(uri, layer=chosen)
+    except Exception as exc:  # DataSourceError for garbage, OSError, ...
+        what = f"layer '{chosen}'" if chosen else f"the file as {_SUPPORTED}"
+        raise BoundaryError(name, f"cannot read {what}: {exc}", where=chosen or "") from exc
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise BoundaryError(name, f"layer '{chosen or name}' has no geometry column")
+    problems: list[Problem] = []
+    if uri.lower().endswith(".shp") and _fix_latin1_mojibake(frame):
+        problems.append(
+            Problem(
+                name,
+                "",
+                "text was stored as UTF-8 without a .cpg file; decoded as UTF-8",
+                "warning",
+            )
+        )
+    return frame, problems
+
+
+def _fix_latin1_mojibake(frame: pd.DataFrame) -> bool:
+    """Re-decode text GDAL read as Latin-1 (shapefile without .cpg) when it is really UTF-8."""
+    fixed: dict[str, pd.Series] = {}
+    for column in frame.columns:
+        if column == frame.geometry.name or not pd.api.types.is_string_dtype(frame[column]):
+            continue
+        values = frame[column].dropna().astype(str)
+        odd = values[values.str.contains(r"[\u0080-\u00ff]", regex=True)]
+        if odd.empty:
+            continue
+        try:
+            odd.map(lambda v: v.encode("latin-1").decode("utf-8"))
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return False  # genuine Latin-1 (or another encoding): leave everything alone
+
+        def redecode(value: object) -> object:
+            if not isinstance(value, str):
+                return value
+            try:
+                return value.encode("latin-1").decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                return value
+
+        fixed[column] = frame[column].map(redecode)
+    for column, series in fixed.items():
+        frame[column] = series
+    return bool(fixed)
+
+
+# --- columns ---------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics (đ → d), spaces kept: ``"Thị Trấn"`` → ``"thi tran"``."""
+    text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def _key(text: str) -> str:
+    """Comparison key of a column name: ``"Mã_Xã"`` → ``"maxa"``."""
+    return re.sub(r"[^a-z0-9]", "", _fold(text))
+
+
+def _text(value: object) -> str | None:
+    """NFC text with collapsed whitespace, or None for missing values."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    text = " ".join(unicodedata.normalize("NFC", str(value)).split())
+    return None if text.lower() in _MISSING else text
+
+
+def _code(value: object, width: int) -> str | None:
+    """GSO code as zero-padded text: ``4789``, ``4789.0``, ``"4789.0"`` → ``"04789"``."""
+    if isinstance(value, float | np.floating) and math.isfinite(value) and value == int(value):
+        value = int(value)
+    text = _text(value)
+    if text is None:
+        return None
+    match = re.fullmatch(r"(\d+)(?:\.0*)?", text)
+    if match and len(match.group(1)) <= width:
+        return match.group(1).zfill(width)
+    return match.group(1) if match else text
+
+
+def _commune_type(value: str | None, name: str | None) -> str | None:
+    """Canonical "Xã" / "Phường" / "Thị trấn" from a type column, else from the name prefix."""
+    if value is not None:
+        return _TYPES.get(_key(value), value)
+    if name is None:
+        return None
+    folded = _fold(name)
+    for prefix, kind in (("xa ", "Xã"), ("phuong ", "Phường"), ("thi tran ", "Thị trấn")):
+        if folded.startswith(prefix):
+            return kind
+    return None
+
+
+def _find_columns(frame: pd.DataFrame, name: str, mapping: dict[str, str]) -> dict[str, str]:
+    """Schema column → source column, from the explicit mapping and the alias table."""
+    candidates = [c for c in frame.columns if c != frame.geometry.name]
+    found: dict[str, str] = {}
+    for target, column in mapping.items():
+        match = (
+            column
+            if column in candidates
+            else next((c for c in candidates if _key(c) == _key(column)), None)
+        )
+        if match is None:
+            raise BoundaryError(
+                name, f"mapping: no column '{column}' for {target}; columns are {candidates}"
+            )
+        found[target] = match
+    for target, aliases in _ALIASES.items():
+        if target in found:
+            continue
+        for alias in aliases:
+            match = next(
+                (
+                    c
+                    for c in candidates
+                    if _key(c) == alias
+                    and c not in found.values()
+                    and frame[c].map(_text).notna().any()
+                ),
+                None,
+            )
+            if match is not None:
+                found[target] = match
+                break
+    return found
+
+
+def _normalise_columns(
+    frame: gpd.GeoDataFrame, name: str, *, mapping: dict[str, str]
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    columns = _find_columns(frame, name, mapping)
+    if COMMUNE_CODE not in columns:
+        others = [c for c in frame.columns if c != frame.geometry.name]
+        raise BoundaryError(
+            name,
+            (
+                f"no commune code column found among {others}; name it with "
+                "mapping={'commune_code': '<column>'} (CLI: --map commune_code=<column>)"
+            ),
+        )
+    data: dict[str, list[str | None]] = {}
+    for target in COMMUNE_COLUMNS:
+        source = frame[columns[target]].tolist() if target in columns else [None] * len(frame)
+        width = _CODE_WIDTH.get(target)
+        data[target] = [_code(v, width) if width else _text(v) for v in source]
+    data[COMMUNE_TYPE] = [
+        _commune_type(t, n) for t, n in zip(data[COMMUNE_TYPE], data[COMMUNE_NAME], strict=True)
+    ]
+    table = pd.DataFrame({k: pd.Series(v, dtype="str") for k, v in data.items()})
+    return table, columns
+
+
+def _label(code: object, name: object, index: int) -> str:
+    """How a feature is named in problems: ``"04789 Phường Thái Bình (feature #1)"``."""
+    parts = [str(v) for v in (code, name) if isinstance(v, str) and v]
+    return f"{' '.join(parts)} (feature #{index + 1})" if parts else f"feature #{index + 1}"
+
+
+def _vintage(frame: gpd.GeoDataFrame, given: str | None, name: str) -> tuple[str, list[Problem]]:
+    """Fill the vintage column; return the layer's vintage and any disagreement."""
+    in_file = sorted(frame[VINTAGE].dropna().unique().tolist())
+    problems: list[Problem] = []
+    if given is not None:
+        if in_file and in_file != [given]:
+            problems.append(Problem(name, "", f"vintage='{given}' given; the file says {in_file}"))
+        frame[VINTAGE] = given
+        return given, problems
+    if not in_file:
+        named = vintage_in_name(name)
+        if named:
+            problems.append(
+                Problem(name, "", f"vintage {named} taken from the file name", "warning")
+            )
+            frame[VINTAGE] = named
+            return named, problems
+    frame[VINTAGE] = frame[VINTAGE].fillna("unknown")
+    if len(in_file) > 1:
+        problems.append(Problem(name, "", f"the file mixes boundary vintages {in_file}"))
+    return (";".join(in_file) if in_file else "unknown"), problems
+
+
+def vintage_in_name(name: str) -> str | None:
+    """A boundary vintage written in a file name: a year or a span of years, else None.
+
+    Examples
+    --------
+    >>> vintage_in_name("vietnam_communes_2008-2019_vietnam63.geojson")
+    '2008-2019'
+    >>> vintage_in_name("ranh_gioi_xa_2019.zip"), vintage_in_name("xa_12345.shp")
+    ('2019', None)
+    >>> vintage_in_name("hoabinh_VN2000_106.shp") is None
+    True
+    """
+    # "VN-2000" names the coordinate system, not a year.
+    stem = re.sub(r"(?i)vn[-_ ]?2000", " ", Path(name).stem)
+    found = _YEARS_IN_NAME.search(stem)
+    if not found:
+        return None
+    first, last = found.group(1), found.group(2)
+    return f"{first}-{last}" if last else first
+
+
+_YEARS_IN_NAME = re.compile(r"(?<![\dA-Za-z])((?:19|20)\d\d)(?:[-–_]((?:19|20)\d\d))?(?!\d)")
+
+
+# --- cache -----------------------------------------------------------------------------------
+
+
+def _source_files(path: Path) -> list[Path]:
+    """The files whose bytes make a source: a shapefile's sidecars too."""
+    if path.suffix.lower() != ".shp":
+        return [path]
+    stem = path.stem.lower()
+    parts = [
+        p
+        for p in path.parent.iterdir()
+        if p.stem.lower() == stem and p.suffix.lower() in _SHAPEFILE_PARTS
+    ]
+    return sorted(parts, key=lambda p: p.suffix.lower())
+
+
+def _cache_key(path: Path, options: dict[str, Any]) -> str:
+    digest = hashlib.sha256()
+    for part in _source_files(path):
+        digest.update(part.suffix.lower().encode())
+        with part.open("rb") as handle:
+            for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                digest.update(block)
+    content = digest.hexdigest()
+    settings = json.dumps(
+        {"loader": LOADER_VERSION, "options": options}, sort_keys=True, default=str
+    )
+    return hashlib.sha256(f"{content}:{settings}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Cache:
+    """GeoParquet of the layer plus a JSON report beside it, both named by the key."""
+
+    folder: Path
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        stem = f"boundaries_{key[:32]}"
+        return self.folder / f"{stem}.parquet", self.folder / f"{stem}.json"
+
+    def get(self, key: str, path: Path) -> BoundaryLayer | None:
+        data_path, report_path = self._paths(key)
+        if not (data_path.is_file() and report_path.is_file()):
+            return None
+        try:
+            report = json.loads(report_path.read_text(encoding="utf-8"))
+            if report.get("key") != key:
+                return None
+            communes = gpd.read_parquet(data_path)
+        except Exception as exc:  # a damaged cache entry is rebuilt, never fatal
+            log.warning("ignoring cache entry %s: %s", data_path, exc)
+            return None
+        # The same bytes may come under another name: problems name the file as given now.
+        problems = [Problem(**{**p, "source": path.name}) for p in report["problems"]]
+        return BoundaryLayer(
+            communes=communes,
+            source=str(path),
+            source_crs=report["source_crs"],
+            problems=problems,
+            vintage=report["vintage"],
+            columns=report["columns"],
+            from_cache=True,
+        )
+
+    def put(self, key: str, layer: BoundaryLayer) -> None:
+        data_path, report_path = self._paths(key)
+        report = {
+            "key": key,
+            "loader_version": LOADER_VERSION,
+            "source": layer.source,
+            "source_crs": layer.source_crs,
+            "vintage": layer.vintage,
+            "columns": layer.columns,
+            "problems": [asdict(p) for p in layer.problems],
+        }
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _atomic_write(data_path, layer.communes.to_parquet)
+            text = json.dumps(report, ensure_ascii=False, indent=1)
+            _atomic_write(report_path, lambda p: p.write_text(text, encoding="utf-8"))
+        except OSError as exc:  # read-only checkout etc.: work without a cache
+            log.warning("cannot write boundary cache in %s: %s", self.folder, exc)
+
+
+def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
+    """Write to a temporary file and rename: concurrent app sessions never see half a file."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=target.suffix)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, target)
+    finally:
+        Path(temporary).unlink(missing_ok=True)

@@ -1,0 +1,380 @@
+"""The province brief: two A4 pages for a meeting, and the communes that lag behind.
+
+Page 1 shows the three maps (models density, NTM, land consolidation) with the legends of the
+interactive map, and the province KPIs beside the published figures (value, published,
+difference, source). Page 2 lists the communes that lag behind (:func:`lagging_communes`) and
+carries the notes (demo data, boundary kind and vintage, attribution, date).
+
+Examples
+--------
+>>> from geo.geography.geographies import default_geography
+>>> from geo.figures.indicators import load_demo
+>>> from geo.analysis.metrics import commune_metrics
+>>> geography = default_geography()
+>>> metrics = commune_metrics(geography.communes, load_demo(), period=2019)
+>>> brief_pdf(geography, metrics, period=2019, demo=True)[:5]
+b'%PDF-'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.patches import Rectangle
+
+from geo.analysis.metrics import province_kpis
+from geo.figures.indicators import NTM_CRITERIA_COUNT
+from geo.figures.published import FIGURES, SOURCE, PublishedFigure, Source
+from geo.geography.geographies import Geography
+from geo.i18n import DEFAULT_LANG, Lang, format_number, t
+from geo.output.export import LayerView, note_lines
+from geo.output.printing import (
+    _GREY,
+    _INK,
+    MapSheet,
+    _draw_map,
+    _finish,
+    _fit,
+    _legend,
+    _line_mm,
+    _map_data,
+    _nfc,
+    _pdf_metadata,
+    _print_settings,
+    _text_width_mm,
+    _wrap,
+    paper_size_mm,
+)
+from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_NAME, PROVINCE_NAME
+from geo.web.maps import LAYER_KEYS
+
+__all__ = ["brief_pdf", "lagging_communes"]
+
+
+def lagging_communes(metrics: pd.DataFrame, *, n: int = 10) -> dict[str, pd.DataFrame]:
+    """Communes that lag behind, by a deliberately simple rule (the brief's second page).
+
+    ``"ntm"``: xã (not phường or thị trấn) whose NTM level is "not yet", fewest criteria met
+    first. ``"land"``: communes with a land consolidation plan, lowest % of plan first, and
+    among equal shares the larger plan first (more hectares still to do). Remaining ties go by
+    district and commune name; at most ``n`` each.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"commune_name": ["A", "B", "C"], "district_name": "D",
+    ...     "commune_type": ["Xã", "Xã", "Phường"], "ntm_level": ["not_yet", "ntm", None],
+    ...     "criteria_met": [12, 19, None], "land_done_ha": [1.0, 5.0, None],
+    ...     "land_planned_ha": [10.0, 5.0, None], "land_pct_of_plan": [10.0, 100.0, None]})
+    >>> lag = lagging_communes(m, n=5)
+    >>> lag["ntm"]["commune_name"].tolist(), lag["land"]["commune_name"].tolist()
+    (['A'], ['A', 'B'])
+    """
+    order = [DISTRICT_NAME, COMMUNE_NAME]
+    level = metrics["ntm_level"].astype("object")
+    rural = metrics["commune_type"].eq("Xã")
+    criteria = pd.to_numeric(metrics["criteria_met"], errors="coerce")
+    ntm = metrics[rural & level.eq("not_yet") & criteria.notna()]
+    ntm = ntm.assign(_criteria=criteria[ntm.index]).sort_values(["_criteria", *order])
+    planned = pd.to_numeric(metrics["land_planned_ha"], errors="coerce")
+    land = metrics[(planned > 0) & metrics["land_pct_of_plan"].notna()]
+    land = land.sort_values(
+        ["land_pct_of_plan", "land_planned_ha", *order], ascending=[True, False, True, True]
+    )
+    return {
+        "ntm": ntm.drop(columns="_criteria").head(n).reset_index(drop=True),
+        "land": land.head(n).reset_index(drop=True),
+    }
+
+
+def _lagging(metrics: pd.DataFrame, *, n: int, lang: Lang) -> tuple[dict[str, pd.DataFrame], str]:
+    """The two lists of page 2 and the sentence that says how they were drawn up.
+
+    With :mod:`geo.analysis.lagging` (the rules planners use on screen): xã with fewer than 19 NTM
+    criteria, communes below 100 % of their consolidation plan, furthest behind first. Without
+    it, the simple rule of :func:`lagging_communes`.
+    """
+    try:
+        from geo.analysis.lagging import ConsolidationBelow, CriteriaBelow, find_lagging
+    except ImportError:  # the rule engine is optional
+        return lagging_communes(metrics, n=n), t("export.lagging_rule", lang)
+    details = metrics[[COMMUNE_CODE, "criteria_met", "land_done_ha", "land_planned_ha"]]
+    lists = {}
+    rules = {"ntm": CriteriaBelow(NTM_CRITERIA_COUNT), "land": ConsolidationBelow(100.0)}
+    for key, rule in rules.items():
+        found = find_lagging(metrics, [rule]).head(n)
+        extra = details.drop(columns=[c for c in details.columns[1:] if c in found])
+        lists[key] = found.merge(extra, on=COMMUNE_CODE, how="left", validate="one_to_one")
+    described = "; ".join(rule.describe(lang) for rule in rules.values())
+    return lists, t("export.lagging_rules", lang, rules=described)
+
+
+def _table(
+    sheet: MapSheet,
+    x: float,
+    top: float,
+    *,
+    columns: Sequence[tuple[str, float, str]],
+    rows: Sequence[Sequence[str]],
+    size: float = 7.5,
+) -> float:
+    """A ruled table: ``columns`` are (header, width mm, "l"|"c"|"r"); returns the bottom (mm)."""
+    s = sheet.scale
+    step = _line_mm(size * s) + 1.6 * s
+    width = sum(column[1] for column in columns)
+    axes = sheet.axes(x, top, width, step * (len(rows) + 1))
+    axes.set_axis_off()
+    axes.set_xlim(0, width)
+    axes.set_ylim(step * (len(rows) + 1), 0)
+    axes.add_patch(Rectangle((0, 0), width, step, facecolor="#eeeeee", edgecolor="none"))
+    for index, row in enumerate([[c[0] for c in columns], *rows]):
+        y = index * step + step / 2
+        left = 0.0
+        for (_header, column_width, align), cell in zip(columns, row, strict=True):
+            text = _fit(str(cell), column_width - 2 * s, size * s, bold=index == 0)
+            x = {"r": column_width - 1 * s, "c": column_width / 2}.get(align, 1 * s)
+            axes.text(
+                left + x,
+                y,
+                text,
+                ha={"r": "right", "c": "center"}.get(align, "left"),
+                va="center_baseline",  # rows line up whatever accents they carry
+                fontsize=size * s,
+                fontweight="bold" if index == 0 else "normal",
+                color=_INK,
+            )
+            left += column_width
+        axes.plot([0, width], [(index + 1) * step] * 2, color="#999999", linewidth=0.4 * s)
+    axes.plot([0, width], [0, 0], color=_INK, linewidth=0.8 * s)
+    return top + step * (len(rows) + 1)
+
+
+def _signed(value: float, lang: Lang, decimals: int) -> str:
+    text = format_number(abs(value), lang, decimals=decimals)
+    return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else text)
+
+
+def _kpi_rows(
+    metrics: pd.DataFrame, *, lang: Lang, figures: Mapping[str, PublishedFigure]
+) -> list[list[str]]:
+    kpis = province_kpis(metrics, published={key: f.value for key, f in figures.items()})
+    rows = []
+    for kpi in kpis:
+        decimals = 1 if kpi.value % 1 else 0
+        value = format_number(kpi.value, lang, decimals=decimals)
+        figure = figures.get(kpi.key)
+        if kpi.published is None or figure is None:
+            rows.append([t(f"kpi.{kpi.key}", lang), value, "–", "–", "–"])
+            continue
+        published = format_number(kpi.published, lang)
+        if figure.qualifier == "more_than":
+            published = t("export.more_than", lang, value=published)
+        diff = kpi.difference or 0.0
+        matches = abs(diff) < 0.05
+        difference = t("export.matches", lang) if matches else _signed(diff, lang, decimals)
+        rows.append([t(f"kpi.{kpi.key}", lang), value, published, difference, "[1]"])
+    return rows
+
+
+def _brief_header(
+    sheet: MapSheet, *, province: str, period: int, lang: Lang, demo: bool, margin: float
+) -> float:
+    s = sheet.scale
+    inner = sheet.width - 2 * margin
+    title = t("export.brief_title", lang, province=province)
+    top = sheet.paragraph(margin, margin, [title], width=inner, size=15, bold=True) + 1 * s
+    badge_room = 0.0
+    if demo:
+        badge = t("export.demo_badge", lang)
+        badge_room = _text_width_mm(badge, 8 * s, bold=True) + 6 * s
+        sheet.badge(sheet.width - margin, top, badge, size=8)
+    subtitle = t("export.brief_subtitle", lang, period=period)
+    top = sheet.paragraph(margin, top, [subtitle], width=inner - badge_room, size=9.5)
+    return top + 3 * s
+
+
+def brief_pdf(
+    geography: Geography,
+    metrics: pd.DataFrame,
+    *,
+    period: int,
+    lang: Lang = DEFAULT_LANG,
+    demo: bool = False,
+    scheme: str = "fisher_jenks",
+    k: int = 5,
+    lagging: int = 10,
+    figures: Mapping[str, PublishedFigure] = FIGURES,
+    source: Source = SOURCE,
+    created: dt.date | None = None,
+    out: str | os.PathLike[str] | None = None,
+) -> bytes:
+    """The province brief: two A4 pages for a meeting.
+
+    Page 1: the three maps (models density, NTM, land consolidation) with their legends, and
+    the province KPIs beside the published figures (value, published, difference, source).
+    Page 2: the communes that lag behind (:func:`lagging_communes`), and the notes.
+
+    Parameters
+    ----------
+    geography, metrics
+        As for :func:`render_map` (the whole province is shown).
+    period : int
+        Period of the figures.
+    lang : {"vi", "en"}
+        Language.
+    demo : bool
+        The figures are demo data (badge and notes say so).
+    scheme, k
+        Classification of amounts, as on the interactive map.
+    lagging : int
+        How many communes each lagging list shows.
+    figures, source
+        Published figures and their source (:mod:`geo.figures.published`).
+    created : datetime.date, optional
+        Date printed (today by default).
+    out : path, optional
+        Also write the file here.
+
+    Returns
+    -------
+    bytes
+        The PDF (2 pages, A4 portrait, fonts embedded).
+    """
+    created = created or dt.date.today()
+    province = _nfc(geography.communes[PROVINCE_NAME].iloc[0])
+    notes = note_lines(geography, period=period, demo=demo, lang=lang, created=created)
+    buffer = io.BytesIO()
+    with _print_settings():
+        width, height = paper_size_mm("a4", "portrait")
+        margin = 12.0
+        inner = width - 2 * margin
+
+        # Page 1: three maps, then the KPI table.
+        first = MapSheet(width, height)
+        top = _brief_header(
+            first, province=province, period=period, lang=lang, demo=demo, margin=margin
+        )
+        gap = 4.0
+        column = (inner - 2 * gap) / 3
+        layers = [
+            _map_data(geography, metrics, LayerView(layer, period, None, lang, scheme, k))
+            for layer in LAYER_KEYS
+        ]
+        minx, miny, maxx, maxy = layers[0].communes.total_bounds
+        # As tall as the province needs at the column's width, within reason.
+        map_height = min(80.0, column * max(maxy - miny, 1.0) / max(maxx - minx, 1.0) * 1.08)
+        legend_height = 36.0
+        for index, data in enumerate(layers):
+            x = margin + index * (column + gap)
+            lines = _wrap(data.classification.title, column, 8.5, bold=True)
+            for line_index, line in enumerate(lines[:2]):
+                first.text(x, top + line_index * _line_mm(8.5), line, size=8.5, bold=True)
+            map_top = top + 2 * _line_mm(8.5) + 1
+            ax = first.axes(x, map_top, column, map_height)
+            _draw_map(
+                ax,
+                data,
+                box_mm=(column, map_height),
+                s=0.62,
+                lang=lang,
+                district_labels=True,
+                label_size=6.0,
+            )
+            legend_ax = first.axes(x, map_top + map_height + 2, column, legend_height)
+            legend = _legend(legend_ax, data.classification, size=5.8, lang=lang, title=False)
+            legend.set_title(_nfc(f"({data.classification.unit})"), prop={"size": 6})
+        top = top + 2 * _line_mm(8.5) + 1 + map_height + 2 + legend_height + 3
+        first.text(margin, top, t("export.kpi_heading", lang), size=10.5, bold=True)
+        top += _line_mm(10.5) + 1.5
+        columns = [
+            (t("export.col_indicator", lang), 66.0, "l"),
+            (t("export.col_value", lang), 28.0, "r"),
+            (t("app.published", lang), 30.0, "r"),
+            (t("export.col_difference", lang), 42.0, "r"),
+            (t("export.col_source", lang), inner - 166.0, "c"),
+        ]
+        top = _table(
+            first, margin, top, columns=columns, rows=_kpi_rows(metrics, lang=lang, figures=figures)
+        )
+        footnotes = [
+            f"[1] {source.citation}.",
+            t("app.kpi_denominator_note", lang),
+        ]
+        first.paragraph(margin, top + 2, footnotes, width=inner, size=6.8, color=_GREY)
+        foot = first.paragraph_height(notes, width=inner, size=6.5)
+        first.paragraph(margin, height - margin - foot, notes, width=inner, size=6.5)
+
+        # Page 2: the communes that lag behind.
+        second = MapSheet(width, height)
+        top = _brief_header(
+            second, province=province, period=period, lang=lang, demo=demo, margin=margin
+        )
+        second.text(margin, top, t("export.lagging_heading", lang), size=10.5, bold=True)
+        top += _line_mm(10.5) + 1
+        lag, rule_text = _lagging(metrics, n=lagging, lang=lang)
+        top = second.paragraph(margin, top, [rule_text], width=inner, size=7.2, color=_GREY)
+        rank = t("export.col_rank", lang)
+        commune = t("field.commune", lang)
+        district = t("field.district", lang)
+        ntm_rows = [
+            [str(i + 1), row[COMMUNE_NAME], row[DISTRICT_NAME], f"{int(row['criteria_met'])}/19"]
+            for i, row in lag["ntm"].iterrows()
+        ]
+        land_rows = [
+            [
+                str(i + 1),
+                row[COMMUNE_NAME],
+                row[DISTRICT_NAME],
+                format_number(row["land_done_ha"], lang, decimals=1),
+                format_number(row["land_planned_ha"], lang, decimals=1),
+                format_number(row["land_pct_of_plan"], lang, decimals=0),
+            ]
+            for i, row in lag["land"].iterrows()
+        ]
+        sections = [
+            (
+                t("export.lagging_ntm", lang, n=len(ntm_rows)),
+                [
+                    (rank, 12.0, "r"),
+                    (commune, 62.0, "l"),
+                    (district, 62.0, "l"),
+                    (t("field.criteria_met", lang), inner - 136.0, "r"),
+                ],
+                ntm_rows,
+            ),
+            (
+                t("export.lagging_land", lang, n=len(land_rows)),
+                [
+                    (rank, 12.0, "r"),
+                    (commune, 42.0, "l"),
+                    (district, 38.0, "l"),
+                    (t("field.land_done_ha", lang), 36.0, "r"),
+                    (t("field.land_planned_ha", lang), 28.0, "r"),
+                    (t("field.land_pct_of_plan", lang), inner - 156.0, "r"),
+                ],
+                land_rows,
+            ),
+        ]
+        for heading, table_columns, rows in sections:
+            top += 4
+            second.text(margin, top, heading, size=9, bold=True)
+            top += _line_mm(9) + 1
+            if rows:
+                top = _table(second, margin, top, columns=table_columns, rows=rows)
+            else:
+                top = second.paragraph(
+                    margin, top, [t("export.lagging_none", lang)], width=inner, size=7.5
+                )
+        foot = second.paragraph_height(notes, width=inner, size=6.5)
+        second.paragraph(margin, height - margin - foot, notes, width=inner, size=6.5)
+
+        title = t("export.brief_title", lang, province=province)
+        with PdfPages(buffer, metadata=_pdf_metadata(f"{title} – {period}", created)) as pdf:
+            pdf.savefig(first.figure)
+            pdf.savefig(second.figure)
+    return _finish(buffer.getvalue(), out)

@@ -1,0 +1,351 @@
+"""Tables as readers see them: labelled columns, numbers written the Vietnamese or English way.
+
+Screen tables (:func:`commune_table`, :func:`district_table`, :func:`profile_figures`,
+:func:`lagging_table`) hold formatted text (``4.648``; ``42,9 %``), already in the order to
+show. Files to send (:func:`lagging_table` with ``for_file=True``) keep numbers as numbers,
+under the same labels, so a spreadsheet can sum and sort them.
+
+Examples
+--------
+>>> format_value("land_pct_of_plan", 42.857, "vi"), format_value("models_total", 4648, "en")
+('42,9 %', '4,648')
+>>> slug("Huyện Lạc Sơn")
+'huyen-lac-son'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import pandas as pd
+
+from geo.analysis.commune_profile import CommuneProfile
+from geo.analysis.lagging import Rule
+from geo.figures.indicators import FIELD_COLUMNS, FIELDS
+from geo.geography.geographies import Geography
+from geo.i18n import Lang, format_number, format_percent, has_key, t
+
+__all__ = [
+    "column_label",
+    "commune_table",
+    "district_table",
+    "format_value",
+    "history_frame",
+    "lagging_table",
+    "legend_notes",
+    "markdown_text",
+    "named_model_lines",
+    "profile_caption",
+    "profile_figures",
+    "slug",
+]
+
+#: Decimals by column; columns not listed are whole numbers.
+_DECIMALS = {
+    "models_per_km2": 2,
+    "models_per_1000": 2,
+    "area_km2": 1,
+    "land_done_ha": 1,
+    "land_planned_ha": 1,
+    "land_done_ha_previous": 1,
+    "gap": 2,
+}
+_PERCENT = {"land_pct_of_plan", "land_pct_points"}
+_LABEL_KEYS = {"commune_name": "field.commune", "district_name": "field.district"}
+
+
+def slug(text: str) -> str:
+    """ASCII lower-case words joined by ``-`` (for file names): no accents, no spaces."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def column_label(column: str, lang: Lang) -> str:
+    """The header of a column: ``field.<column>`` in :mod:`geo.i18n`, else the column name."""
+    if column.endswith("_previous"):
+        return t("lag.col.previous", lang, column=column_label(column[: -len("_previous")], lang))
+    key = _LABEL_KEYS.get(column, f"field.{column}")
+    return t(key, lang) if has_key(key) else column
+
+
+def format_value(column: str, value: object, lang: Lang) -> str:
+    """One cell as text: NTM levels by name, percentages with ``%``, numbers localised."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    if column.startswith("ntm_level"):
+        return t(f"ntm.{value}", lang)
+    if column in _PERCENT:
+        return format_percent(float(value), lang)
+    return format_number(float(value), lang, decimals=_DECIMALS.get(column, 0))
+
+
+def _formatted(frame: pd.DataFrame, columns: Sequence[str], lang: Lang) -> pd.DataFrame:
+    out = pd.DataFrame(index=frame.index)
+    for column in columns:
+        if column in ("commune_code", "commune_name", "district_name"):
+            out[column_label(column, lang)] = frame[column].astype(str)
+        else:
+            out[column_label(column, lang)] = [format_value(column, v, lang) for v in frame[column]]
+    return out.reset_index(drop=True)
+
+
+#: Columns of the commune table, in order.
+COMMUNE_COLUMNS: tuple[str, ...] = (
+    "commune_code",
+    "commune_name",
+    "district_name",
+    "models_total",
+    "models_per_km2",
+    "models_per_1000",
+    "models_replicated",
+    "ntm_level",
+    "criteria_met",
+    "land_done_ha",
+    "land_planned_ha",
+    "land_pct_of_plan",
+)
+
+
+def commune_table(metrics: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """The figures of every commune, one row each, labelled and formatted."""
+    rows = metrics.sort_values(["district_name", "commune_name"])
+    table = _formatted(rows, COMMUNE_COLUMNS, lang)
+    # Wards and towns are not rated: "not applicable" rather than a dash.
+    urban = (rows["commune_type"] != "Xã").to_numpy() & rows["ntm_level"].isna().to_numpy()
+    table.loc[urban, column_label("ntm_level", lang)] = t("legend.not_applicable_short", lang)
+    return table
+
+
+#: Columns of the district summary, in order.
+DISTRICT_COLUMNS: tuple[str, ...] = (
+    "district_name",
+    "communes",
+    "area_km2",
+    "population",
+    "models_total",
+    "models_per_km2",
+    "models_per_1000",
+    "models_replicated",
+    "ntm_reached",
+    "land_communes",
+    "land_done_ha",
+    "land_pct_of_plan",
+)
+
+
+def district_table(summary: pd.DataFrame, province: pd.Series, lang: Lang) -> pd.DataFrame:
+    """:func:`geo.analysis.metrics.district_summary` plus a province row, labelled and formatted.
+
+    ``ntm_reached`` reads "reached / rated" (xã rated for NTM), e.g. ``12/18``.
+    """
+    total = province.to_frame().T.assign(district_name=t("app.all_districts", lang))
+    rows = pd.concat([summary, total], ignore_index=True)
+    table = _formatted(rows, DISTRICT_COLUMNS, lang)
+    table[column_label("ntm_reached", lang)] = [
+        f"{format_number(r, lang)}/{format_number(a, lang)}"
+        for r, a in zip(rows["ntm_reached"], rows["ntm_applicable"], strict=True)
+    ]
+    return table.rename(columns={column_label("district_name", lang): t("field.district", lang)})
+
+
+def _rank_text(rank: object, count: object) -> str:
+    if rank is None or pd.isna(rank):
+        return ""
+    return f"{int(rank)}/{int(count)}"
+
+
+#: Indicators of the panel's table (area and population go in its caption).
+PANEL_INDICATORS: tuple[str, ...] = (
+    "models_total",
+    "models_economy",
+    "models_culture_society",
+    "models_defence_security",
+    "models_political_system",
+    "models_replicated",
+    "models_per_km2",
+    "models_per_1000",
+    "ntm_level",
+    "criteria_met",
+    "land_done_ha",
+    "land_planned_ha",
+    "land_pct_of_plan",
+)
+
+
+def profile_figures(profile: CommuneProfile, lang: Lang) -> pd.DataFrame:
+    """The panel's table: indicator, value, rank in the district · rank in the province.
+
+    Ranks read ``4/11 · 45/151`` (ties share the better rank). Indicators without a value are
+    left out, except the NTM rows of a xã (shown "–"); a ward's NTM rows read "not
+    applicable".
+    """
+    rows = []
+    records = profile.indicators.set_index("indicator")
+    for column in PANEL_INDICATORS:
+        if column not in records.index:
+            continue
+        record = records.loc[column]
+        value = record["value"]
+        ntm_row = column in ("ntm_level", "criteria_met")
+        if ntm_row and not profile.ntm_applies:
+            text = t("legend.not_applicable_short", lang)
+        elif (value is None or pd.isna(value)) and not ntm_row:
+            continue
+        else:
+            text = format_value(column, value, lang)
+        ranks = [
+            _rank_text(record["district_rank"], record["district_count"]),
+            _rank_text(record["province_rank"], record["province_count"]),
+        ]
+        rows.append(
+            {
+                t("panel.indicator", lang): column_label(column, lang),
+                t("panel.value", lang): text,
+                t("panel.ranks", lang): " · ".join(ranks) if all(ranks) else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def profile_caption(profile: CommuneProfile, lang: Lang) -> str:
+    """``Huyện Lạc Sơn · kỳ 2019 · 27,7 km² · 6.430 dân`` (area and population when known)."""
+    values = profile.indicators.set_index("indicator")["value"]
+    parts = [t("panel.where", lang, district=profile.district_name, period=profile.period)]
+    area, population = values.get("area_km2"), values.get("population")
+    if area is not None and pd.notna(area):
+        parts.append(f"{format_number(float(area), lang, decimals=1)} km²")
+    if population is not None and pd.notna(population):
+        parts.append(t("panel.population", lang, n=format_number(float(population), lang)))
+    return " · ".join(parts)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def markdown_text(text: str) -> str:
+    """Escape text for Streamlit markdown (names from files must not become markup)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def named_model_lines(named: pd.DataFrame, lang: Lang) -> list[str]:
+    """One markdown bullet per named model: name, then field, year, replicated, source."""
+    lines = []
+    for row in named.itertuples(index=False):
+        details = [t(f"lag.field.{row.field}", lang) if row.field in FIELDS else str(row.field)]
+        if pd.notna(row.year_recognised):
+            details.append(t("panel.model_since", lang, year=int(row.year_recognised)))
+        if bool(row.replicated):
+            details.append(t("panel.model_replicated_yes", lang))
+        key = f"provenance.{row.provenance}"
+        details.append(t(key, lang) if has_key(key) else str(row.provenance))
+        lines.append(f"- {markdown_text(str(row.model_name))} — *{', '.join(details)}*")
+    return lines
+
+
+def history_frame(history: pd.DataFrame, columns: Sequence[str], lang: Lang) -> pd.DataFrame:
+    """Series for a chart: one labelled column per indicator, indexed by period (as text).
+
+    The period is text so charts show ``2019``, not ``2,019``.
+    """
+    out = pd.DataFrame(index=history["period"].astype(str))
+    out.index.name = t("app.period", lang)
+    for column in columns:
+        values = pd.to_numeric(history[column]).astype("Float64").astype(float)
+        out[column_label(column, lang)] = values.to_numpy()
+    return out
+
+
+def _lagging_label(column: str, lang: Lang) -> str:
+    # A model field alone in a table reads "Models: economy", not "– economy".
+    if column in FIELD_COLUMNS.values():
+        return t(f"layer.{column}", lang)
+    return column_label(column, lang)
+
+
+def lagging_table(
+    found: pd.DataFrame, rules: Sequence[Rule], lang: Lang, *, for_file: bool = False
+) -> pd.DataFrame:
+    """:func:`geo.analysis.lagging.find_lagging` as a table to read (``for_file=False``) or to send.
+
+    Columns: code (files only), commune, district, gap, rules failed when several rules, then
+    the figures each rule looked at and, for graded rules, the shortfall ("Còn thiếu: …").
+    In a file numbers stay numbers; on screen they are formatted.
+    """
+    rule_keys = {rule.key for rule in rules}
+    fixed = (
+        "commune_code",
+        "commune_name",
+        "district_code",
+        "district_name",
+        "gap",
+        "rules_failed",
+    )
+    figures = [c for c in found.columns if c not in fixed and c not in rule_keys]
+    columns = ["commune_code", "commune_name", "district_name", "gap"]
+    if len(rules) > 1:
+        columns.append("rules_failed")
+    columns += figures
+    shortfalls = {rule.key: rule.shortfall_label(lang) for rule in rules if rule.graded}
+    if for_file:
+        out = pd.DataFrame({_lagging_label(c, lang): found[c] for c in columns})
+        for key, label in shortfalls.items():
+            out[label] = found[key]
+        for column in out.columns:
+            values = out[column]
+            whole = pd.api.types.is_float_dtype(values) and (values.dropna() % 1 == 0).all()
+            if whole and column != column_label("gap", lang):
+                out[column] = values.astype("Int64")  # counts read 4, not 4.0
+        return out.reset_index(drop=True)
+    out = _formatted(found, [c for c in columns if c != "commune_code"], lang)
+    out.columns = [_lagging_label(c, lang) for c in columns if c != "commune_code"]
+    for key, label in shortfalls.items():
+        decimals = 1 if key.startswith("land_below_") else 0
+        out[label] = [
+            "" if pd.isna(v) else format_number(float(v), lang, decimals=decimals)
+            for v in found[key]
+        ]
+    return out
+
+
+def legend_notes(
+    geography: Geography,
+    *,
+    periods: Sequence[int],
+    demo: bool,
+    district_name: str | None = None,
+    lang: Lang,
+) -> list[str]:
+    """The lines under the map legend: period(s) and demo label, boundaries, drill-down.
+
+    Parameters
+    ----------
+    geography : Geography
+        What the map shows (schematic or not, vintage, number of communes).
+    periods : sequence of int
+        One period, or ``(P0, P1)`` for a change map.
+    demo : bool
+        Whether the figures are (partly) demo data.
+    district_name : str, optional
+        The district in view (drill-down).
+    lang : {"vi", "en"}
+        Language.
+    """
+    if len(periods) == 1:
+        first = f"{t('app.period', lang)}: {periods[0]}"
+    else:
+        first = t("legend.compare_note", lang, p0=periods[0], p1=periods[-1])
+    if demo:
+        first += f" · {t('demo.label', lang)}"
+    count = len(geography.communes)
+    if geography.kind == "schematic":
+        boundary = t("legend.schematic_units", lang, vintage=geography.vintage, count=count)
+    else:
+        kind = t("boundary.official", lang)
+        boundary = t("app.vintage_note", lang, kind=kind, vintage=geography.vintage, count=count)
+    notes = [first, boundary]
+    if district_name:
+        notes.append(t("legend.district_note", lang, district=district_name))
+    return notes

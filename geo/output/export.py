@@ -1,0 +1,716 @@
+"""The data behind a map, in the formats planners' tools read: GeoJSON, GeoPackage, Excel.
+
+Every export carries what a reader needs to trust it: the period, the boundary kind and
+vintage, where the boundaries come from, and the demo-data label where the figures are demo.
+GeoJSON holds them in a foreign member ``atlas``; the GeoPackage in a table ``notes``; Excel
+workbooks in a sheet "Chú thích" / "Notes".
+
+The map classes (``map_class``, ``map_color``) come from :func:`geo.web.maps.classify_layer`, so a
+file opened in QGIS can be drawn exactly as the interactive map. Print-ready maps are in
+:mod:`geo.output.printing`, the province brief in :mod:`geo.output.brief`.
+
+Every ``layer_*`` and ``districts_xlsx`` function returns the file as bytes (what a Streamlit
+download button takes) and also writes it when given ``out``.
+
+Examples
+--------
+>>> from geo.geography.geographies import default_geography
+>>> from geo.figures.indicators import load_demo
+>>> from geo.analysis.metrics import commune_metrics
+>>> geography = default_geography()
+>>> metrics = commune_metrics(geography.communes, load_demo(), period=2019)
+>>> layer_xlsx(geography, metrics, layer="ntm", period=2019, demo=True)[:2]
+b'PK'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import tempfile
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from geo.analysis.metrics import MODEL_FIELDS, district_summary, province_summary
+from geo.figures.indicators import FAMILIES, LAND_STATUS_LABELS
+from geo.geography.geographies import Geography
+from geo.i18n import DEFAULT_LANG, Lang, format_number, has_key, t
+from geo.schema import (
+    AREA_KM2,
+    COMMUNE_CODE,
+    COMMUNE_NAME,
+    COMMUNE_TYPE,
+    DISTRICT_CODE,
+    DISTRICT_NAME,
+)
+from geo.web.maps import LAYER_KEYS, Classification, classify_layer
+
+__all__ = [
+    "DATA_FORMATS",
+    "LAYER_COLUMNS",
+    "MIME_TYPES",
+    "LayerView",
+    "Note",
+    "classes_text",
+    "column_label",
+    "districts_xlsx",
+    "export_layer",
+    "export_notes",
+    "file_name",
+    "format_date",
+    "joined_layer",
+    "layer_frame",
+    "layer_geojson",
+    "layer_gpkg",
+    "layer_xlsx",
+    "note_lines",
+    "period_layers",
+]
+
+DataFormat = Literal["geojson", "gpkg", "xlsx"]
+DATA_FORMATS: tuple[DataFormat, ...] = ("geojson", "gpkg", "xlsx")
+#: MIME types, for download buttons.
+MIME_TYPES = {
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "png": "image/png",
+    "pdf": "application/pdf",
+}
+
+_IDENTITY = (COMMUNE_CODE, COMMUNE_NAME, COMMUNE_TYPE, DISTRICT_CODE, DISTRICT_NAME)
+#: The figures each of the three main layers is drawn from, in the order they are exported.
+LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "models_density": (
+        AREA_KM2,
+        "population",
+        *MODEL_FIELDS,
+        "models_total",
+        "models_replicated",
+        "models_per_km2",
+        "models_per_1000",
+    ),
+    "ntm": ("ntm_level", "ntm_year", "criteria_met"),
+    "land": ("land_done_ha", "land_planned_ha", "land_pct_of_plan", "land_status"),
+}
+
+
+def period_layers() -> tuple[str, ...]:
+    """Layers one period can draw: those of :mod:`geo.web.layers` when present, else the three.
+
+    Change layers (two periods) are not exported: their table is another one.
+    """
+    try:
+        from geo.web.layers import layers_for
+    except ImportError:  # the layer registry is optional
+        return LAYER_KEYS
+    return tuple(spec.key for spec in layers_for("period"))
+
+
+@dataclass(frozen=True)
+class LayerView:
+    """What the reader looks at: one layer of one period, maybe one district.
+
+    Attributes
+    ----------
+    layer : str
+        ``"models_density"``, ``"ntm"``, ``"land"`` or another period layer of
+        :mod:`geo.web.layers`.
+    period : int
+        Period of the figures.
+    district_code : str or None
+        Only this district (classes stay those of the whole province, as on the map).
+    lang : {"vi", "en"}
+        Language of labels.
+    scheme, k, breaks
+        Classification, as in :func:`geo.web.maps.classify_layer` (``breaks``: manual upper
+        bounds, replacing ``scheme`` and ``k``).
+    """
+
+    layer: str
+    period: int
+    district_code: str | None = None
+    lang: Lang = DEFAULT_LANG
+    scheme: str = "fisher_jenks"
+    k: int = 5
+    breaks: tuple[float, ...] | None = None
+
+    def __post_init__(self) -> None:
+        allowed = period_layers()
+        if self.layer not in allowed:
+            raise ValueError(f"unknown layer {self.layer!r}; expected one of {', '.join(allowed)}")
+
+
+# --- notes: what every export says about itself ------------------------------------------------
+
+
+class Note(NamedTuple):
+    """One line of a notes sheet: what it is about, and what it says."""
+
+    label: str
+    text: str
+
+
+def _nfc(text: object) -> str:
+    # One spelling of every letter: files and fonts then agree on "ệ" whatever the source typed.
+    return unicodedata.normalize("NFC", str(text))
+
+
+def _kind_text(geography: Geography, lang: Lang) -> str:
+    key = {"schematic": "boundary.schematic", "file": "boundary.official"}.get(
+        geography.kind, "boundary.fetched"
+    )
+    return t(key, lang)
+
+
+def format_date(day: dt.date, lang: Lang) -> str:
+    """``29/11/2025`` in Vietnamese, ``2025-11-29`` in English.
+
+    Examples
+    --------
+    >>> format_date(dt.date(2025, 11, 29), "vi")
+    '29/11/2025'
+    """
+    return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()
+
+
+def classes_text(
+    classification: Classification,
+    *,
+    scheme: str,
+    k: int,
+    breaks: Sequence[float] | None,
+    lang: Lang,
+) -> str | None:
+    """How amounts were classed ("Phân lớp: ngắt tự nhiên Fisher–Jenks, 5 lớp …"); ``None``
+    for categories (the NTM level), which have no classes to explain."""
+    if not classification.bins:
+        return None
+    if breaks:
+        decimals = 0 if all(float(b).is_integer() for b in breaks) else 2
+        values = "; ".join(format_number(b, lang, decimals=decimals) for b in breaks)
+        scheme_text = f"{t('export.scheme.manual', lang)} ({values})"
+    else:
+        scheme_text = t(f"export.scheme.{scheme}", lang)
+    return t("export.classes", lang, scheme=scheme_text, k=len(classification.bins))
+
+
+def note_lines(
+    geography: Geography,
+    *,
+    period: int,
+    demo: bool,
+    lang: Lang = DEFAULT_LANG,
+    created: dt.date | None = None,
+) -> list[str]:
+    """The notes a printed map or brief carries at its foot, one sentence each.
+
+    Figures (demo or imported), boundary kind and vintage, the schematic warning where the
+    boundaries are schematic, the attribution (or the file name) of the boundaries, the date.
+
+    Examples
+    --------
+    >>> from geo.geography.geographies import default_geography
+    >>> lines = note_lines(default_geography(), period=2019, demo=True, lang="vi",
+    ...                    created=dt.date(2025, 11, 29))
+    >>> lines[2], lines[-1]
+    ('Ranh giới sơ đồ, không chính thức', 'Lập ngày 29/11/2025 · Commune Atlas – Bản đồ xã')
+    """
+    created = created or dt.date.today()
+    figures = "export.figures_demo" if demo else "export.figures_store"
+    lines = [
+        t(figures, lang, period=period),
+        t(
+            "app.vintage_note",
+            lang,
+            kind=_kind_text(geography, lang),
+            vintage=geography.vintage,
+            count=len(geography.communes),
+        ),
+    ]
+    if geography.kind == "schematic":
+        lines.append(t("boundary.schematic_legend", lang))
+    if geography.attribution:
+        lines.append(t("boundary.attribution", lang, attribution=geography.attribution))
+    elif geography.source:
+        lines.append(t("export.boundary_source", lang, source=geography.source))
+    lines.append(t("export.created", lang, date=format_date(created, lang)))
+    return [_nfc(line) for line in lines]
+
+
+def export_notes(
+    geography: Geography,
+    *,
+    period: int,
+    demo: bool,
+    lang: Lang = DEFAULT_LANG,
+    layer: str | None = None,
+    district_code: str | None = None,
+    classes: str | None = None,
+    created: dt.date | None = None,
+) -> list[Note]:
+    """The notes sheet of an export: (label, text) rows in ``lang``.
+
+    Period, layer and its classes (``classes``, from :func:`classes_text`), district, the
+    origin of the figures (demo or imported), boundary kind, vintage, source and attribution,
+    and the date.
+    """
+    created = created or dt.date.today()
+    notes = [Note(t("app.period", lang), str(period))]
+    if layer is not None:
+        notes.append(Note(t("app.layer", lang), t(f"layer.{layer}", lang)))
+    if classes:
+        notes.append(Note(t("export.note_classes", lang), classes))
+    if district_code:
+        names = geography.communes.loc[
+            geography.communes[DISTRICT_CODE] == district_code, DISTRICT_NAME
+        ]
+        name = str(names.iloc[0]) if len(names) else district_code
+        notes.append(Note(t("app.district", lang), f"{name} ({district_code})"))
+    figures = "export.figures_demo" if demo else "export.figures_store"
+    # The schematic default says it in the words of every legend of the atlas.
+    kind = (
+        t("boundary.schematic_legend", lang)
+        if geography.kind == "schematic"
+        else _kind_text(geography, lang)
+    )
+    notes += [
+        Note(t("export.note_figures", lang), t(figures, lang, period=period)),
+        Note(t("export.note_boundary_kind", lang), kind),
+        Note(t("export.note_vintage", lang), geography.vintage),
+        Note(t("export.note_boundary_source", lang), geography.source),
+    ]
+    if geography.attribution:
+        notes.append(Note(t("export.note_attribution", lang), geography.attribution))
+    notes.append(Note(t("export.note_created", lang), format_date(created, lang)))
+    return [Note(label, _nfc(text)) for label, text in notes]
+
+
+# --- the layer table ---------------------------------------------------------------------------
+
+
+def joined_layer(
+    geography: Geography, metrics: pd.DataFrame, view: LayerView
+) -> tuple[gpd.GeoDataFrame, Classification]:
+    """Every commune joined with its figures and classified exactly as the interactive map.
+
+    The join and the call of :func:`geo.web.maps.classify_layer` are those of
+    :func:`geo.web.maps.build_map`, over the whole province (a district view keeps the province's
+    classes, so colours compare).
+    """
+    communes = geography.communes
+    table = communes[[COMMUNE_CODE, "geometry"]].merge(
+        metrics, on=COMMUNE_CODE, how="left", validate="one_to_one"
+    )
+    table = gpd.GeoDataFrame(table, geometry="geometry", crs=communes.crs)
+    # Manual breaks only when given: the classification accepts them since the layer registry.
+    extra = {"breaks": list(view.breaks)} if view.breaks else {}
+    classification = classify_layer(
+        table, view.layer, scheme=view.scheme, k=view.k, lang=view.lang, **extra
+    )
+    return table, classification
+
+
+def _figure_columns(table: pd.DataFrame, layer: str) -> dict[str, pd.Series]:
+    """The figures a layer is drawn from (the registry's value column for the other layers)."""
+    if layer in LAYER_COLUMNS:
+        return {column: table[column] for column in LAYER_COLUMNS[layer]}
+    from geo.web.layers import LAYERS, layer_values
+
+    spec = LAYERS[layer]
+    columns = {AREA_KM2: table[AREA_KM2]} if spec.per_km2 else {}
+    columns[spec.column] = table[spec.column]
+    if spec.per_km2:
+        columns[layer] = layer_values(table, spec)
+    return columns
+
+
+def _class_labels(classification: Classification) -> pd.Series:
+    """The legend label of every row (legend colours are distinct, so colour → class)."""
+    by_color = {entry.color: entry.label for entry in classification.legend}
+    return classification.colors.map(by_color)
+
+
+def _view_frame(
+    geography: Geography, metrics: pd.DataFrame, view: LayerView
+) -> tuple[gpd.GeoDataFrame, Classification]:
+    table, classification = joined_layer(geography, metrics, view)
+    frame = pd.DataFrame({column: table[column] for column in _IDENTITY})
+    frame["period"] = view.period
+    frame["vintage"] = geography.vintage
+    for column, values in _figure_columns(table, view.layer).items():
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype("object").where(values.notna(), None)
+        frame[column] = values
+    frame["map_class"] = _class_labels(classification)
+    frame["map_value"] = classification.labels
+    frame["map_color"] = classification.colors
+    frame = gpd.GeoDataFrame(frame, geometry=table.geometry.values, crs=table.crs)
+    if view.district_code:
+        frame = frame[frame[DISTRICT_CODE] == view.district_code]
+    for column in (COMMUNE_NAME, DISTRICT_NAME, "map_class", "map_value"):
+        frame[column] = frame[column].map(lambda s: None if pd.isna(s) else _nfc(s))
+    return frame.reset_index(drop=True).to_crs("EPSG:4326"), classification
+
+
+def layer_frame(
+    geography: Geography,
+    metrics: pd.DataFrame,
+    *,
+    layer: str,
+    period: int,
+    district_code: str | None = None,
+    lang: Lang = DEFAULT_LANG,
+    scheme: str = "fisher_jenks",
+    k: int = 5,
+    breaks: Sequence[float] | None = None,
+) -> gpd.GeoDataFrame:
+    """The current layer: commune polygons with their figures and map class, one row each.
+
+    Parameters
+    ----------
+    geography : Geography
+        The geography the map shows.
+    metrics : pandas.DataFrame
+        :func:`geo.analysis.metrics.commune_metrics` of ``period`` for ``geography.communes``.
+    layer : str
+        The layer (see :class:`LayerView`); its figures are :data:`LAYER_COLUMNS` ``[layer]``
+        for the three main layers, the registry's value column for the others.
+    period : int
+        The period of ``metrics`` (stored in a column).
+    district_code : str, optional
+        Keep only this district (classes stay those of the whole province, as on the map).
+    lang : {"vi", "en"}
+        Language of ``map_class`` and ``map_value``.
+    scheme, k, breaks
+        Classification, as in :func:`geo.web.maps.classify_layer`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326; identity columns, ``period``, ``vintage``, the layer's figures (codes such
+        as ``ntm_level`` as plain text), ``map_class`` (legend label), ``map_value`` (the value
+        as the tooltip shows it), ``map_color`` (hex fill) and ``geometry``.
+    """
+    view = LayerView(
+        layer, period, district_code, lang, scheme, k, tuple(breaks) if breaks else None
+    )
+    return _view_frame(geography, metrics, view)[0]
+
+
+def file_name(
+    kind: str, *, period: int, fmt: str, layer: str | None = None, district_code: str | None = None
+) -> str:
+    """A plain ASCII file name for a download: ``commune-atlas_<kind>[_<layer>]_<period>…``.
+
+    Examples
+    --------
+    >>> file_name("map", layer="ntm", period=2019, district_code="152", fmt="pdf")
+    'commune-atlas_map_ntm_2019_district-152.pdf'
+    """
+    parts = ["commune-atlas", kind, *([layer] if layer else []), str(period)]
+    if district_code:
+        parts.append(f"district-{district_code}")
+    return "_".join(parts) + f".{fmt}"
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _finish(data: bytes, out: str | os.PathLike[str] | None) -> bytes:
+    if out is not None:
+        Path(out).write_bytes(data)
+    return data
+
+
+def _plain_records(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text and category columns as plain objects with ``None`` for missing values.
+
+    Nullable integers (``Int64``) stay: OGR writes them as integer fields with nulls, which an
+    object column of ints would turn into text.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        textual = series.dtype == object or isinstance(
+            series.dtype, pd.CategoricalDtype | pd.StringDtype
+        )
+        if column != "geometry" and textual:
+            out[column] = series.astype("object").where(series.notna(), None)
+    return out
+
+
+def _prepared(
+    geography: Geography,
+    metrics: pd.DataFrame,
+    view: LayerView,
+    *,
+    demo: bool,
+    created: dt.date | None,
+) -> tuple[gpd.GeoDataFrame, list[Note]]:
+    frame, classification = _view_frame(geography, metrics, view)
+    classes = classes_text(
+        classification, scheme=view.scheme, k=view.k, breaks=view.breaks, lang=view.lang
+    )
+    notes = export_notes(
+        geography,
+        period=view.period,
+        demo=demo,
+        lang=view.lang,
+        layer=view.layer,
+        district_code=view.district_code,
+        classes=classes,
+        created=created,
+    )
+    return frame, notes
+
+
+def _geojson(
+    frame: gpd.GeoDataFrame, notes: list[Note], view: LayerView, *, geography: Geography, demo: bool
+) -> bytes:
+    document = json.loads(_plain_records(frame).to_json(na="null", drop_id=True))
+    document["name"] = f"{view.layer}_{view.period}"
+    # A foreign member (RFC 7946 §6.1): GIS tools ignore it, a reader of the file sees it.
+    document["atlas"] = {
+        "period": view.period,
+        "layer": view.layer,
+        "district_code": view.district_code,
+        "boundary_kind": geography.kind,
+        "vintage": geography.vintage,
+        "boundary_source": geography.source,
+        "attribution": geography.attribution,
+        "demo": demo,
+        "notes": [list(note) for note in notes],
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _gpkg(
+    frame: gpd.GeoDataFrame, notes: list[Note], view: LayerView, *, geography: Geography, demo: bool
+) -> bytes:
+    districts = geography.districts.to_crs("EPSG:4326")
+    if view.district_code:
+        districts = districts[districts[DISTRICT_CODE] == view.district_code]
+    districts = districts[[DISTRICT_CODE, DISTRICT_NAME, "geometry"]].reset_index(drop=True)
+    notes_table = pd.DataFrame(notes, columns=["item", "text"])
+    # OGR writes to a path; the bytes are read back from a private temporary folder.
+    with tempfile.TemporaryDirectory(prefix="atlas-gpkg-") as folder:
+        path = Path(folder) / "layer.gpkg"
+        pyogrio.write_dataframe(
+            _plain_records(frame), path, layer=f"{view.layer}_{view.period}", driver="GPKG"
+        )
+        pyogrio.write_dataframe(districts, path, layer="districts", driver="GPKG", append=True)
+        pyogrio.write_dataframe(notes_table, path, layer="notes", driver="GPKG", append=True)
+        return path.read_bytes()
+
+
+def column_label(column: str, lang: Lang = DEFAULT_LANG) -> str:
+    """The header of an exported column in ``lang`` (the column name when none is known).
+
+    Examples
+    --------
+    >>> column_label("criteria_met", "vi"), column_label("land_pct_of_plan", "en")
+    ('Số tiêu chí đạt (/19)', '% of plan')
+    """
+    schema = {spec.name: spec for family in FAMILIES.values() for spec in family.columns}
+    if has_key(f"export.col.{column}"):
+        return t(f"export.col.{column}", lang)
+    if column in MODEL_FIELDS:  # "Mô hình: Kinh tế" stands alone as a header
+        return schema[column].label(lang)
+    named = {COMMUNE_NAME: "field.commune", DISTRICT_NAME: "field.district", "period": "app.period"}
+    if column in named:
+        return t(named[column], lang)
+    if has_key(f"field.{column}"):
+        return t(f"field.{column}", lang)
+    if column.startswith("ntm_") and has_key(f"ntm.{column[4:]}"):
+        return t(f"ntm.{column[4:]}", lang)
+    if column in schema:
+        spec = schema[column]
+        unit = f" ({spec.unit(lang)})" if spec.unit and spec.unit.vi == "ha" else ""
+        return spec.label(lang) + unit
+    if has_key(f"layer.{column}"):
+        return t(f"layer.{column}", lang)
+    return column
+
+
+def _readable(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Codes turned into words (NTM level, land status) and headers in ``lang``."""
+    out = frame.drop(columns="geometry", errors="ignore").copy()
+    if "ntm_level" in out:
+        out["ntm_level"] = out["ntm_level"].map(
+            lambda v: t(f"ntm.{v}", lang) if isinstance(v, str) else None
+        )
+    if "land_status" in out:
+        out["land_status"] = out["land_status"].map(
+            lambda v: LAND_STATUS_LABELS[v](lang) if isinstance(v, str) else None
+        )
+    out = _plain_records(out)
+    return out.rename(columns={c: column_label(c, lang) for c in out.columns})
+
+
+def _workbook(
+    sheets: Sequence[tuple[str, pd.DataFrame]],
+    notes: Sequence[Note],
+    *,
+    lang: Lang,
+    text_columns: Sequence[str] = (),
+) -> bytes:
+    """An .xlsx with one sheet per frame (bold frozen header, sized columns) and a notes sheet."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    buffer = io.BytesIO()
+    notes_frame = pd.DataFrame(
+        list(notes), columns=[t("export.note_item", lang), t("export.note_text", lang)]
+    )
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in [*sheets, (t("export.notes_sheet", lang), notes_frame)]:
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            sheet = writer.sheets[name[:31]]
+            sheet.freeze_panes = "A2"
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            for index, column in enumerate(frame.columns, start=1):
+                rows = sheet.iter_rows(min_row=2, min_col=index, max_col=index)
+                cells = [cell for (cell,) in rows]
+                values = ["" if pd.isna(v) else str(v) for v in frame[column]]
+                width = max([len(str(column)) // 2 + 2, *(len(v) + 2 for v in values)])
+                sheet.column_dimensions[get_column_letter(index)].width = min(70, max(8, width))
+                for cell in cells:
+                    if cell.data_type == "f":
+                        # openpyxl takes any text starting with "=" for a formula; a name
+                        # imported from a planner's file must stay text ("CSV injection").
+                        cell.data_type = "s"
+                if column in text_columns:
+                    for cell in cells:
+                        cell.number_format = "@"  # GSO codes keep their leading zeros
+                elif frame[column].dtype.kind == "f":
+                    for cell in cells:
+                        cell.number_format = "#,##0.00"
+    return buffer.getvalue()
+
+
+def _xlsx(
+    frame: gpd.GeoDataFrame, notes: list[Note], view: LayerView, *, geography: Geography, demo: bool
+) -> bytes:
+    readable = _readable(frame, view.lang)
+    codes = [column_label(COMMUNE_CODE, view.lang), column_label(DISTRICT_CODE, view.lang)]
+    return _workbook(
+        [(t("export.figures_sheet", view.lang), readable)],
+        notes,
+        lang=view.lang,
+        text_columns=codes,
+    )
+
+
+_WRITERS = {"geojson": _geojson, "gpkg": _gpkg, "xlsx": _xlsx}
+
+
+def export_layer(
+    geography: Geography,
+    metrics: pd.DataFrame,
+    *,
+    fmt: DataFormat,
+    layer: str,
+    period: int,
+    district_code: str | None = None,
+    lang: Lang = DEFAULT_LANG,
+    scheme: str = "fisher_jenks",
+    k: int = 5,
+    breaks: Sequence[float] | None = None,
+    demo: bool = False,
+    created: dt.date | None = None,
+    out: str | os.PathLike[str] | None = None,
+) -> bytes:
+    """The current layer joined with its figures, as GeoJSON, GeoPackage or Excel.
+
+    Parameters
+    ----------
+    geography, metrics, layer, period, district_code, lang, scheme, k, breaks
+        As for :func:`layer_frame`.
+    fmt : {"geojson", "gpkg", "xlsx"}
+        ``geojson``: RFC 7946, EPSG:4326, UTF-8, notes in the foreign member ``atlas``.
+        ``gpkg``: layers ``<layer>_<period>`` (communes), ``districts`` (outlines) and the
+        table ``notes``. ``xlsx``: sheet "Số liệu" / "Figures" (headers in ``lang``, GSO codes
+        as text, no geometry) and the notes sheet.
+    demo : bool
+        The figures are demo data (the notes say so).
+    created : datetime.date, optional
+        Date in the notes (today by default).
+    out : path, optional
+        Also write the file here.
+
+    Returns
+    -------
+    bytes
+        The file.
+    """
+    if fmt not in _WRITERS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(DATA_FORMATS)}")
+    view = LayerView(
+        layer, period, district_code, lang, scheme, k, tuple(breaks) if breaks else None
+    )
+    frame, notes = _prepared(geography, metrics, view, demo=demo, created=created)
+    data = _WRITERS[fmt](frame, notes, view, geography=geography, demo=demo)
+    return _finish(data, out)
+
+
+def layer_geojson(geography: Geography, metrics: pd.DataFrame, **options: object) -> bytes:
+    """:func:`export_layer` as GeoJSON (same keyword options)."""
+    return export_layer(geography, metrics, fmt="geojson", **options)
+
+
+def layer_gpkg(geography: Geography, metrics: pd.DataFrame, **options: object) -> bytes:
+    """:func:`export_layer` as GeoPackage (same keyword options)."""
+    return export_layer(geography, metrics, fmt="gpkg", **options)
+
+
+def layer_xlsx(geography: Geography, metrics: pd.DataFrame, **options: object) -> bytes:
+    """:func:`export_layer` as Excel (same keyword options)."""
+    return export_layer(geography, metrics, fmt="xlsx", **options)
+
+
+def districts_xlsx(
+    geography: Geography,
+    metrics: pd.DataFrame,
+    *,
+    period: int,
+    lang: Lang = DEFAULT_LANG,
+    demo: bool = False,
+    created: dt.date | None = None,
+    out: str | os.PathLike[str] | None = None,
+) -> bytes:
+    """The district summary (:func:`geo.analysis.metrics.district_summary`) as Excel, province last.
+
+    One row per district, then a "Toàn tỉnh" / "Whole province" row computed from the same
+    communes (so the districts add up to it); sheet "Theo huyện" / "By district" and the
+    notes sheet. Parameters as :func:`export_layer`.
+    """
+    summary = district_summary(metrics)
+    total = pd.DataFrame([province_summary(metrics).reindex(summary.columns)])
+    total[DISTRICT_CODE] = ""
+    total[DISTRICT_NAME] = t("app.all_districts", lang)
+    table = pd.concat([summary, total], ignore_index=True)
+    for column in table.columns:
+        if column not in (DISTRICT_CODE, DISTRICT_NAME):
+            table[column] = pd.to_numeric(table[column])
+    notes = export_notes(geography, period=period, demo=demo, lang=lang, created=created)
+    readable = _plain_records(table)
+    readable = readable.rename(columns={c: column_label(c, lang) for c in readable.columns})
+    data = _workbook(
+        [(t("export.districts_sheet", lang), readable)],
+        notes,
+        lang=lang,
+        text_columns=[column_label(DISTRICT_CODE, lang)],
+    )
+    return _finish(data, out)

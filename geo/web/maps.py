@@ -1,0 +1,770 @@
+"""Folium choropleths of the three layers, with classification, legend and tooltips.
+
+Amounts (models per km², % of the consolidation plan) are classified with mapclassify
+(Fisher–Jenks natural breaks by default: deterministic, unlike the sampled ``NaturalBreaks``);
+the NTM level is drawn as ordered categories. "No data" is its own grey class, never black.
+
+Every text that comes from data is HTML-escaped before it reaches the page: folium's tooltips
+insert values with ``innerHTML``, so a name like ``<script>`` must arrive as ``&lt;script&gt;``.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import folium
+import geopandas as gpd
+import mapclassify
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement, Template
+
+from geo.analysis.metrics import NTM_LEVELS
+from geo.geography.geographies import district_labels
+from geo.i18n import DEFAULT_LANG, Lang, format_number, t
+from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE
+from geo.web.compact import CompactGeoJson, CompactOutline
+from geo.web.geometry import web_feature_collection
+from geo.web.layers import CHANGE_DECREASE_COLOR, CHANGE_NONE_COLOR, LAYERS, LayerSpec, layer_values
+from geo.web.natural_breaks import fisher_jenks_bins
+
+LayerKey = Literal["models_density", "ntm", "land"]
+LAYER_KEYS: tuple[LayerKey, ...] = ("models_density", "ntm", "land")
+
+#: ColorBrewer sequential palettes (colour-blind safe), light to dark, by number of classes.
+_SEQUENTIAL = {
+    "models_density": ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"],
+    "land": ["#feedde", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603"],
+}
+#: Ordered NTM levels: not yet → model (ColorBrewer YlGn, 4 classes).
+NTM_COLORS = {"not_yet": "#ffffcc", "ntm": "#c2e699", "advanced": "#78c679", "model": "#238443"}
+NO_DATA_COLOR = "#bdbdbd"
+#: Fill opacity of communes outside the district in view (drill-down); in view: 0.85.
+CONTEXT_OPACITY = 0.18
+NOT_APPLICABLE_COLOR = "#ffffff"
+ZERO_COLOR = "#fde0ef"  # "no model at all" stands apart from the sequential ramp
+
+SCHEMES = {
+    "fisher_jenks": mapclassify.FisherJenks,
+    "quantiles": mapclassify.Quantiles,
+    "equal_interval": mapclassify.EqualInterval,
+}
+#: Above this many values, natural breaks are fitted on as many evenly spaced order statistics
+#: (Fisher–Jenks is O(k·n²): milliseconds for 300 values, seconds for 11,000).
+JENKS_SAMPLE = 300
+
+
+def _classifier(scheme: str, values: np.ndarray, k: int) -> mapclassify.classifiers.MapClassifier:
+    """Classify ``values`` with ``scheme``; natural breaks by :mod:`geo.web.natural_breaks` (the
+    breaks of ``mapclassify.FisherJenks``, vectorised), on a deterministic sample when large."""
+    if scheme != "fisher_jenks":
+        return SCHEMES[scheme](values, k=k)
+    sample = values
+    if len(values) > JENKS_SAMPLE:
+        # Order statistics, not a random draw (mapclassify's FisherJenksSampled): same map
+        # each time.
+        sample = np.quantile(values, np.linspace(0, 1, JENKS_SAMPLE), method="inverted_cdf")
+    bins = fisher_jenks_bins(sample, k=max(1, min(k, len(np.unique(sample)))))
+    return mapclassify.UserDefined(values, bins=[float(b) for b in bins])
+
+
+@dataclass(frozen=True)
+class LineWidths:
+    """Widths (px) and colour of the commune borders and district outlines."""
+
+    border: float
+    border_color: str
+    outline: float
+
+
+#: A province (about 150 communes) and a map of thousands (several provinces, the country),
+#: where the province's lines would ink the whole map.
+LINES = LineWidths(border=0.6, border_color="#555555", outline=2.2)
+LINES_DENSE = LineWidths(border=0.2, border_color="#777777", outline=0.7)
+DENSE_FROM = 2000
+
+
+@dataclass(frozen=True)
+class LegendClass:
+    """One legend entry: label, fill colour and how many communes fall in it."""
+
+    label: str
+    color: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The colour of every commune and the legend that explains them."""
+
+    colors: pd.Series  # fill colour per row of the metrics table
+    labels: pd.Series  # display value per row (already formatted, not yet escaped)
+    legend: list[LegendClass]
+    title: str
+    unit: str
+    bins: list[float] = field(default_factory=list)
+
+
+def _format_range(low: float, high: float, lang: Lang, decimals: int) -> str:
+    low_text = format_number(low, lang, decimals=decimals)
+    return f"{low_text} – {format_number(high, lang, decimals=decimals)}"
+
+
+def _classify_amounts(
+    values: pd.Series,
+    *,
+    palette_key: str,
+    scheme: str,
+    k: int,
+    lang: Lang,
+    decimals: int,
+    zero_label: str | None,
+    missing: pd.Series,
+    missing_label: str,
+    missing_color: str,
+    palette: Sequence[str] | None = None,
+    breaks: Sequence[float] | None = None,
+    zero_color: str = ZERO_COLOR,
+) -> tuple[pd.Series, list[LegendClass], list[float]]:
+    """Colour amounts in ``k`` classes; NA, zero (with ``zero_label``) and ``missing`` apart.
+
+    ``palette`` replaces the palette of ``palette_key``; ``breaks`` (manual upper bounds) replace
+    the ``scheme``: values above the last break form one more class.
+    """
+    colors = pd.Series(NO_DATA_COLOR, index=values.index, dtype="object")
+    legend: list[LegendClass] = []
+    known = values[values.notna()].astype(float)
+    zero = known[known == 0] if zero_label else known.iloc[0:0]
+    positive = known.drop(zero.index)
+    bins: list[float] = []
+    if len(positive):
+        palette = list(palette or _SEQUENTIAL[palette_key])
+        # Never more classes than distinct values or than the palette has colours.
+        k_eff = max(1, min(k, positive.nunique(), len(palette)))
+        with warnings.catch_warnings():
+            # mapclassify suggests numba for speed; the pure-Python path is fine at this size.
+            warnings.filterwarnings("ignore", message="Numba not installed")
+            if breaks:
+                classifier = mapclassify.UserDefined(
+                    positive.to_numpy(), bins=sorted(breaks)[: len(palette)]
+                )
+            elif positive.nunique() == 1:
+                # One value, one class (mapclassify's equal intervals cannot split nothing).
+                classifier = mapclassify.UserDefined(
+                    positive.to_numpy(), bins=[float(positive.iloc[0])]
+                )
+            else:
+                classifier = _classifier(scheme, positive.to_numpy(), k_eff)
+        bins = [float(b) for b in classifier.bins]
+        # Spread the palette over the classes so 3 classes still run light → dark.
+        steps = np.linspace(0, len(palette) - 1, num=len(bins)).round().astype(int)
+        lower = float(positive.min())
+        for class_index, upper in enumerate(bins):
+            members = positive.index[classifier.yb == class_index]
+            color = palette[steps[class_index]]
+            colors.loc[members] = color
+            label = _format_range(lower, upper, lang, decimals)
+            if breaks and class_index == 0:
+                # A manual first class may hold no value: "≤ b" reads right even then.
+                label = f"≤ {format_number(upper, lang, decimals=decimals)}"
+            legend.append(LegendClass(label, color, len(members)))
+            lower = upper
+    if len(zero):
+        colors.loc[zero.index] = zero_color
+        legend.insert(0, LegendClass(zero_label or "0", zero_color, len(zero)))
+    colors.loc[missing[missing].index] = missing_color
+    no_data = values.isna() & ~missing
+    if missing.any():
+        legend.append(LegendClass(missing_label, missing_color, int(missing.sum())))
+    # "No data" is always listed, even at zero, so readers know how it would look.
+    legend.append(LegendClass(t("legend.no_data", lang), NO_DATA_COLOR, int(no_data.sum())))
+    return colors, legend, bins
+
+
+def _signed(value: float, lang: Lang, decimals: int) -> str:
+    text = format_number(value, lang, decimals=decimals)
+    return f"+{text}" if value > 0 else text
+
+
+def _classify_spec(
+    metrics: pd.DataFrame,
+    spec: LayerSpec,
+    *,
+    scheme: str,
+    k: int,
+    breaks: Sequence[float] | None,
+    lang: Lang,
+) -> Classification:
+    """Classify a registry layer (:mod:`geo.web.layers`): field counts, rates, changes."""
+    index = metrics.index
+    title, unit = t(spec.title_key, lang), t(spec.unit_key, lang)
+    # Wards and towns are outside the NTM programme (and have no land plan in the tables).
+    rural = metrics.get("commune_type", pd.Series("Xã", index=index)).eq("Xã")
+    if spec.kind == "ordered_change":
+        gained = pd.to_numeric(metrics[spec.column]).astype("Float64")
+        colors = pd.Series(NO_DATA_COLOR, index=index, dtype="object")
+        steps = [
+            (gained < 0, t("legend.level_lost", lang), CHANGE_DECREASE_COLOR),
+            (gained == 0, t("legend.level_same", lang), CHANGE_NONE_COLOR),
+            *(
+                (gained == n, t("legend.levels_gained", lang, n=n), spec.palette[n - 1])
+                for n in range(1, len(spec.palette) + 1)
+            ),
+        ]
+        legend = []
+        for mask, label, color in steps:
+            members = mask.fillna(False).astype(bool)
+            if label == t("legend.level_lost", lang) and not members.any():
+                continue  # levels are rarely lost: list the class only when it occurs
+            colors[members] = color
+            legend.append(LegendClass(label, color, int(members.sum())))
+        not_applicable = _add_missing_classes(gained.isna(), rural, colors, legend, lang)
+        before = metrics.get("ntm_level_p0", pd.Series(pd.NA, index=index)).astype("object")
+        after = metrics.get("ntm_level_p1", pd.Series(pd.NA, index=index)).astype("object")
+        labels = pd.Series(
+            [
+                f"{t(f'ntm.{b}', lang)} → {t(f'ntm.{a}', lang)}"
+                if isinstance(b, str) and isinstance(a, str)
+                else t("legend.not_applicable" if na else "legend.no_data", lang)
+                for b, a, na in zip(before, after, not_applicable, strict=True)
+            ],
+            index=index,
+        )
+        return Classification(colors, labels, legend, title, unit)
+
+    values = layer_values(metrics, spec)
+    if spec.kind == "change":
+        # Diverging: decreases in one class of their own, "no change", then increases.
+        decrease = values.lt(0).fillna(False)
+        colors, legend, bins = _classify_amounts(
+            values.where(~decrease),
+            palette_key=spec.key,
+            palette=spec.palette,
+            scheme=scheme,
+            k=k,
+            breaks=breaks,
+            lang=lang,
+            decimals=spec.decimals,
+            zero_label=t(spec.zero_key or "legend.no_change", lang),
+            zero_color=CHANGE_NONE_COLOR,
+            missing=decrease,
+            missing_label=t("legend.decrease", lang),
+            missing_color=CHANGE_DECREASE_COLOR,
+        )
+        legend.sort(key=lambda entry: entry.color != CHANGE_DECREASE_COLOR)  # stable: first
+        labels = values.map(
+            lambda v: t("legend.no_data", lang) if pd.isna(v) else _signed(v, lang, spec.decimals)
+        )
+        return Classification(colors, labels, legend, title, unit, bins)
+
+    colors, legend, bins = _classify_amounts(
+        values,
+        palette_key=spec.key,
+        palette=spec.palette,
+        scheme=scheme,
+        k=k,
+        breaks=breaks,
+        lang=lang,
+        decimals=spec.decimals,
+        zero_label=t(spec.zero_key, lang) if spec.zero_key else None,
+        missing=pd.Series(False, index=index),
+        missing_label="",
+        missing_color=NO_DATA_COLOR,
+    )
+    labels = values.map(
+        lambda v: (
+            t("legend.no_data", lang)
+            if pd.isna(v)
+            else format_number(v, lang, decimals=spec.decimals)
+        )
+    )
+    return Classification(colors, labels, legend, title, unit, bins)
+
+
+def _add_missing_classes(
+    missing: pd.Series, rural: pd.Series, colors: pd.Series, legend: list[LegendClass], lang: Lang
+) -> pd.Series:
+    """Colour and count communes without a value: wards and towns as "not applicable" (the
+    NTM programme is for rural communes), rural communes as "no data". Returns the former.
+    """
+    not_applicable = missing & ~rural
+    colors[not_applicable] = NOT_APPLICABLE_COLOR
+    legend.append(
+        LegendClass(
+            t("legend.not_applicable", lang), NOT_APPLICABLE_COLOR, int(not_applicable.sum())
+        )
+    )
+    no_data = missing & rural
+    legend.append(LegendClass(t("legend.no_data", lang), NO_DATA_COLOR, int(no_data.sum())))
+    return not_applicable
+
+
+#: Land-layer label of a commune without a percentage, by (not applicable, no plan).
+_LAND_NA_KEYS = {
+    (True, True): "legend.not_applicable",
+    (False, True): "legend.no_plan",
+    (False, False): "legend.no_data",
+}
+
+
+def classify_layer(
+    metrics: pd.DataFrame,
+    layer: LayerKey | str,
+    *,
+    scheme: str = "fisher_jenks",
+    k: int = 5,
+    breaks: Sequence[float] | None = None,
+    lang: Lang = DEFAULT_LANG,
+) -> Classification:
+    """Colour each commune for ``layer`` and build the matching legend.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Output of :func:`geo.analysis.metrics.commune_metrics` (for change layers:
+        :func:`geo.analysis.compare.compare_periods`).
+    layer : str
+        Which indicator to draw: ``"models_density"``, ``"ntm"``, ``"land"`` or any other key
+        of :data:`geo.web.layers.LAYERS` (field counts and densities, models per 1,000 residents,
+        change layers).
+    scheme : {"fisher_jenks", "quantiles", "equal_interval"}
+        mapclassify scheme for amounts (the NTM layers are categorical).
+    k : int
+        Number of classes for amounts (at most the palette's 6 colours).
+    breaks : sequence of float, optional
+        Manual class breaks (upper bounds); they replace ``scheme`` and ``k``.
+    lang : {"vi", "en"}
+        Language of labels.
+
+    Returns
+    -------
+    Classification
+        Colours and display values per row, and legend entries with counts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"models_per_km2": [0.0, 1.0, 2.0, 8.0, 9.0, None],
+    ...                   "models_total": [0, 1, 2, 8, 9, None]})
+    >>> c = classify_layer(m, "models_density", k=2, lang="en")
+    >>> [(e.label, e.count) for e in c.legend]
+    [('No models', 1), ('1.00 – 2.00', 2), ('2.00 – 9.00', 2), ('No data', 1)]
+    """
+    index = metrics.index
+    if layer not in LAYER_KEYS and layer in LAYERS:
+        return _classify_spec(metrics, LAYERS[layer], scheme=scheme, k=k, breaks=breaks, lang=lang)
+    if layer == "models_density":
+        values = metrics["models_per_km2"].astype(float)
+        colors, legend, bins = _classify_amounts(
+            values,
+            palette_key="models_density",
+            scheme=scheme,
+            k=k,
+            breaks=breaks,
+            lang=lang,
+            decimals=2,
+            zero_label="Chưa có mô hình" if lang == "vi" else "No models",
+            missing=pd.Series(False, index=index),
+            missing_label="",
+            missing_color=NO_DATA_COLOR,
+        )
+        labels = values.map(lambda v: format_number(v, lang, decimals=2))
+        return Classification(
+            colors,
+            labels,
+            legend,
+            t("layer.models_density", lang),
+            t("unit.models_density", lang),
+            bins,
+        )
+    if layer == "land":
+        values = metrics["land_pct_of_plan"].astype(float)
+        has_row = metrics["land_planned_ha"].notna() | metrics["land_done_ha"].notna()
+        # Consolidation of farmland concerns rural communes: wards and towns without figures
+        # are "not applicable", like on the NTM layer, not "no data".
+        rural = metrics.get("commune_type", pd.Series("Xã", index=index)).eq("Xã")
+        not_applicable = values.isna() & ~has_row & ~rural
+        no_plan = (has_row & values.isna()) | not_applicable
+        if not_applicable.any() and (no_plan & ~not_applicable).any():
+            no_plan_label = t("legend.no_plan_or_not_applicable", lang)
+        elif not_applicable.any():
+            no_plan_label = t("legend.not_applicable", lang)
+        else:
+            no_plan_label = t("legend.no_plan", lang)
+        colors, legend, bins = _classify_amounts(
+            values,
+            palette_key="land",
+            scheme=scheme,
+            k=k,
+            breaks=breaks,
+            lang=lang,
+            decimals=0,
+            zero_label="0 %" if lang == "vi" else "0%",
+            missing=no_plan,
+            missing_label=no_plan_label,
+            missing_color=NOT_APPLICABLE_COLOR,
+        )
+        labels = pd.Series(
+            [
+                f"{format_number(v, lang, decimals=0)} % ({format_number(d, lang, decimals=1)} ha)"
+                if pd.notna(v)
+                else t(
+                    "legend.not_applicable"
+                    if na
+                    else "legend.no_plan"
+                    if plan
+                    else "legend.no_data",
+                    lang,
+                )
+                for v, d, plan, na in zip(
+                    values, metrics["land_done_ha"], no_plan, not_applicable, strict=True
+                )
+            ],
+            index=index,
+        )
+        return Classification(
+            colors, labels, legend, t("layer.land", lang), t("unit.land", lang), bins
+        )
+    if layer == "ntm":
+        levels = metrics["ntm_level"].astype("object")
+        criteria = metrics.get("criteria_met", pd.Series(pd.NA, index=index))
+        # Wards and towns are not rural communes: the NTM programme does not apply to them.
+        rural = metrics.get("commune_type", pd.Series("Xã", index=index)).eq("Xã")
+        colors = pd.Series(NO_DATA_COLOR, index=index, dtype="object")
+        legend = []
+        for level in NTM_LEVELS:
+            members = levels == level
+            colors[members] = NTM_COLORS[level]
+            legend.append(
+                LegendClass(t(f"ntm.{level}", lang), NTM_COLORS[level], int(members.sum()))
+            )
+        not_applicable = _add_missing_classes(levels.isna(), rural, colors, legend, lang)
+        labels = pd.Series(
+            [
+                f"{t(f'ntm.{lv}', lang)} ({c}/19)"
+                if isinstance(lv, str) and pd.notna(c)
+                else (
+                    t(f"ntm.{lv}", lang)
+                    if isinstance(lv, str)
+                    else t("legend.not_applicable" if na else "legend.no_data", lang)
+                )
+                for lv, c, na in zip(levels, criteria, not_applicable, strict=True)
+            ],
+            index=index,
+        )
+        return Classification(colors, labels, legend, t("layer.ntm", lang), t("unit.ntm", lang))
+    raise ValueError(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}")
+
+
+_LEGEND_TEMPLATE = """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.control({position: "bottomright"});
+{{ this.get_name() }}.onAdd = function (map) {
+    var div = L.DomUtil.create("div", "atlas-legend");
+    div.style.cssText = {{ this.style | tojson }};
+    div.innerHTML = {{ this.body | tojson }};
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+    return div;
+};
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+(function (control, map) {
+    var corners = ["bottomright", "topright", "bottomleft", "topleft"];
+    function targets() {
+        // The communes one can point at (faded context and outlines do not count).
+        var out = [];
+        map.eachLayer(function (layer) {
+            var pointable = layer.feature && layer._path && layer.options.interactive !== false;
+            if (pointable) out.push(layer);
+        });
+        return out;
+    }
+    function hidden(box, layers) {
+        // Share of each commune's box under the legend, summed.
+        var total = 0;
+        layers.forEach(function (layer) {
+            var r = layer._path.getBoundingClientRect();
+            var area = r.width * r.height;
+            if (!area) return;
+            var w = Math.max(0, Math.min(r.right, box.right) - Math.max(r.left, box.left));
+            var h = Math.max(0, Math.min(r.bottom, box.bottom) - Math.max(r.top, box.top));
+            total += (w * h) / area;
+        });
+        return total;
+    }
+    function place() {
+        // After a zoom or resize: the corner where the legend hides the least.
+        var layers = targets(), best = null;
+        corners.forEach(function (corner) {
+            control.setPosition(corner);
+            var score = hidden(control.getContainer().getBoundingClientRect(), layers);
+            if (best === null || score < best.score - 1e-6) best = {corner: corner, score: score};
+        });
+        control.setPosition(best.corner);
+    }
+    function fit() {
+        // First view: fit the communes beside the legend, not under it. For each corner, try
+        // keeping the legend's width free on its side or its height free above/below it, and
+        // take the largest zoom (the first corner wins ties: bottom right, as usual).
+        var layers = targets(), size = map.getSize();
+        // A map not laid out yet (hidden, being sized) has no room to compute: fit it once it
+        // has (on "resize").
+        auto = true;
+        if (!layers.length || size.x < 50 || size.y < 50) return place();
+        var bounds = L.latLngBounds([]);
+        layers.forEach(function (layer) { bounds.extend(layer.getBounds()); });
+        var frame = map.getContainer().getBoundingClientRect(), margin = 6, best = null;
+        var edge = L.point(margin, margin);
+        corners.forEach(function (corner) {
+            control.setPosition(corner);
+            var box = control.getContainer().getBoundingClientRect();
+            var right = corner.indexOf("right") > 0, top = corner.indexOf("top") === 0;
+            var w = (right ? frame.right - box.left : box.right - frame.left) + margin;
+            var h = (top ? box.bottom - frame.top : frame.bottom - box.top) + margin;
+            [[w, 0], [0, h]].forEach(function (pad) {
+                var room = L.point(pad[0] + 2 * margin, pad[1] + 2 * margin);
+                var zoom = map.getBoundsZoom(bounds, false, room);
+                if (!Number.isFinite(zoom) || room.x >= size.x || room.y >= size.y) return;
+                if (best === null || zoom > best.zoom + 1e-9) {
+                    best = {
+                        corner: corner,
+                        zoom: zoom,
+                        topLeft: L.point(right ? 0 : pad[0], top ? pad[1] : 0).add(edge),
+                        bottomRight: L.point(right ? pad[0] : 0, top ? 0 : pad[1]).add(edge),
+                    };
+                }
+            });
+        });
+        if (best === null) return place();
+        control.setPosition(best.corner);
+        fitting = true;
+        map.fitBounds(bounds, {
+            paddingTopLeft: best.topLeft, paddingBottomRight: best.bottomRight, animate: false,
+        });
+        fitting = false;
+    }
+    // "auto": the view is still the one fitted here (the reader has not moved the map), so a
+    // new size (the frame being laid out) fits it again rather than only moving the legend.
+    var auto = false, fitting = false;
+    function start() {
+        // Leaflet ignores a new view while it animates the first one: wait for the end.
+        if (map._animatingZoom) return map.once("zoomend", function () { setTimeout(start, 0); });
+        // A view the reader left (geo.web.overlays.ViewMemory) is kept as it is.
+        if (map._atlasViewRestored) place(); else fit();
+        map.on("dragstart", function () { auto = false; });
+        map.on("zoomstart", function () { if (!fitting) auto = false; });
+        map.on("zoomend", function () { if (!fitting) place(); });
+        map.on("resize", function () { if (auto) fit(); else place(); });
+    }
+    map.whenReady(function () { setTimeout(start, 0); });
+})({{ this.get_name() }}, {{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+_LEGEND_STYLE = (
+    "background:rgba(255,255,255,0.94);padding:8px 10px;border:1px solid #888;"
+    "border-radius:4px;font:12px/1.35 Arial,'DejaVu Sans',sans-serif;max-width:270px;"
+)
+
+
+class HtmlLegend(MacroElement):
+    """A legend box as a Leaflet control, so it sits inside the map (and in its prints).
+
+    The body is HTML built and escaped in Python; ``tojson`` makes it a safe JS string.
+    """
+
+    _template = Template(_LEGEND_TEMPLATE)
+
+    def __init__(self, body: str) -> None:
+        super().__init__()
+        self._name = "HtmlLegend"
+        self.body = body
+        self.style = _LEGEND_STYLE
+
+
+def legend_html(
+    classification: Classification,
+    *,
+    notes: Sequence[str] = (),
+    lang: Lang = DEFAULT_LANG,
+) -> str:
+    """The legend as HTML: title, unit, one row per class with its count, then notes.
+
+    Every piece of text is escaped, so data can never inject markup.
+    """
+    esc = html.escape
+    rows = "".join(
+        '<div class="atlas-legend-row" style="display:flex;align-items:center;gap:6px;">'
+        f'<span class="atlas-legend-swatch" data-color="{esc(entry.color)}" '
+        f'style="display:inline-block;width:16px;height:12px;background:{esc(entry.color)};'
+        'border:1px solid #777;"></span>'
+        f"<span>{esc(entry.label)}</span>"
+        '<span style="color:#666;margin-left:auto;">'
+        f"{esc(t('legend.communes', lang, n=entry.count))}</span>"
+        "</div>"
+        for entry in classification.legend
+    )
+    note_html = "".join(
+        f'<div class="atlas-legend-note" style="margin-top:4px;color:#333;font-style:italic;">'
+        f"{esc(note)}</div>"
+        for note in notes
+    )
+    return (
+        '<div class="atlas-legend-title" style="font-weight:bold;">'
+        f"{esc(classification.title)}</div>"
+        f'<div style="color:#555;margin-bottom:4px;">({esc(classification.unit)})</div>'
+        f"{rows}{note_html}"
+    )
+
+
+def _feature_collection(
+    gdf: gpd.GeoDataFrame, properties: pd.DataFrame, *, rows: np.ndarray | None = None
+) -> dict:
+    """Features of ``gdf`` with only the given (already escaped) properties, for the web.
+
+    Simplified as a coverage at a tolerance tied to the extent, quantised and cached
+    (:func:`geo.web.geometry.web_geometry`); draw it with :class:`geo.web.compact.CompactGeoJson`
+    (a plain ``folium.GeoJson`` needs ``.with_coordinates()``).
+    """
+    return web_feature_collection(gdf, properties, rows=rows)
+
+
+def build_map(
+    communes: gpd.GeoDataFrame,
+    metrics: pd.DataFrame,
+    *,
+    layer: LayerKey | str,
+    districts: gpd.GeoDataFrame | None = None,
+    district_code: str | None = None,
+    lang: Lang = DEFAULT_LANG,
+    scheme: str = "fisher_jenks",
+    k: int = 5,
+    breaks: Sequence[float] | None = None,
+    notes: Sequence[str] = (),
+    tiles: bool = False,
+    height: int = 620,
+) -> folium.Map:
+    """Draw one layer as a folium map: communes coloured by class, district outlines on top.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Commune polygons in EPSG:4326 with ``commune_code``.
+    metrics : pandas.DataFrame
+        :func:`geo.analysis.metrics.commune_metrics` for the same communes (joined on the code).
+    layer : str
+        Indicator to draw (see :func:`classify_layer`).
+    districts : geopandas.GeoDataFrame, optional
+        When given, district outlines are drawn on top (from the communes' shared borders
+        and their ``district_code``, so they follow the commune borders exactly).
+    district_code : str, optional
+        Zoom to this district: its communes are drawn as usual, the other districts faded and
+        deaf to the pointer (context, not hidden). Classes stay those of the whole province,
+        so colours compare.
+    lang : {"vi", "en"}
+        Language of legend and tooltips.
+    scheme, k, breaks
+        Classification of amounts (see :func:`classify_layer`).
+    notes : sequence of str
+        Lines under the legend (boundary kind, period, demo label…).
+    tiles : bool
+        Add an online OpenStreetMap basemap (off by default: the map must work offline).
+    height : int
+        Map height in pixels.
+
+    Returns
+    -------
+    folium.Map
+        The map; its assets still point to folium's CDNs until :mod:`geo.web.assets` rewrites them.
+    """
+    table = communes[[COMMUNE_CODE, "geometry"]].merge(
+        metrics, on=COMMUNE_CODE, how="left", validate="one_to_one"
+    )
+    classification = classify_layer(table, layer, scheme=scheme, k=k, breaks=breaks, lang=lang)
+    esc = html.escape
+    properties = pd.DataFrame(
+        {
+            "code": table[COMMUNE_CODE],
+            "name": table[COMMUNE_NAME].map(lambda s: esc(str(s))),
+            "district": [esc(s) for s in district_labels(communes)],
+            "value": classification.labels.map(lambda s: esc(str(s))),
+            "fill": classification.colors,
+        }
+    )
+    shown = (
+        table[DISTRICT_CODE].eq(district_code).to_numpy()
+        if district_code
+        else np.ones(len(table), dtype=bool)
+    )
+    frame = gpd.GeoDataFrame(table[["geometry"]], geometry="geometry", crs=communes.crs)[shown]
+    minx, miny, maxx, maxy = frame.total_bounds
+
+    fmap = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        height=height,
+        zoom_snap=0.25,
+    )
+    if tiles:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
+    if not shown.all():
+        # Drill-down: the rest of the province stays as faded context under the district.
+        context = gpd.GeoDataFrame(table[["geometry"]], geometry="geometry", crs=communes.crs)
+        CompactGeoJson(
+            # Cut from the whole layer's web geometry: no new simplification of the rest.
+            _feature_collection(context, properties.loc[~shown, ["code", "fill"]], rows=~shown),
+            name=t("legend.other_districts", lang),
+            style_function=lambda feature: {
+                "fillColor": feature["properties"]["fill"],
+                "fillOpacity": CONTEXT_OPACITY,
+                "color": "#9e9e9e",
+                "weight": 0.4,
+            },
+            interactive=False,
+            className="atlas-context",
+        ).add_to(fmap)
+    lines = LINES_DENSE if int(shown.sum()) >= DENSE_FROM else LINES
+    communes_layer = CompactGeoJson(
+        _feature_collection(frame, properties[shown]),
+        name=classification.title,
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["fill"],
+            "fillOpacity": 0.85,
+            "color": lines.border_color,
+            "weight": lines.border,
+        },
+        highlight_function=lambda _feature: {"weight": 2.5, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "district", "value"],
+            aliases=[
+                esc(t("field.commune", lang)),
+                esc(t("field.district", lang)),
+                esc(classification.title),
+            ],
+            sticky=True,
+            # Small print, as the legend: a big box hides the neighbours one is reading.
+            style="font: 12px/1.35 Arial, 'DejaVu Sans', sans-serif;",
+        ),
+        zoom_on_click=False,
+    ).add_to(fmap)
+    if districts is not None and len(districts):
+        # Drawn from the communes' borders: each district's edge, none of its own geometry.
+        CompactOutline(
+            communes_layer,
+            group="district",
+            style={"color": "#222222", "weight": lines.outline},
+            class_name="atlas-district",
+        ).add_to(fmap)
+    HtmlLegend(legend_html(classification, notes=notes, lang=lang)).add_to(fmap)
+    fit = folium.map.FitBounds([[miny, minx], [maxy, maxx]])
+    # The first view at once, not animated: Leaflet would start the animation on the next
+    # frame and override any view set meanwhile (the legend's fit, geo.web.overlays.ViewMemory).
+    fit.options["animate"] = False
+    fmap.add_child(fit)
+    return fmap

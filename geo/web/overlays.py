@@ -1,0 +1,232 @@
+"""What the app draws over a finished map: the selected commune, marked communes, the view.
+
+streamlit-folium re-creates the whole map whenever its script changes, which resets the view.
+So the choropleth stays the same from one Streamlit run to the next, and what changes with a
+click goes into a *feature group* (:func:`highlight_group`), which ``st_folium`` swaps in the
+live map (``feature_group_to_add``) without touching the rest. When the map must be re-created
+(another layer or period), :class:`ViewMemory` puts back the zoom and centre the reader left,
+as long as the map shows the same area (province or district).
+
+Examples
+--------
+>>> from shapely.geometry import box
+>>> import geopandas as gpd
+>>> communes = gpd.GeoDataFrame({"commune_code": ["00001", "00002"]},
+...     geometry=[box(105, 20, 105.1, 20.1), box(105.1, 20, 105.2, 20.1)], crs="EPSG:4326")
+>>> group = highlight_group(communes, selected="00002", marked=["00001"])
+>>> [child.options.get("className") for child in group._children.values()]
+['atlas-marked', 'atlas-selected-halo', 'atlas-selected']
+>>> highlight_group(communes, selected=None) is None
+True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Collection
+
+import folium
+import geopandas as gpd
+import shapely
+from branca.element import MacroElement, Template
+
+from geo.schema import COMMUNE_CODE
+
+__all__ = [
+    "MARKED_COLOR",
+    "SELECTED_COLOR",
+    "FocusWithoutScroll",
+    "MapAttribution",
+    "ViewMemory",
+    "highlight_group",
+]
+
+#: Outline of the commune whose panel is open (black on a white halo: visible on any fill).
+SELECTED_COLOR = "#000000"
+#: Dashed outline of communes a planner marked (lagging ones): ColorBrewer PiYG magenta,
+#: apart from every fill palette of the atlas.
+MARKED_COLOR = "#c51b7d"
+
+
+def _outline(
+    communes: gpd.GeoDataFrame, codes: Collection[str], *, style: dict, class_name: str
+) -> folium.GeoJson:
+    rows = communes[communes[COMMUNE_CODE].isin(list(codes))]
+    geometry = shapely.set_precision(rows.geometry.to_numpy(), 1e-5)
+    frame = gpd.GeoDataFrame({"code": rows[COMMUNE_CODE].to_numpy()}, geometry=geometry)
+    data = json.loads(frame.set_crs(communes.crs, allow_override=True).to_json(drop_id=True))
+    return folium.GeoJson(
+        data,
+        style_function=lambda _feature: {"fill": False, **style},
+        interactive=False,  # the polygons below keep their tooltip and click
+        className=class_name,
+    )
+
+
+def highlight_group(
+    communes: gpd.GeoDataFrame,
+    *,
+    selected: str | None,
+    marked: Collection[str] = (),
+) -> folium.FeatureGroup | None:
+    """Outlines of the selected commune and of marked communes, or ``None`` when there are none.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        The map's communes (EPSG:4326) with ``commune_code``.
+    selected : str or None
+        Code of the commune whose panel is open: thick black outline on a white halo.
+    marked : collection of str
+        Codes to mark (e.g. lagging communes): dashed magenta outline.
+
+    Returns
+    -------
+    folium.FeatureGroup or None
+        A group for ``st_folium(feature_group_to_add=...)``.
+    """
+    known = set(communes[COMMUNE_CODE])
+    marked = [code for code in marked if code in known]
+    selected = selected if selected in known else None
+    if not marked and selected is None:
+        return None
+    group = folium.FeatureGroup(name="atlas-highlight", control=False)
+    if marked:
+        _outline(
+            communes,
+            marked,
+            style={"color": MARKED_COLOR, "weight": 2.5, "dashArray": "5 3", "opacity": 1},
+            class_name="atlas-marked",
+        ).add_to(group)
+    if selected is not None:
+        _outline(
+            communes,
+            [selected],
+            style={"color": "#ffffff", "weight": 7, "opacity": 0.9},
+            class_name="atlas-selected-halo",
+        ).add_to(group)
+        _outline(
+            communes,
+            [selected],
+            style={"color": SELECTED_COLOR, "weight": 3.5, "opacity": 1},
+            class_name="atlas-selected",
+        ).add_to(group)
+    return group
+
+
+_VIEW_TEMPLATE = """
+{% macro script(this, kwargs) %}
+(function (map, scope) {
+    var key = "atlas-map-view", saved = null;
+    try {
+        saved = JSON.parse(window.sessionStorage.getItem(key) || "null");
+    } catch (e) { /* no storage (private mode): start from the fitted view */ }
+    var size = map.getSize();
+    var usable = saved && [saved.lat, saved.lng, saved.zoom].every(Number.isFinite);
+    // Only a view of the same area in a map of the same size: anything else is fitted anew.
+    if (usable && saved.scope === scope && saved.width === size.x && saved.height === size.y) {
+        map._atlasViewRestored = true;  // the legend then keeps this view (geo.web.maps)
+        (function restore() {
+            // Leaflet ignores a new view while it animates the first one: wait for the end.
+            if (map._animatingZoom) {
+                return map.once("zoomend", function () { setTimeout(restore, 0); });
+            }
+            map.setView([saved.lat, saved.lng], saved.zoom, {animate: false});
+        })();
+    }
+    map.on("moveend", function () {
+        try {
+            var c = map.getCenter(), zoom = map.getZoom(), now = map.getSize();
+            // A map being hidden or replaced has no view worth keeping.
+            if (![c.lat, c.lng, zoom].every(Number.isFinite) || now.x < 50 || now.y < 50) return;
+            window.sessionStorage.setItem(key, JSON.stringify({
+                scope: scope, lat: c.lat, lng: c.lng, zoom: zoom, width: now.x, height: now.y,
+            }));
+        } catch (e) {}
+    });
+})({{ this._parent.get_name() }}, {{ this.scope | tojson }});
+{% endmacro %}
+"""
+
+
+class ViewMemory(MacroElement):
+    """Keep the reader's zoom and centre when the map is re-created for the same area.
+
+    The view is kept in the browser tab's ``sessionStorage`` under a *scope* (e.g. the
+    geography and the district in view) with the map's size; a map of another scope or size
+    starts from its own fitted view. Add it after ``fit_bounds`` so it has the last word.
+
+    Parameters
+    ----------
+    scope : str
+        What the map shows, e.g. ``"schematic:17|province"`` or ``"schematic:17|district:04"``.
+    """
+
+    _template = Template(_VIEW_TEMPLATE)
+
+    def __init__(self, scope: str) -> None:
+        super().__init__()
+        self._name = "ViewMemory"
+        self.scope = scope
+
+
+_ATTRIBUTION_TEMPLATE = """
+{% macro script(this, kwargs) %}
+if ({{ this._parent.get_name() }}.attributionControl) {
+    var {{ this.get_name() }} = {{ this._parent.get_name() }}.attributionControl;
+    {{ this.get_name() }}.addAttribution({{ this.text | tojson }});
+    // Small print, as credits are: the line must not cover the map or the scale.
+    {{ this.get_name() }}.getContainer().style.fontSize = "10px";
+}
+{% endmacro %}
+"""
+
+
+class MapAttribution(MacroElement):
+    """Credit the boundaries in the map's attribution line (bottom right, as for tiles).
+
+    Parameters
+    ----------
+    text : str
+        Plain text; it is HTML-escaped here (Leaflet inserts attributions as HTML).
+    """
+
+    _template = Template(_ATTRIBUTION_TEMPLATE)
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "MapAttribution"
+        self.text = html.escape(text)
+
+
+_FOCUS_TEMPLATE = """
+{% macro script(this, kwargs) %}
+(function (map) {
+    var keyboard = map.keyboard;
+    if (!keyboard || !keyboard.enabled()) return;
+    keyboard.disable();
+    keyboard._onMouseDown = function () {
+        if (this._focused) return;
+        this._map._container.focus({preventScroll: true});
+    };
+    keyboard.enable();
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+
+class FocusWithoutScroll(MacroElement):
+    """Let a click on the map focus it (for the keyboard) without scrolling the page.
+
+    Leaflet focuses the map on mouse-down. In an iframe (streamlit-folium), the browser then
+    scrolls the page to show the whole iframe, between mouse-down and mouse-up: the click lands
+    somewhere else and no commune is picked. Focusing with ``preventScroll`` keeps the page
+    still; arrow keys and +/- still move and zoom the map once it has the focus.
+    """
+
+    _template = Template(_FOCUS_TEMPLATE)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FocusWithoutScroll"

@@ -1,0 +1,177 @@
+"""``python -m geo import | batches | rollback | delete | template`` against a real store.
+
+Uses the importer (``geo.figures.importing``) when it is there; until then a stand-in with the same
+contract that checks each row with ``geo.figures.indicators.read_family``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from store_fixtures import stand_in_importing
+
+from geo.cli.commands import main
+from geo.figures.auth import add_user
+from geo.figures.indicators import family_csv_text, load_demo
+from geo.figures.store import Store
+
+DEMO = load_demo()
+
+
+@pytest.fixture(autouse=True)
+def importer(monkeypatch):
+    """The real ``geo.figures.importing`` if it exists, else the stand-in."""
+    try:
+        import geo.figures.importing  # noqa: F401
+    except ModuleNotFoundError:
+        monkeypatch.setitem(sys.modules, "geo.figures.importing", stand_in_importing())
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'atlas.sqlite'}"
+
+
+def _write(
+    tmp_path, name: str, family: str, rows: pd.DataFrame, *, bad: dict | None = None
+) -> Path:
+    """Write rows as CSV; ``bad={(row_index, column): text}`` puts wrong text in cells."""
+    frame = pd.read_csv(
+        io.StringIO(family_csv_text(rows, family)), dtype=str, keep_default_na=False
+    )
+    for (index, column), text in (bad or {}).items():
+        frame.loc[index, column] = text
+    path = tmp_path / name
+    path.write_text(frame.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    return path
+
+
+def _models(codes: list[str], economy: int = 42) -> pd.DataFrame:
+    rows = DEMO["models"].query("period == 2024 and commune_code in @codes").reset_index(drop=True)
+    rows["models_economy"] = economy
+    return rows
+
+
+def _run_json(capsys, *argv: str) -> tuple[int, dict]:
+    code = main([*argv, "--json"])
+    out = capsys.readouterr().out
+    return code, json.loads(out) if out.strip() else {}
+
+
+def test_import_prints_json_and_stores_a_batch(tmp_path, db_url, capsys):
+    path = _write(tmp_path, "models_2024.csv", "models", _models(["04789", "04792"]))
+    argv = ["import", str(path), "--family", "models", "--period", "2024", "--db", db_url]
+    code, payload = _run_json(capsys, *argv)
+    assert code == 0
+    assert payload["accepted"] == 2 and payload["rejected"] == 0
+    assert payload["rejected_rows"] == [] and payload["warnings"] == []
+    assert isinstance(payload["batch_id"], int) and payload["dry_run"] is False
+    assert payload["batch"]["user"].startswith("os:")  # the shell user, trusted
+    assert payload["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+    code, listing = _run_json(capsys, "batches", "--db", db_url)
+    assert code == 0
+    assert listing["batches"][0]["id"] == payload["batch_id"]
+    assert len(listing["batches"]) == 25  # 24 demo batches seeded first
+    store = Store(db_url)
+    current = store.current_tables()["models"].query("period == 2024")
+    assert current.set_index("commune_code").loc["04789", "models_economy"] == 42
+    store.dispose()
+
+
+def test_rejected_rows_are_listed_with_their_reason(tmp_path, sqlite_url, capsys):
+    rows = _models(["04789", "04792", "04795"])
+    path = _write(tmp_path, "mixed.csv", "models", rows, bad={(1, "models_economy"): "-3"})
+    code, payload = _run_json(
+        capsys, "import", str(path), "--family", "models", "--period", "2024", "--db", sqlite_url
+    )
+    assert code == 0
+    assert (payload["accepted"], payload["rejected"]) == (2, 1)
+    rejected = payload["rejected_rows"][0]
+    assert rejected["source_row"] == 3 and rejected["column"] == "models_economy"
+    assert rejected["reason_en"] and rejected["reason_vi"]
+
+
+def test_text_report_and_dry_run_write_nothing(tmp_path, capsys):
+    db = tmp_path / "dry.sqlite"
+    path = _write(tmp_path, "models.csv", "models", _models(["04789"]))
+    argv = ["import", str(path), "--family", "models", "--period", "2024", "--dry-run"]
+    assert main([*argv, "--db", f"sqlite:///{db}", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Accepted: 1" in out and "Dry run: nothing was stored." in out
+    assert not db.exists()
+
+
+def test_nothing_importable_exits_non_zero(tmp_path, sqlite_url, capsys):
+    path = _write(
+        tmp_path, "bad.csv", "models", _models(["04789"]), bad={(0, "models_economy"): "x"}
+    )
+    argv = ["import", str(path), "--family", "models", "--period", "2024", "--db", sqlite_url]
+    code, payload = _run_json(capsys, *argv)
+    assert code == 1
+    assert payload["accepted"] == 0 and payload["rejected"] >= 1 and payload["batch_id"] is None
+    assert main(["batches", "--db", sqlite_url]) == 0
+    assert "24 batches" in capsys.readouterr().out
+
+
+def test_reimport_is_refused_unless_forced(tmp_path, sqlite_url, capsys):
+    path = _write(tmp_path, "models.csv", "models", _models(["04789"]))
+    argv = ["import", str(path), "--family", "models", "--period", "2024", "--db", sqlite_url]
+    first = _run_json(capsys, *argv)[1]["batch_id"]
+    code = main(argv)
+    captured = capsys.readouterr()
+    assert code == 1 and f"batch {first}" in captured.err
+    code, payload = _run_json(capsys, *argv, "--force")
+    assert code == 0 and payload["batch_id"] > first
+
+
+def test_rollback_and_delete(tmp_path, sqlite_url, capsys):
+    path = _write(tmp_path, "models.csv", "models", _models(["04789"]))
+    argv = ["import", str(path), "--family", "models", "--period", "2024", "--db", sqlite_url]
+    batch = _run_json(capsys, *argv)[1]["batch_id"]
+    assert main(["delete", str(batch), "--db", sqlite_url]) == 1
+    assert "roll it back first" in capsys.readouterr().err
+    assert main(["rollback", str(batch), "--db", sqlite_url]) == 0
+    assert "rolled back" in capsys.readouterr().out
+    assert main(["rollback", str(batch), "--db", sqlite_url]) == 1
+    capsys.readouterr()
+    listing = _run_json(capsys, "batches", "--db", sqlite_url)[1]["batches"]
+    assert listing[0]["status"] == "rolled_back" and listing[0]["rolled_back_by"].startswith("os:")
+    assert main(["delete", str(batch), "--db", sqlite_url]) == 0
+    assert "deleted" in capsys.readouterr().out
+    listing = _run_json(capsys, "batches", "--db", sqlite_url)[1]["batches"]
+    assert batch not in [b["id"] for b in listing]
+
+
+def test_user_option_checks_the_planner_password(tmp_path, sqlite_url, monkeypatch, capsys):
+    accounts = tmp_path / "accounts.toml"
+    add_user("lan", "mật-khẩu-đủ-dài", path=accounts)
+    monkeypatch.setenv("ATLAS_ACCOUNTS", str(accounts))
+    path = _write(tmp_path, "models.csv", "models", _models(["04789"]))
+    argv = ["import", str(path), "--family", "models", "--period", "2024", "--db", sqlite_url]
+
+    monkeypatch.setenv("ATLAS_PASSWORD", "sai mật khẩu")
+    assert main([*argv, "--user", "lan"]) == 1
+    assert "wrong user name or password" in capsys.readouterr().err
+    assert main([*argv, "--user", "nobody"]) == 1
+    assert "wrong user name or password" in capsys.readouterr().err
+
+    monkeypatch.setenv("ATLAS_PASSWORD", "mật-khẩu-đủ-dài")
+    code, payload = _run_json(capsys, *argv, "--user", "lan")
+    assert code == 0 and payload["batch"]["user"] == "lan"
+    assert payload["batch"]["auth_method"] == "password"
+
+
+def test_template_writes_a_workbook(tmp_path, capsys):
+    pytest.importorskip(
+        "geo.figures.templates", reason="geo.figures.templates (the importer's) not there yet"
+    )
+    out = tmp_path / "mau.xlsx"
+    assert main(["template", "--family", "ntm", "--out", str(out), "--period", "2024"]) == 0
+    assert out.read_bytes()[:2] == b"PK"

@@ -1,0 +1,109 @@
+import pandas as pd
+
+from geo.analysis.lagging import CriteriaBelow, NoModelInField, find_lagging
+from geo.analysis.metrics import commune_metrics, district_summary, province_summary
+from geo.figures.indicators import load_demo
+from geo.geography.geographies import default_geography
+from geo.output.display import (
+    column_label,
+    commune_table,
+    district_table,
+    format_value,
+    lagging_table,
+    legend_notes,
+    markdown_text,
+    named_model_lines,
+    profile_caption,
+    profile_figures,
+    slug,
+)
+
+
+def test_formatting():
+    assert format_value("models_total", 4648, "vi") == "4.648"
+    assert format_value("models_per_km2", 1.234, "en") == "1.23"
+    assert format_value("land_pct_of_plan", 42.857, "vi") == "42,9 %"
+    assert format_value("ntm_level", "advanced", "vi") == "NTM nâng cao"
+    assert format_value("criteria_met", pd.NA, "vi") == "–"
+    assert column_label("criteria_met_previous", "en") == "Criteria met (of 19) (previous period)"
+    assert column_label("commune_name", "vi") == "Xã"
+    assert slug("Huyện Đà Bắc") == "huyen-da-bac"
+    assert markdown_text("Mô hình *số 1* [x]") == "Mô hình \\*số 1\\* \\[x\\]"
+
+
+def _demo():
+    geography, tables = default_geography(), load_demo()
+    return geography, tables, commune_metrics(geography.communes, tables, period=2019)
+
+
+def test_tables_are_labelled_and_written_the_vietnamese_way():
+    _, _, metrics = _demo()
+    communes = commune_table(metrics, "vi")
+    assert len(communes) == 151 and "Mức NTM" in communes.columns
+    assert (communes["Mức NTM"] == "Không áp dụng").sum() == 22
+    districts = district_table(district_summary(metrics), province_summary(metrics), "vi")
+    assert districts["Huyện"].tolist()[-1] == "Toàn tỉnh"
+    total = districts.iloc[-1]
+    assert total["Số mô hình"] == "4.648"
+    assert total["Xã đạt chuẩn NTM"] == "82/129"
+
+
+def test_lagging_table_for_screen_and_file():
+    _, _, metrics = _demo()
+    rules = [CriteriaBelow(15), NoModelInField("economy")]
+    found = find_lagging(metrics, rules, district_code="157")
+    screen = lagging_table(found, rules, "vi")
+    assert screen.columns.tolist() == [
+        "Xã",
+        "Huyện",
+        "Mức chậm",
+        "Số điều kiện không đạt",
+        "Số tiêu chí đạt (/19)",
+        "Mô hình lĩnh vực kinh tế",
+        "Còn thiếu để đạt 15 (tiêu chí)",
+    ]
+    assert screen.iloc[0].tolist() == ["Xã Tân Mỹ", "Huyện Lạc Sơn", "1,27", "2", "11", "0", "4"]
+    file = lagging_table(found, rules, "en", for_file=True)
+    assert file.columns[0] == "Code"
+    row = file.iloc[0].tolist()
+    assert row == ["05344", "Xã Tân Mỹ", "Huyện Lạc Sơn", 1.267, 2, 11, 0, 4]
+    assert str(file["Criteria met (of 19)"].dtype) == "Int64"  # counts stay whole numbers
+
+
+def test_panel_pieces():
+    from geo.analysis.commune_profile import commune_profile, metrics_over_periods
+
+    geography, tables, _ = _demo()
+    over = metrics_over_periods(geography.communes, tables, [2019, 2020])
+    profile = commune_profile(over, "05329", period=2019, named=tables["named_models"])
+    figures = profile_figures(profile, "vi")
+    assert figures.columns.tolist() == ["Chỉ tiêu", "Giá trị", "Hạng: huyện · tỉnh"]
+    total = figures.set_index("Chỉ tiêu").loc["Số mô hình"]
+    assert total["Hạng: huyện · tỉnh"].endswith(
+        "/24 · " + total["Hạng: huyện · tỉnh"].split(" · ")[1]
+    )
+    assert total["Hạng: huyện · tỉnh"].split(" · ")[1].endswith("/151")
+    assert profile_caption(profile, "vi").startswith("Huyện Lạc Sơn · kỳ 2019 · ")
+    lines = named_model_lines(profile.named_models, "vi")
+    assert any("Bảo vệ cây trồng, vật nuôi, bảo vệ rừng" in line for line in lines)
+    assert all(line.startswith("- ") for line in lines)
+    # A ward: the NTM rows read "not applicable".
+    ward = commune_profile(over, "04789", period=2019)
+    assert not ward.ntm_applies
+    rows = profile_figures(ward, "en").set_index("Indicator")
+    assert rows.loc["NTM level", "Value"] == "Not applicable"
+
+
+def test_legend_notes():
+    geography, _, _ = _demo()
+    notes = legend_notes(geography, periods=(2019,), demo=True, lang="vi")
+    assert notes == [
+        "Kỳ số liệu: 2019 · Dữ liệu minh họa",
+        "Ranh giới sơ đồ, không chính thức · đơn vị hành chính giai đoạn 2020-2025"
+        " (151 đơn vị cấp xã)",
+    ]
+    notes = legend_notes(
+        geography, periods=(2019, 2024), demo=False, district_name="Huyện Lạc Sơn", lang="en"
+    )
+    assert notes[0] == "Change 2019 → 2024"
+    assert notes[2].startswith("Huyện Lạc Sơn; other districts faded.")

@@ -1,0 +1,65 @@
+import csv
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from geo.output.table_export import FORMULA_STARTS, csv_bytes, neutralise, xlsx_bytes
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://x","y")'],
+)
+def test_formula_like_text_is_neutralised(text):
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["Xã A", "", "a=b", 3, -3, 2.5, None])
+def test_other_values_are_left_alone(value):
+    assert neutralise(value) == value
+
+
+def test_csv_neutralises_text_cells_and_headers_not_numbers():
+    frame = pd.DataFrame(
+        {
+            "Xã": ["=cmd|' /C calc'!A0", "Xã B", "@x", "\tTab"],
+            "-Cột": ["+1", "ok", "-", "x"],
+            "Số": [-1, 2, 3, 4],
+            "Tỷ lệ": [-0.5, None, 1.25, 0.0],
+        }
+    )
+    data = csv_bytes(frame)
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the accents right
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["Xã", "'-Cột", "Số", "Tỷ lệ"]
+    assert rows[1] == ["'=cmd|' /C calc'!A0", "'+1", "-1", "-0.5"]
+    assert rows[2] == ["Xã B", "ok", "2", ""]
+    assert rows[3] == ["'@x", "'-", "3", "1.25"]
+    assert rows[4] == ["'\tTab", "x", "4", "0.0"]
+    for row in rows:
+        for cell in row[:2]:
+            assert not cell.startswith(FORMULA_STARTS)
+
+
+def test_xlsx_keeps_text_as_text_and_numbers_as_numbers():
+    frame = pd.DataFrame(
+        {
+            "Xã": ["=1+1", "Xã Tân Mỹ"],
+            "Số": pd.array([11, None], dtype="Int64"),
+            "Mức": [1.267, 0.5],
+        }
+    )
+    data = xlsx_bytes(
+        frame, sheet_name="Xã chậm tiến độ / 2019", title_lines=["Tiêu đề", "Ghi chú"]
+    )
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book.active
+    assert sheet.title == "Xã chậm tiến độ _ 2019"
+    assert sheet["A1"].value == "Tiêu đề" and sheet["A1"].font.bold
+    assert [c.value for c in sheet[4]] == ["Xã", "Số", "Mức"]
+    assert sheet["A5"].value == "=1+1" and sheet["A5"].data_type == "s"  # text, not a formula
+    assert sheet["B5"].value == 11 and sheet["C5"].value == 1.267
+    assert sheet["B6"].value is None
+    assert sheet.freeze_panes == "A5"

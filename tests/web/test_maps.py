@@ -1,0 +1,240 @@
+import json
+import re
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from geo.analysis.metrics import commune_metrics
+from geo.web.maps import (
+    NO_DATA_COLOR,
+    NOT_APPLICABLE_COLOR,
+    NTM_COLORS,
+    build_map,
+    classify_layer,
+    legend_html,
+)
+
+
+def _grid(n=4):
+    rows = []
+    for i in range(n):
+        for j in range(n):
+            code = f"{i * n + j + 1:05d}"
+            rows.append(
+                {
+                    "commune_code": code,
+                    "commune_name": f"Xã {code}",
+                    "commune_type": "Xã" if (i + j) % 5 else "Phường",
+                    "district_code": "001" if i < n / 2 else "002",
+                    "district_name": "Huyện Một" if i < n / 2 else "Huyện Hai",
+                    "area_km2": 10.0,
+                    "geometry": box(
+                        105 + j * 0.05, 20.5 + i * 0.05, 105.05 + j * 0.05, 20.55 + i * 0.05
+                    ),
+                }
+            )
+    return gpd.GeoDataFrame(rows, crs="EPSG:4326")
+
+
+@pytest.fixture
+def communes():
+    return _grid()
+
+
+@pytest.fixture
+def metrics(communes):
+    codes = communes["commune_code"].tolist()
+    models = pd.DataFrame(
+        {
+            "commune_code": codes[:-1],  # the last commune has no data
+            "period": 2019,
+            "models_economy": list(range(len(codes) - 1)),
+            "models_culture_society": 1,
+            "models_defence_security": 0,
+            "models_political_system": 0,
+            "models_replicated": 0,
+        }
+    )
+    models.loc[0, "models_culture_society"] = 0  # one commune with no model at all
+    levels = ["not_yet", "ntm", "advanced", "model"]
+    rural = communes[communes["commune_type"] == "Xã"]["commune_code"].tolist()
+    ntm = pd.DataFrame(
+        {
+            "commune_code": rural[:-1],
+            "period": 2019,
+            "ntm_level": [levels[i % 4] for i in range(len(rural) - 1)],
+            "criteria_met": [12 if i % 4 == 0 else 19 for i in range(len(rural) - 1)],
+        }
+    )
+    land = pd.DataFrame(
+        {
+            "commune_code": codes[:8],
+            "period": 2019,
+            "land_done_ha": [0, 10, 20, 30, 40, 50, 0, 5],
+            "land_planned_ha": [100, 100, 100, 100, 50, 50, 0, 0],
+        }
+    )
+    return commune_metrics(communes, {"models": models, "ntm": ntm, "land": land}, period=2019)
+
+
+def test_density_classes_count_every_commune(metrics):
+    c = classify_layer(metrics, "models_density", k=5, lang="en")
+    assert sum(e.count for e in c.legend) == len(metrics)
+    assert c.legend[0].label == "No models" and c.legend[0].count == 1
+    assert c.legend[-1].label == "No data" and c.legend[-1].count == 1
+    assert c.colors.iloc[-1] == NO_DATA_COLOR
+    assert len(c.bins) == 5
+    # natural breaks (Fisher–Jenks) is deterministic: same input, same bins
+    assert classify_layer(metrics, "models_density", k=5).bins == c.bins
+
+
+def test_no_colour_is_black(metrics):
+    for layer in ("models_density", "ntm", "land"):
+        c = classify_layer(metrics, layer)
+        assert not c.colors.isin(["#000", "#000000", "black"]).any()
+        assert NO_DATA_COLOR in {e.color for e in c.legend}
+
+
+def test_known_bins_with_few_values():
+    m = pd.DataFrame({"models_per_km2": [1.0, 1.0, 5.0, 5.0], "models_total": [1, 1, 5, 5]})
+    c = classify_layer(m, "models_density", k=5, lang="en")
+    assert c.bins == [1.0, 5.0]  # never more classes than distinct values
+    assert [e.count for e in c.legend] == [2, 2, 0]
+
+
+def test_ntm_is_ordered_categories_with_not_applicable(metrics):
+    c = classify_layer(metrics, "ntm", lang="vi")
+    labels = [e.label for e in c.legend]
+    assert labels[:4] == ["Chưa đạt", "Đạt chuẩn NTM", "NTM nâng cao", "NTM kiểu mẫu"]
+    assert "Không áp dụng (phường, thị trấn)" in labels
+    wards = metrics["commune_type"].eq("Phường")
+    assert (c.colors[wards] == NOT_APPLICABLE_COLOR).all()
+    assert sum(e.count for e in c.legend) == len(metrics)
+    first = metrics.index[metrics["ntm_level"].astype(str) == "not_yet"][0]
+    assert c.colors[first] == NTM_COLORS["not_yet"]
+    assert c.labels[first] == "Chưa đạt (12/19)"
+
+
+def test_land_layer_no_plan_not_applicable_and_no_data(metrics):
+    c = classify_layer(metrics, "land", lang="en")
+    counts = {e.label: e.count for e in c.legend}
+    # 2 communes with a zero plan, plus the 2 wards (codes 00012, 00015) without land figures
+    assert counts["No plan, or not applicable (wards, towns)"] == 4
+    assert counts["No data"] == len(metrics) - 8 - 2
+    assert counts["0%"] == 1
+    assert sum(counts.values()) == len(metrics)
+    by_code = dict(zip(metrics["commune_code"], c.labels, strict=True))
+    assert by_code["00012"] == "Not applicable (wards, towns)"
+    assert by_code["00007"] == "No plan"
+    assert by_code["00016"] == "No data"
+
+
+def test_script_in_names_is_escaped(communes, metrics):
+    communes.loc[0, "commune_name"] = "<script>alert('x')</script>"
+    metrics.loc[0, "commune_name"] = "<script>alert('x')</script>"
+    fmap = build_map(communes, metrics, layer="models_density")
+    html = fmap.get_root().render()
+    assert "<script>alert" not in html
+    layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
+    names = [f["properties"]["name"] for f in layer.data["features"]]
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in names
+    # ... and so it arrives in the browser: escaped text, never markup.
+    decoded = [f["properties"]["name"] for f in layer.features()]
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in decoded
+
+
+def _code_lists(html):
+    """Every ``code`` property column embedded in the page (one per compact layer), decoded as
+    the browser decodes it."""
+    from geo.web.geometry import decode_compact
+
+    return [
+        [f["properties"]["code"] for f in decode_compact(json.loads(data))]
+        for data in re.findall(r"atlasFeatures\((\{.*?\})\);", html)
+    ]
+
+
+def test_build_map_draws_each_commune_and_district_filter(communes, metrics):
+    fmap = build_map(communes, metrics, layer="ntm", districts=None, notes=["Sơ đồ"])
+    html = fmap.get_root().render()
+    # One feature per commune, each code exactly once in the page.
+    assert _code_lists(html) == [communes["commune_code"].tolist()]
+    assert "atlas-legend" in html
+    assert "Sơ đồ" in html or "S\\u01a1 \\u0111\\u1ed3" in html
+    # What the browser decodes: one polygon per commune, with its code.
+    layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
+    decoded = layer.features()
+    assert [f["properties"]["code"] for f in decoded] == communes["commune_code"].tolist()
+    assert all(f["geometry"]["coordinates"] for f in decoded)
+    one = build_map(communes, metrics, layer="ntm", district_code="002")
+    in_district = communes.loc[communes["district_code"] == "002", "commune_code"].tolist()
+    interactive = [
+        c.features()
+        for c in one._children.values()
+        if isinstance(c, folium.GeoJson) and c.options.get("interactive", True)
+    ]
+    assert [[f["properties"]["code"] for f in fs] for fs in interactive] == [in_district]
+    # Each commune at most once in the page (the rest of the province may be faded context).
+    codes = [code for column in _code_lists(one.get_root().render()) for code in column]
+    assert len(codes) == len(set(codes)) and set(in_district) <= set(codes)
+
+
+def test_legend_html_escapes_notes(metrics):
+    c = classify_layer(metrics, "land")
+    body = legend_html(c, notes=["<b>x</b>"])
+    assert "<b>x</b>" not in body and "&lt;b&gt;x&lt;/b&gt;" in body
+
+
+def test_district_outlines_follow_the_commune_borders(communes, metrics):
+    from shapely import from_geojson
+
+    from geo.web.compact import CompactOutline
+
+    districts = communes.dissolve("district_code").reset_index()
+    fmap = build_map(communes, metrics, layer="ntm", districts=districts)
+    (outline,) = [c for c in fmap._children.values() if isinstance(c, CompactOutline)]
+    drawn = {f["properties"]["district"]: f["geometry"] for f in outline.features()}
+    assert sorted(drawn) == ["Huyện Hai", "Huyện Một"]
+    for geometry in drawn.values():
+        # Each district is 4 × 2 cells of 0.05°: its outline is 0.6° long, its inner borders
+        # are not drawn.
+        assert from_geojson(json.dumps(geometry)).length == pytest.approx(0.6, abs=1e-3)
+    html = fmap.get_root().render()
+    assert "atlasOutlines" in html and "atlas-district" in html
+    # Zoomed on a district: its outline only.
+    one = build_map(communes, metrics, layer="ntm", districts=districts, district_code="002")
+    (outline,) = [c for c in one._children.values() if isinstance(c, CompactOutline)]
+    assert [f["properties"]["district"] for f in outline.features()] == ["Huyện Hai"]
+    # Without districts, no outline.
+    bare = build_map(communes, metrics, layer="ntm")
+    assert not [c for c in bare._children.values() if isinstance(c, CompactOutline)]
+
+
+def test_district_labels_name_the_province_when_several(communes, metrics):
+    communes = communes.assign(
+        province_name=["Tỉnh A" if c < "00009" else "Tỉnh B" for c in communes["commune_code"]],
+        district_name="Huyện Châu Thành",
+    )
+    fmap = build_map(communes, metrics, layer="ntm")
+    layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
+    labels = {f["properties"]["district"] for f in layer.features()}
+    assert labels == {"Huyện Châu Thành, Tỉnh A", "Huyện Châu Thành, Tỉnh B"}
+
+
+def test_outline_script_survives_streamlit_folium_renaming(communes, metrics):
+    """streamlit-folium renames every element as it renders (``compact_geo_json_div_3``): the
+    outline must name the layer's variables as rendered, not as first built."""
+    import copy
+
+    from streamlit_folium import _get_map_string
+
+    districts = communes.dissolve("district_code").reset_index()
+    fmap = copy.deepcopy(build_map(communes, metrics, layer="ntm", districts=districts))
+    fmap.get_root().render()
+    script = _get_map_string(fmap)
+    used = set(re.findall(r"(\w+)_topology\b", script))
+    defined = set(re.findall(r"var (\w+)_topology =", script))
+    assert "atlasOutlines" in script and used and used <= defined
