@@ -1,4 +1,6 @@
 import re
+import shutil
+import subprocess
 from importlib import resources
 
 import pytest
@@ -35,6 +37,20 @@ def test_catalogue_parses_as_po_in_its_language(lang):
     texts = catalogue_texts(lang)
     assert all(isinstance(key, str) and isinstance(text, str) for key, text in texts.items())
     assert texts == {key: _TEXT[key][lang] for key in all_keys()}
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is not installed")
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_catalogue_passes_gettext_msgfmt_check(lang, tmp_path):
+    """GNU msgfmt is stricter than Babel (an unclosed quote is an error, not an empty text)."""
+    with resources.as_file(resources.files("geo.i18n") / "locales" / f"{lang}.po") as po_path:
+        result = subprocess.run(
+            ["msgfmt", "--check", "--output-file", str(tmp_path / f"{lang}.mo"), str(po_path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    assert result.returncode == 0 and not result.stderr, result.stderr
 
 
 def test_catalogues_have_the_same_keys_in_the_same_order():

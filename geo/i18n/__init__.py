@@ -48,7 +48,9 @@ def _read_catalogue(lang: Lang, /) -> dict[str, str]:
     Raises
     ------
     babel.messages.pofile.PoFileError
-        The file is not valid PO syntax (better at start-up than a half-read catalogue).
+        A line Babel cannot read as PO, such as an unknown keyword or a ``msgid`` without
+        ``msgstr`` (better at start-up than a half-read catalogue). Babel is lenient otherwise:
+        an unclosed quote reads as an empty text, which tests/test_i18n.py rejects.
 
     Examples
     --------
