@@ -85,7 +85,7 @@ __all__ = [
 ]
 
 DB_URL_ENV = "ATLAS_DB_URL"
-DEFAULT_DB_PATH = Path(__file__).resolve().parents[2] / "data" / "atlas.sqlite"
+DEFAULT_DB_PATH = Path(__file__).resolve().parents[3] / "data" / "atlas.sqlite"
 
 STATUS_ACTIVE = "active"
 STATUS_ROLLED_BACK = "rolled_back"
