@@ -1,23 +1,12 @@
-"""The figure store: every import is an immutable batch; the current figures derive from them.
+"""The figure store: every import an immutable batch in SQLite or PostgreSQL; the current figures.
 
-:class:`Store` is the facade; schema, batches, current figures, demo seeding and connections
-are its collaborators in this package (see :mod:`geo.figures.store.facade` for the model).
+:class:`Store` is the facade over engine, schema, batches, current figures and demo seeding.
 """
 
-from geo.figures.store.facade import (
-    DB_URL_ENV,
-    DEFAULT_DB_PATH,
-    ORIGIN_DEMO,
-    ORIGIN_IMPORT,
-    STATUS_ACTIVE,
-    STATUS_ROLLED_BACK,
-    Batch,
-    ReportLike,
-    Store,
-    database_url,
-    open_store,
-    rejected_row_count,
-)
+from geo.figures.store.batches import Batch, ReportLike, rejected_row_count
+from geo.figures.store.engine import DB_URL_ENV, DEFAULT_DB_PATH, database_url
+from geo.figures.store.facade import Store, open_store
+from geo.figures.store.schema import ORIGIN_DEMO, ORIGIN_IMPORT, STATUS_ACTIVE, STATUS_ROLLED_BACK
 
 __all__ = [
     "DB_URL_ENV",
