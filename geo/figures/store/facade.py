@@ -6,7 +6,7 @@ One code path for two databases, chosen by a SQLAlchemy URL:
   busy timeout so readers never wait for the writer and writers queue up.
 * **PostgreSQL**: ``postgresql+psycopg://user:password@host/db`` (psycopg 3).
 
-``ATLAS_DB_URL`` overrides the default (:func:`database_url`).
+``ATLAS_DB_URL`` overrides the default (:func:`~geo.figures.store.engine.database_url`).
 
 Model
 -----
@@ -67,33 +67,13 @@ from geo.errors import StoreError
 from geo.figures.auth import require_planner
 from geo.figures.indicators import FAMILIES, FAMILY_NAMES
 from geo.figures.store import batches as ledger
-from geo.figures.store.batches import Batch, ReportLike, rejected_row_count
+from geo.figures.store.batches import Batch, ReportLike
 from geo.figures.store.current import current_frame, current_sources
-from geo.figures.store.engine import DB_URL_ENV, DEFAULT_DB_PATH, Database, database_url
-from geo.figures.store.schema import (
-    ORIGIN_DEMO,
-    ORIGIN_IMPORT,
-    STATUS_ACTIVE,
-    STATUS_ROLLED_BACK,
-    create_schema,
-    meta_value,
-)
+from geo.figures.store.engine import Database
+from geo.figures.store.schema import ORIGIN_IMPORT, create_schema, meta_value
 from geo.figures.store.seed import demo_reports, seed_demo
 
-__all__ = [
-    "DB_URL_ENV",
-    "DEFAULT_DB_PATH",
-    "ORIGIN_DEMO",
-    "ORIGIN_IMPORT",
-    "STATUS_ACTIVE",
-    "STATUS_ROLLED_BACK",
-    "Batch",
-    "ReportLike",
-    "Store",
-    "database_url",
-    "open_store",
-    "rejected_row_count",
-]
+__all__ = ["Store", "open_store"]
 
 
 class Store:
@@ -102,7 +82,7 @@ class Store:
     Parameters
     ----------
     url : str, optional
-        SQLAlchemy URL; see :func:`database_url` for the default.
+        SQLAlchemy URL; see :func:`~geo.figures.store.engine.database_url` for the default.
     chunk_size : int
         Rows per INSERT round trip of an import.
     progress : callable, optional
@@ -121,6 +101,9 @@ class Store:
         create: bool = True,
     ) -> None:
         self._database = Database(url)
+        # Plain attributes, as before the split: the same objects the database uses.
+        self.url: URL = self._database.url
+        self.engine: Engine = self._database.engine
         self.chunk_size = chunk_size
         self.progress = progress
         if create:
@@ -128,16 +111,6 @@ class Store:
                 create_schema(connection)
 
     # -- connections --
-
-    @property
-    def url(self) -> URL:
-        """The SQLAlchemy URL (with its password; see :attr:`display_url`)."""
-        return self._database.url
-
-    @property
-    def engine(self) -> Engine:
-        """The SQLAlchemy engine."""
-        return self._database.engine
 
     @property
     def dialect(self) -> str:
@@ -304,7 +277,7 @@ class Store:
 
 
 def open_store(url: str | None = None, *, seed: bool = True) -> Store:
-    """The app's store: :func:`database_url`, tables created, demo data seeded on first use.
+    """The app's store at :func:`~.engine.database_url`: tables made, demo data seeded on first use.
 
     Parameters
     ----------
