@@ -46,10 +46,22 @@ from vietnamadminunits.database import query
 
 from geo.errors import BoundaryError, FetchError, Problem
 from geo.geography.crs import equal_area_crs
-from geo.geography.download import DEFAULT_TIMEOUT, Progress, ProgressCallback, download
+from geo.geography.download import (
+    DEFAULT_TIMEOUT,
+    Downloaded,
+    Progress,
+    ProgressCallback,
+    download,
+)
 from geo.geography.matching import Match, MatchResult, match_names, name_key, unit_type
 from geo.geography.rda import read_spatial_polygons
-from geo.geography.sources import MIRROR_ENV, BoundarySource, get_source, list_sources
+from geo.geography.sources import (
+    MIRROR_ENV,
+    BoundarySource,
+    SourceFile,
+    get_source,
+    list_sources,
+)
 from geo.geography.validation import ValidationOptions, check_coverage, clean_geometries
 from geo.schema import (
     AREA_KM2,
@@ -309,22 +321,7 @@ def fetch_boundaries(
     """
     started = time.perf_counter()
     report = progress or _quiet
-    src = get_source(source) if isinstance(source, str) else source
-    if src.requires_acknowledgement and not accept_licence:
-        raise FetchError(
-            src.key,
-            f"the licence of {src.name} restricts its use: {src.licence} ({src.licence_url}). "
-            "Read it; if your use is allowed, run again with --accept-licence.",
-        )
-    if not src.supported:
-        supported = ", ".join(s.key for s in list_sources() if s.supported)
-        raise FetchError(
-            src.key,
-            f"{src.name} is listed but not yet supported. {src.notes} "
-            f"Supported sources: {supported}.",
-        )
-    if src.format != "sp-rda":
-        raise FetchError(src.key, f"no converter for the format '{src.format}'")
+    src = _usable_source(source, accept_licence=accept_licence)
     code, province_name = resolve_province(province)
     folder = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     mirror = mirror or os.environ.get(MIRROR_ENV) or None
@@ -341,19 +338,7 @@ def fetch_boundaries(
         progress=report,
         force=force,
     )
-    report(Progress("read", f"reading {spec.path} (all of Vietnam)", 0, 1))
-    try:
-        national = national_table(got.path, sha256=got.sha256, object_name=spec.object)
-    except FetchError:
-        raise
-    except BoundaryError as exc:
-        raise FetchError(
-            f"{src.key} {spec.path}",
-            f"the downloaded file passed its checksum but cannot be read: {exc.message}. "
-            "Report it (the catalogue entry may be wrong).",
-            where=url,
-        ) from exc
-    report(Progress("read", f"{len(national):,} communes read", 1, 1))
+    national = _read_national(got, src, spec, url=url, report=report)
     report(Progress("match", f"matching the communes of {province_name} to GSO codes", 0, 1))
     layer, match_report = convert_vietnam63(national, code, source=src)
     report(Progress("match", f"{len(layer)} communes of {province_name}", 1, 1))
@@ -378,16 +363,7 @@ def fetch_boundaries(
         f"(GSO units {VINTAGE_2020_2025})",
         **match_report,
     }
-    report(Progress("write", "checking geometries and writing the layer", 0, 1))
-    layer, problems = _validate(layer, f"{src.key}_{code}")
-    sidecar["problems"] = [
-        {"severity": p.severity, "where": p.where, "message": p.message} for p in problems
-    ]
-    path, report_path = _layer_paths(folder, src.key, code)
-    sidecar["layer_file"] = path.name
-    _atomic_write(path, layer.to_parquet)
-    text = json.dumps(sidecar, ensure_ascii=False, indent=1, allow_nan=False)
-    _atomic_write(report_path, lambda p: p.write_text(text, encoding="utf-8"))
+    layer, path, report_path = _write_layer(layer, sidecar, folder, src.key, code, report=report)
     elapsed = time.perf_counter() - started
     counts = sidecar["counts"]
     report(
@@ -400,6 +376,79 @@ def fetch_boundaries(
         )
     )
     return FetchResult(path, report_path, layer, sidecar, got.downloaded)
+
+
+def _usable_source(source: str | BoundarySource, *, accept_licence: bool) -> BoundarySource:
+    """The source object, or a :class:`FetchError` saying why it cannot be fetched."""
+    src = get_source(source) if isinstance(source, str) else source
+    if src.requires_acknowledgement and not accept_licence:
+        raise FetchError(
+            src.key,
+            f"the licence of {src.name} restricts its use: {src.licence} ({src.licence_url}). "
+            "Read it; if your use is allowed, run again with --accept-licence.",
+        )
+    if not src.supported:
+        supported = ", ".join(s.key for s in list_sources() if s.supported)
+        raise FetchError(
+            src.key,
+            f"{src.name} is listed but not yet supported. {src.notes} "
+            f"Supported sources: {supported}.",
+        )
+    if src.format != "sp-rda":
+        raise FetchError(src.key, f"no converter for the format '{src.format}'")
+    return src
+
+
+def _read_national(
+    got: Downloaded,
+    src: BoundarySource,
+    spec: SourceFile,
+    *,
+    url: str,
+    report: ProgressCallback,
+) -> gpd.GeoDataFrame:
+    """The national commune table of a verified download (a checksum-valid but unreadable file
+    is a :class:`FetchError` that points at the catalogue)."""
+    report(Progress("read", f"reading {spec.path} (all of Vietnam)", 0, 1))
+    try:
+        national = national_table(got.path, sha256=got.sha256, object_name=spec.object)
+    except FetchError:
+        raise
+    except BoundaryError as exc:
+        raise FetchError(
+            f"{src.key} {spec.path}",
+            f"the downloaded file passed its checksum but cannot be read: {exc.message}. "
+            "Report it (the catalogue entry may be wrong).",
+            where=url,
+        ) from exc
+    report(Progress("read", f"{len(national):,} communes read", 1, 1))
+    return national
+
+
+def _write_layer(
+    layer: gpd.GeoDataFrame,
+    sidecar: dict[str, Any],
+    folder: Path,
+    source: str,
+    code: str,
+    *,
+    report: ProgressCallback,
+) -> tuple[gpd.GeoDataFrame, Path, Path]:
+    """Validate the layer, note its problems in ``sidecar`` and write both atomically.
+
+    Returns the validated layer and the paths of the GeoParquet file and its JSON sidecar.
+    """
+    report(Progress("write", "checking geometries and writing the layer", 0, 1))
+    layer, problems = _validate(layer, f"{source}_{code}")
+    sidecar["problems"] = [
+        {"severity": p.severity, "where": p.where, "message": p.message} for p in problems
+    ]
+    path, report_path = _layer_paths(folder, source, code)
+    sidecar["layer_file"] = path.name
+    _atomic_write(path, layer.to_parquet)
+    text = json.dumps(sidecar, ensure_ascii=False, indent=1, allow_nan=False)
+    _atomic_write(report_path, lambda p: p.write_text(text, encoding="utf-8"))
+    return layer, path, report_path
 
 
 def _layer_paths(folder: Path, source: str, code: str) -> tuple[Path, Path]:
