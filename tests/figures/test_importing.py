@@ -648,12 +648,31 @@ def test_header_recognition(header, family, column):
     ],
 )
 def test_number_text(text, convention, number):
-    from geo.figures.importing.importer import _number_text
+    from geo.figures.importing.values import number_text
 
-    assert _number_text(text, convention) == number
+    assert number_text(text, convention) == number
 
 
-@pytest.mark.parametrize("module", ["geo.figures.importing.importer", "geo.geography.units_2025"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        *(
+            f"geo.figures.importing.{name}"
+            for name in (
+                "checking",
+                "findings",
+                "header",
+                "importer",
+                "matching",
+                "reading",
+                "report",
+                "rows",
+                "values",
+            )
+        ),
+        "geo.geography.units_2025",
+    ],
+)
 def test_docstring_examples(module):
     import doctest
     import importlib
