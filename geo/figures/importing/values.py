@@ -81,6 +81,7 @@ def number_text(text: str, convention: str) -> str:
 
 
 def is_number(text: str) -> bool:
+    """Whether ``text`` reads as a number (either convention, units allowed)."""
     return bool(re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", number_text(text, "vi")))
 
 
@@ -147,6 +148,7 @@ _FALSE = frozenset({"khong", "chua", "no", "n", "false", "0", "chua nhan rong"})
 
 
 def category_text(text: str, column: str) -> str:
+    """A category as the family writes it ("Đạt chuẩn" → "ntm"); "" where it does not apply."""
     key = word_key(text.replace("✓", "x").replace("✔", "x"))
     if key in _NOT_APPLICABLE:
         return ""
@@ -154,6 +156,7 @@ def category_text(text: str, column: str) -> str:
 
 
 def bool_text(text: str) -> str:
+    """``"true"`` or ``"false"`` for a yes/no cell (empty is no); other text as is."""
     if not text.strip():
         return "false"  # planners tick "x" for yes and leave the cell empty for no
     key = word_key(text.replace("✓", "x").replace("✔", "x"))
