@@ -62,6 +62,7 @@ def template_columns(family: str) -> tuple[str, ...]:
 
 
 def _choices(column: ind.Column, lang: Lang) -> list[str]:
+    """The values a category or yes/no column offers, as shown in ``lang``."""
     if column.kind == "bool":
         return [t("templates.yes", lang), t("templates.no", lang)]
     labels = _CATEGORY_LABELS.get(column.name, {})
@@ -69,11 +70,13 @@ def _choices(column: ind.Column, lang: Lang) -> list[str]:
 
 
 def _header(column: ind.Column, lang: Lang) -> str:
+    """A column's header: its label, with the unit of a number column."""
     unit = f" ({column.unit(lang)})" if column.unit is not None and column.kind == "number" else ""
     return column.label(lang) + unit
 
 
 def _allowed(column: ind.Column, lang: Lang) -> str:
+    """What a column accepts, in words (for the notes sheet and the validation message)."""
     if column.kind in ("category", "bool"):
         return ", ".join(_choices(column, lang))
     if column.kind == "count":
@@ -123,9 +126,6 @@ def template_workbook(
     b'PK'
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     spec = ind.FAMILIES[family]
     for needed in (COMMUNE_CODE, COMMUNE_NAME):
@@ -139,8 +139,6 @@ def template_workbook(
     with_district = (
         DISTRICT_NAME in communes.columns and communes[DISTRICT_NAME].fillna("").ne("").any()
     )
-    family_label = ind.FAMILY_LABELS[family](lang)
-
     identity: list[tuple[str, str]] = [
         (COMMUNE_CODE, spec.column(COMMUNE_CODE).label(lang)),
         (COMMUNE_NAME, t("field.commune", lang)),
@@ -150,23 +148,59 @@ def template_workbook(
     figures = [spec.column(name) for name in template_columns(family)]
     keys = [key for key, _ in identity] + [c.name for c in figures]
     headers = [label for _, label in identity] + [_header(c, lang) for c in figures]
-    width = len(keys)
-    last_row = _FIRST_DATA_ROW + len(communes) - 1
 
     book = Workbook()
     ws = book.active
     ws.title = t("templates.sheet_data", lang)
-    ws.cell(_TITLE_ROW, 1, t("templates.title", lang, family=family_label.upper()))
+    subtitle = t(
+        "templates.subtitle",
+        lang,
+        period=str(period) if period is not None else t("templates.period_open", lang),
+        vintage=vintage,
+        count=len(communes),
+    )
+    title = t("templates.title", lang, family=ind.FAMILY_LABELS[family](lang).upper())
+    _write_titles(ws, title, subtitle, width=len(keys))
+    _write_header(ws, headers, keys)
+    _write_communes(ws, communes, with_district=with_district)
+    ws.freeze_panes = ws.cell(_FIRST_DATA_ROW, len(identity) + 1)
+    last_row = _FIRST_DATA_ROW + len(communes) - 1
+    _add_validations(ws, figures, first_column=len(identity) + 1, last_row=last_row, lang=lang)
+
+    _notes_sheet(book, family, figures, lang, period, vintage)
+    _meta_sheet(
+        book,
+        {
+            "family": family,
+            "period": "" if period is None else str(period),
+            "vintage": vintage,
+            "lang": lang,
+            "template_version": TEMPLATE_VERSION,
+            "columns": ",".join(keys),
+        },
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_titles(ws: Any, title: str, subtitle: str, *, width: int) -> None:
+    """The title and subtitle rows of the data sheet, each merged across the table."""
+    from openpyxl.styles import Font
+
+    ws.cell(_TITLE_ROW, 1, title)
     ws.cell(_TITLE_ROW, 1).font = Font(bold=True, size=13)
     ws.merge_cells(start_row=_TITLE_ROW, start_column=1, end_row=_TITLE_ROW, end_column=width)
-    shown_period = str(period) if period is not None else t("templates.period_open", lang)
-    ws.cell(
-        _SUBTITLE_ROW,
-        1,
-        t("templates.subtitle", lang, period=shown_period, vintage=vintage, count=len(communes)),
-    )
+    ws.cell(_SUBTITLE_ROW, 1, subtitle)
     ws.cell(_SUBTITLE_ROW, 1).font = Font(italic=True)
     ws.merge_cells(start_row=_SUBTITLE_ROW, start_column=1, end_row=_SUBTITLE_ROW, end_column=width)
+
+
+def _write_header(ws: Any, headers: list[str], keys: list[str]) -> None:
+    """The header row people read and, hidden under it, the row of our column names."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     fill = PatternFill("solid", fgColor="DDEBF7")
     for c, (header, key) in enumerate(zip(headers, keys, strict=True), start=1):
         cell = ws.cell(_HEADER_ROW, c, header)
@@ -179,6 +213,9 @@ def template_workbook(
     ws.row_dimensions[_KEY_ROW].hidden = True
     ws.row_dimensions[_HEADER_ROW].height = 36
 
+
+def _write_communes(ws: Any, communes: pd.DataFrame, *, with_district: bool) -> None:
+    """One row per commune: code (as text), name and, with districts, the district."""
     records = communes.reset_index(drop=True)
     for offset, record in records.iterrows():
         r = _FIRST_DATA_ROW + int(offset)
@@ -187,40 +224,41 @@ def template_workbook(
         ws.cell(r, 2, str(record[COMMUNE_NAME]))
         if with_district:
             ws.cell(r, 3, "" if pd.isna(record[DISTRICT_NAME]) else str(record[DISTRICT_NAME]))
-    ws.freeze_panes = ws.cell(_FIRST_DATA_ROW, len(identity) + 1)
 
-    if last_row >= _FIRST_DATA_ROW:
-        for c, column in enumerate(figures, start=len(identity) + 1):
-            letter = get_column_letter(c)
-            area = f"{letter}{_FIRST_DATA_ROW}:{letter}{last_row}"
-            validation = _validation(column, lang, DataValidation)
-            if validation is not None:
-                ws.add_data_validation(validation)
-                validation.add(area)
-            if column.kind == "number":
-                for row in ws.iter_rows(
-                    min_row=_FIRST_DATA_ROW, max_row=last_row, min_col=c, max_col=c
-                ):
-                    row[0].number_format = "#,##0.0#"
 
-    _notes_sheet(book, family, figures, lang, period, vintage)
-    meta = book.create_sheet(META_SHEET)
-    for key, value in (
-        ("family", family),
-        ("period", "" if period is None else str(period)),
-        ("vintage", vintage),
-        ("lang", lang),
-        ("template_version", TEMPLATE_VERSION),
-        ("columns", ",".join(keys)),
-    ):
-        meta.append([key, value])
-    meta.sheet_state = "hidden"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+def _add_validations(
+    ws: Any, figures: list[ind.Column], *, first_column: int, last_row: int, lang: Lang
+) -> None:
+    """Excel validation (lists, ranges) and number formats on the figure columns' cells."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if last_row < _FIRST_DATA_ROW:
+        return  # no communes: no cells to validate
+    for c, column in enumerate(figures, start=first_column):
+        letter = get_column_letter(c)
+        area = f"{letter}{_FIRST_DATA_ROW}:{letter}{last_row}"
+        validation = _validation(column, lang, DataValidation)
+        if validation is not None:
+            ws.add_data_validation(validation)
+            validation.add(area)
+        if column.kind == "number":
+            for row in ws.iter_rows(
+                min_row=_FIRST_DATA_ROW, max_row=last_row, min_col=c, max_col=c
+            ):
+                row[0].number_format = "#,##0.0#"
+
+
+def _meta_sheet(book: Any, meta: dict[str, str]) -> None:
+    """The hidden sheet the import reads: family, period, vintage, language, version, columns."""
+    sheet = book.create_sheet(META_SHEET)
+    for key, value in meta.items():
+        sheet.append([key, value])
+    sheet.sheet_state = "hidden"
 
 
 def _validation(column: ind.Column, lang: Lang, factory: Any) -> Any:
+    """The Excel validation of a column's cells (``factory``: openpyxl's), or None."""
     error = t("templates.invalid", lang, allowed=_allowed(column, lang))
     options: dict[str, Any] = {
         "allow_blank": True,
@@ -253,6 +291,7 @@ def _notes_sheet(
     period: int | None,
     vintage: str,
 ) -> None:
+    """The notes sheet: how to fill the template, and each figure column explained."""
     from openpyxl.styles import Alignment, Font
 
     ws = book.create_sheet(t("templates.sheet_notes", lang))

@@ -1,11 +1,13 @@
-"""Importing planners' spreadsheets: messy layouts, every format, matching, validation, report."""
+"""Importing planners' spreadsheets: messy layouts, every format, matching, validation, report.
+
+Headers, number reading and unusable files have their own files: ``test_importing_*.py``.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
-import re
 
 import openpyxl
 import pandas as pd
@@ -22,21 +24,15 @@ from messy_files import (
     to_xlsx,
     write,
 )
-from repo_paths import REPO_ROOT
 
-from geo.errors import DataError
 from geo.figures import indicators as ind
 from geo.figures.importing import (
-    HEADER_ALIASES,
     ImportReport,
     UnreadableFileError,
     convert_codes_2025,
     import_file,
-    recognise_header,
     rejected_workbook,
 )
-
-DOCS = REPO_ROOT / "docs" / "indicators.md"
 
 
 def rows_of(frame: pd.DataFrame) -> list[int]:
@@ -492,32 +488,6 @@ def test_every_hoa_binh_commune_has_a_2025_commune():
     assert set(table["province_code"]) == {"25"}
 
 
-# --- files that cannot be used -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("data", "key"),
-    [
-        (b"\x89PNG\r\n\x1a\n\x00\x00", "importer.error.unreadable"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "importer.error.xls"),
-        (b"PK\x03\x04 not really a zip", "importer.error.unreadable"),
-        (b"", "importer.error.empty"),
-        (b"   \r\n", "importer.error.empty"),
-        ("Họ tên,Tuổi\nAn,30\n".encode(), "importer.error.no_header"),
-        ("STT,Kinh tế,Văn hóa - xã hội\n1,2,3\n".encode(), "importer.error.no_commune_column"),
-    ],
-)
-def test_unreadable_files_say_what_to_do(data, key):
-    with pytest.raises(DataError) as caught:
-        import_file(data, family="models", period=2024, file_name="so_lieu.dat")
-    error = caught.value
-    assert isinstance(error, UnreadableFileError)
-    assert error.key == key
-    assert error.source == "so_lieu.dat"
-    assert "so_lieu.dat" in error.message and "so_lieu.dat" in error.text("vi")
-    assert error.text("vi") != error.text("en") == error.message
-
-
 def test_arguments_are_checked():
     with pytest.raises(ValueError, match="family"):
         import_file(b"x", family="nope", period=2024)
@@ -559,101 +529,26 @@ def test_rejected_workbook(ntm):
         assert details.max_row == len(ntm.rejected) + 1
 
 
-# --- vocabulary ----------------------------------------------------------------------------------
-
-
-def documented_headers() -> list[tuple[str | None, str, str]]:
-    """(family or None for all, column, header) from the tables of docs/indicators.md."""
-    found: list[tuple[str | None, str, str]] = []
-    family: str | None = None
-    section = False
-    for line in DOCS.read_text(encoding="utf-8").splitlines():
-        if line.startswith("## "):
-            section = line.startswith("## Spreadsheet headers")
-        if not section:
-            continue
-        heading = re.match(r"^### (?:All families|`(\w+)`)", line)
-        if heading:
-            family = heading.group(1)
-            continue
-        cells = line.split(" | ")
-        if len(cells) == 2 and "`" in cells[1]:
-            column = re.search(r"`(\w+)`", cells[0])
-            key = column.group(1) if column else None
-            for header in re.findall(r"`([^`]+)`", cells[1]):
-                found.append((family, key or cells[0].strip("| "), header))
-    return found
-
-
-def test_documented_headers_are_recognised():
-    headers = documented_headers()
-    assert len(headers) > 150
-    pseudo = {"STT (row number, not used)": "_stt", "district (for matching names)": "_district"}
-    pseudo |= {"ignored on purpose": "_ignore", "total (cross-check only)": "_total"}
-    pseudo |= {"district code (not used)": "_district_code"}
-    for family, column, header in headers:
-        expected = pseudo.get(column, column)
-        for name in [family] if family else ind.FAMILY_NAMES:
-            assert recognise_header(header, name) == expected, (name, header)
-
-
-def test_every_alias_is_documented():
-    documented = {header for _, _, header in documented_headers()}
-    for aliases in HEADER_ALIASES.values():
-        for column, names in aliases.items():
-            assert set(names) - {column} <= documented, column
-
-
 @pytest.mark.parametrize(
-    ("header", "family", "column"),
+    "module",
     [
-        ("Số mô hình Kinh tế", "models", "models_economy"),
-        ("Số mô hình Tổng số", "models", "_total"),
-        ("Văn hoá – xã hội", "models", "models_culture_society"),
-        ("QP - AN", "models", "models_defence_security"),
-        ("MA XA", "ntm", "commune_code"),
-        ("Diện tích đã dồn điền đổi thửa (ha)", "land", "land_done_ha"),
-        ("Kết quả DĐĐT Đã thực hiện (ha)", "land", "land_done_ha"),
-        ("Năm đạt chuẩn NTM", "ntm", "ntm_year"),
-        ("Năm", "ntm", "period"),
-        ("Đơn vị tính", "land", "_ignore"),
-        ("Ghi chú", "models", "_ignore"),
-        ("Họ và tên", "models", None),
+        *(
+            f"geo.figures.importing.{name}"
+            for name in (
+                "checking",
+                "findings",
+                "header",
+                "importer",
+                "matching",
+                "reading",
+                "report",
+                "rows",
+                "values",
+            )
+        ),
+        "geo.geography.units_2025",
     ],
 )
-def test_header_recognition(header, family, column):
-    assert recognise_header(header, family) == column
-
-
-@pytest.mark.parametrize(
-    ("text", "convention", "number"),
-    [
-        ("1.234", "vi", "1234"),
-        ("1.234.567", "vi", "1234567"),
-        ("1,5", "vi", "1.5"),
-        ("1.234,5", "vi", "1234.5"),
-        ("12 ha", "vi", "12"),
-        ("12,5 ha", "vi", "12.5"),
-        ("0.5", "vi", "0.5"),
-        ("0.500", "vi", "0.500"),
-        ("12.75", "vi", "12.75"),
-        ("1 234", "vi", "1234"),
-        ("25 người", "vi", "25"),
-        ("-3", "vi", "-3"),
-        ("1,234.5", "en", "1234.5"),
-        ("1,234", "en", "1234"),
-        ("1.234", "en", "1.234"),
-        ("1.23.4", "vi", "1.23.4"),
-        ("x", "vi", "x"),
-    ],
-)
-def test_number_text(text, convention, number):
-    from geo.figures.importing import _number_text
-
-    assert _number_text(text, convention) == number
-
-
-@pytest.mark.parametrize("module", ["geo.figures.importing", "geo.geography.units_2025"])
 def test_docstring_examples(module):
     import doctest
     import importlib
