@@ -245,11 +245,19 @@ def quantise(geoms: np.ndarray, grid: float) -> np.ndarray:
     """Round every vertex to a multiple of ``grid`` and drop the vertices that then repeat.
 
     The rounding depends on the vertex only, so borders shared vertex for vertex stay shared.
-    The rare polygon made invalid (a spike folding onto itself) is repaired keeping its
-    structure; an empty result keeps the unrounded polygon.
+    A hole or an islet smaller than the grid collapses: it is dropped, never the commune. The
+    rare polygon made invalid (a spike folding onto itself) is repaired keeping its structure;
+    an empty result keeps the unrounded polygon.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> islet = shapely.box(20, 20, 20.2, 20.2)  # smaller than the grid of 1
+    >>> commune = shapely.MultiPolygon([shapely.box(0, 0, 3, 3), islet])
+    >>> [g.wkt for g in quantise(np.array([commune]), 1.0)]
+    ['POLYGON ((3 0, 3 3, 0 3, 0 0, 3 0))']
     """
-    rounded = shapely.transform(geoms, lambda xy: np.round(xy / grid) * grid)
-    rounded = shapely.remove_repeated_points(rounded, tolerance=0.0)
+    rounded = _rounded(geoms, grid)
     bad = ~shapely.is_valid(rounded)
     if bad.any():
         fixed = shapely.make_valid(rounded[bad], method="structure", keep_collapsed=False)
@@ -257,6 +265,42 @@ def quantise(geoms: np.ndarray, grid: float) -> np.ndarray:
     empty = shapely.is_empty(rounded) & ~shapely.is_empty(geoms)
     rounded[empty] = geoms[empty]
     return rounded
+
+
+def _rounded(geoms: np.ndarray, grid: float) -> np.ndarray:
+    """Vertices on the grid, repeated ones dropped; collapsed rings go (see :func:`quantise`)."""
+    rounded = shapely.transform(geoms, lambda xy: np.round(xy / grid) * grid)
+    try:
+        return shapely.remove_repeated_points(rounded, tolerance=0.0)
+    except shapely.errors.GEOSException:
+        # GEOS refuses a ring of fewer than 4 points: rebuild ring by ring, collapsed ones left out
+        out = np.empty(len(rounded), dtype=object)
+        out[:] = [_without_collapsed_rings(g) for g in rounded]
+        return out
+
+
+def _without_collapsed_rings(geom: shapely.Geometry) -> shapely.Geometry:
+    polygons = []
+    for part in shapely.get_parts(geom):
+        if not isinstance(part, shapely.Polygon) or part.is_empty:
+            continue
+        shell = _ring_coordinates(part.exterior)
+        if shell is None:
+            continue
+        holes = [h for h in map(_ring_coordinates, part.interiors) if h is not None]
+        polygons.append(shapely.Polygon(shell, holes))
+    if len(polygons) == 1:
+        return polygons[0]
+    return shapely.MultiPolygon(polygons) if polygons else shapely.Polygon()
+
+
+def _ring_coordinates(ring: shapely.LinearRing) -> np.ndarray | None:
+    """The ring without repeated vertices, or None when fewer than 3 distinct ones are left."""
+    xy = shapely.get_coordinates(ring)
+    xy = xy[np.r_[True, np.any(np.diff(xy, axis=0) != 0, axis=1)]]
+    if len(np.unique(xy, axis=0)) < 3:
+        return None
+    return xy
 
 
 def quantise_coverage(geoms: np.ndarray, grid: float, *, rounds: int = 3) -> np.ndarray:

@@ -319,3 +319,17 @@ def test_rows_are_cut_from_the_whole_layer(cells, tmp_path, monkeypatch):
     assert part.frame.attrs["web_geometry"]["key"] != whole.frame.attrs["web_geometry"]["key"]
     layer = CompactGeoJson(part)
     assert [f["properties"]["code"] for f in layer.features()] == list(cells["commune_code"][rows])
+
+
+def test_quantise_drops_rings_that_collapse_never_the_commune():
+    """A hole or islet smaller than the grid used to raise GEOS's 'LinearRing found 2' error."""
+    outer = shapely.box(0, 0, 10, 10)
+    hole = shapely.Polygon([(2, 2), (2.3, 2), (2.3, 2.1), (2, 2.1)])
+    with_hole = shapely.Polygon(outer.exterior.coords, [hole.exterior.coords])
+    with_islet = shapely.MultiPolygon([outer, shapely.box(20, 20, 20.2, 20.2)])
+    too_small = shapely.box(0, 0, 0.2, 0.2)
+    out = webgeom.quantise(np.array([with_hole, with_islet, too_small], dtype=object), 1.0)
+    assert out[0].equals(outer) and len(out[0].interiors) == 0  # the hole collapsed
+    assert out[1].equals(outer)  # the islet collapsed, the commune is kept
+    assert out[2].equals(too_small)  # all of it would collapse: kept unrounded
+    assert all(shapely.is_valid(out))
