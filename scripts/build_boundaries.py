@@ -46,7 +46,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
-from pyproj import CRS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # run as a script: import this checkout's geo
@@ -54,7 +53,7 @@ if str(REPO_ROOT) not in sys.path:  # run as a script: import this checkout's ge
 
 from geo.geography.sources import get_source  # noqa: E402
 from geo.geography.tree_fetch import fetch_tree, pinned_files, select_province  # noqa: E402
-from geo.schema import AREA_KM2, GEOMETRY, WGS84  # noqa: E402
+from geo.schema import AREA_KM2, GEOMETRY  # noqa: E402
 from geo.web.geometry import make_coverage, quantise_coverage  # noqa: E402
 
 SOURCE = "vnpdb2025"
@@ -73,6 +72,40 @@ COMPRESSION, COMPRESSION_LEVEL = "zstd", 9
 METADATA_KEY = b"atlas"
 #: Libraries whose versions decide the bytes of the file.
 LIBRARIES = ("shapely", "geopandas", "pyarrow", "pyproj", "numpy", "pandas")
+#: EPSG:4326 as PROJJSON, written out rather than asked of PROJ: PROJ's answer depends on its
+#: version and database (datum or datum ensemble), and the file must not.
+WGS84_PROJJSON: dict[str, Any] = {
+    "$schema": "https://proj.org/schemas/v0.7/projjson.schema.json",
+    "type": "GeographicCRS",
+    "name": "WGS 84",
+    "datum": {
+        "type": "GeodeticReferenceFrame",
+        "name": "World Geodetic System 1984",
+        "ellipsoid": {
+            "name": "WGS 84",
+            "semi_major_axis": 6378137,
+            "inverse_flattening": 298.257223563,
+        },
+    },
+    "coordinate_system": {
+        "subtype": "ellipsoidal",
+        "axis": [
+            {
+                "name": "Geodetic latitude",
+                "abbreviation": "Lat",
+                "direction": "north",
+                "unit": "degree",
+            },
+            {
+                "name": "Geodetic longitude",
+                "abbreviation": "Lon",
+                "direction": "east",
+                "unit": "degree",
+            },
+        ],
+    },
+    "id": {"authority": "EPSG", "code": 4326},
+}
 #: Metres per degree of latitude (mean Earth radius 6,371,008.8 m).
 _M_PER_DEG = math.pi * 6_371_008.8 / 180
 
@@ -113,7 +146,10 @@ def simplify(geoms: np.ndarray, *, metres: float = TOLERANCE_M) -> tuple[np.ndar
     simplified = quantise_coverage(simplified, GRID_DEG)
     if not bool(shapely.coverage_is_valid(simplified)) or not shapely.is_valid(simplified).all():
         raise RuntimeError("the simplified layer is not a valid coverage")
-    return shapely.normalize(simplified), changed, tolerance
+    normal = shapely.normalize(simplified)
+    # MultiPolygons throughout, as every commune layer of the atlas (cleaning returns Polygons)
+    multi = [g if g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g]) for g in normal]
+    return np.array(multi, dtype=object), changed, tolerance
 
 
 def _arrow_table(frame: Any, geoms: np.ndarray) -> pa.Table:
@@ -141,7 +177,7 @@ def _geo_metadata(geoms: np.ndarray) -> dict[str, Any]:
             GEOMETRY: {
                 "encoding": "WKB",
                 "geometry_types": [names[t] for t in types],
-                "crs": CRS.from_user_input(WGS84).to_json_dict(),  # PROJJSON, as the spec asks
+                "crs": WGS84_PROJJSON,
                 "bbox": [round(float(v), 6) for v in shapely.total_bounds(geoms)],
             }
         },
