@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from geo.errors import AtlasError
 from geo.geography.download import DEFAULT_TIMEOUT, Progress
-from geo.geography.sources import MIRROR_ENV, list_sources
+from geo.geography.sources import MIRROR_ENV, TREE_FORMAT, get_source, list_sources
 
 __all__ = ["BOUNDARY_ACTIONS", "ProgressBar", "build_fetch_parser", "run_fetch", "run_sources"]
 
@@ -167,6 +167,8 @@ def run_fetch(argv: Sequence[str]) -> int:
     from geo.geography.fetch import fetch_boundaries  # heavy imports only for this command
 
     args = build_fetch_parser().parse_args(list(argv))
+    if get_source(args.source).format == TREE_FORMAT:
+        return _run_tree_fetch(args)
     result = fetch_boundaries(
         args.source,
         args.province,
@@ -181,6 +183,42 @@ def run_fetch(argv: Sequence[str]) -> int:
         _print_json({**result.report, "layer_path": str(result.path)})
     else:
         _print_report(result.report, str(result.path))
+    return 0
+
+
+def _run_tree_fetch(args: argparse.Namespace) -> int:
+    """``boundaries fetch`` of a source of one file per commune (``--province all`` too)."""
+    from geo.geography.tree_fetch import fetch_tree
+
+    result = fetch_tree(
+        args.source,
+        args.province,
+        data_dir=args.data_dir,
+        mirror=args.mirror,
+        timeout=args.timeout,
+        progress=None if args.quiet else ProgressBar(sys.stderr),
+    )
+    report = result.report
+    if args.json:
+        _print_json({**report, "layer_path": str(result.path)})
+        return 0
+    counts, verified = report["counts"], report["verified"]
+    print(f"source:      {report['source_name']} ({report['pinned']})")
+    print(f"province:    {report['province_code']} {report['province_name']}")
+    print(f"communes:    {counts['communes']}, boundaries of {report['vintage']} (no districts)")
+    print(
+        f"files:       {verified['files']} verified by git blob id "
+        f"({verified['downloaded']} downloaded, {verified['kept']} already here)"
+    )
+    print(
+        f"GSO codes:   {counts['matched']} of the {counts['registry_units']} units of 2025; "
+        f"{counts['unmatched']} not in the list, {counts['codes_without_polygon']} without polygon"
+    )
+    print(f"licence:     {report['licence']} ({report['licence_url']})")
+    print(f"attribution: {report['attribution']}")
+    print(f"layer:       {result.path} (+ .json)")
+    for problem in report["problems"]:
+        print(f"geometry:    {problem['where']}: {problem['message']}")
     return 0
 
 
@@ -219,6 +257,8 @@ def run_sources(argv: Sequence[str]) -> int:
         print(f"  licence: {s.licence}")
         if s.requires_acknowledgement:
             print("  needs --accept-licence")
+        if s.file_list:
+            print(f"  files:   {s.file_url('')} (pinned list {s.file_list}, git blob ids)")
         for role, f in s.files.items():
             checksum = f"sha256 {f.sha256}" if f.sha256 else "checksum not verified yet"
             print(f"  {role}: {s.url(role)} ({checksum})")

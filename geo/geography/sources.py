@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import urllib.parse
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -29,6 +30,7 @@ from geo.errors import FetchError
 __all__ = [
     "CATALOGUE_PATH",
     "MIRROR_ENV",
+    "TREE_FORMAT",
     "BoundarySource",
     "SourceFile",
     "get_source",
@@ -40,6 +42,10 @@ __all__ = [
 CATALOGUE_PATH = Path(__file__).resolve().parent / "data" / "boundary_sources.toml"
 #: Environment variable with a mirror base URL (or folder) that replaces a source's base URL.
 MIRROR_ENV = "GEO_BOUNDARY_MIRROR"
+
+#: Format of a source of one GeoJSON file per commune, listed in a pinned ``file_list``
+#: (fetched by :mod:`geo.geography.tree_fetch`).
+TREE_FORMAT = "geojson-tree"
 
 SourceStatus = Literal["supported", "not_yet_supported"]
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -99,6 +105,13 @@ class BoundarySource:
         Caveats worth knowing (provenance, resolution, dates).
     files : dict of str to SourceFile
         Files by role.
+    attribution_en : str
+        The attribution in English when ``attribution`` is in another language ("" if not).
+    file_list : str or None
+        A source of many files (format ``"geojson-tree"``): the pinned list of its files with
+        their git blob ids and sizes, a file in ``geo/geography/data/``.
+    file_list_sha256 : str or None
+        SHA-256 of that list: an edited list is refused.
     """
 
     key: str
@@ -115,6 +128,9 @@ class BoundarySource:
     requires_acknowledgement: bool = False
     notes: str = ""
     files: dict[str, SourceFile] = field(default_factory=dict)
+    attribution_en: str = ""
+    file_list: str | None = None
+    file_list_sha256: str | None = None
 
     @property
     def supported(self) -> bool:
@@ -131,8 +147,18 @@ class BoundarySource:
         mirror : str, optional
             Base URL (``http(s)://``, ``file://``) or local folder of a copy of the files.
         """
+        return self.file_url(self.files[role].path, mirror=mirror)
+
+    def file_url(self, path: str, *, mirror: str | None = None) -> str:
+        """Download URL of any file below the base URL (a mirror replaces the base URL).
+
+        Examples
+        --------
+        >>> get_source("vietnam63").file_url("a b.rda", mirror="/srv/v63")
+        'file:///srv/v63/a%20b.rda'
+        """
         base = resolve_mirror(mirror) if mirror else self.base_url
-        return f"{base.rstrip('/')}/{self.files[role].path}"
+        return f"{base.rstrip('/')}/{urllib.parse.quote(path)}"
 
 
 def resolve_mirror(mirror: str) -> str:
@@ -174,8 +200,14 @@ def _parse_source(key: str, entry: dict[str, object]) -> BoundarySource:
     if status not in ("supported", "not_yet_supported"):
         raise _problem(key, f"status '{status}' is neither supported nor not_yet_supported")
     raw_files = entry.get("files") or {}
-    if not isinstance(raw_files, dict) or (status == "supported" and not raw_files):
-        raise _problem(key, "a supported source needs its files")
+    file_list = str(entry["file_list"]) if entry.get("file_list") else None
+    list_sha = str(entry["file_list_sha256"]) if entry.get("file_list_sha256") else None
+    if file_list is not None and not (list_sha and _SHA256.fullmatch(list_sha)):
+        raise _problem(key, "file_list needs file_list_sha256 (64 lower-case hex digits)")
+    if not isinstance(raw_files, dict) or (
+        status == "supported" and not raw_files and file_list is None
+    ):
+        raise _problem(key, "a supported source needs its files (or a file_list)")
     files: dict[str, SourceFile] = {}
     for role, spec in raw_files.items():
         if not isinstance(spec, dict) or not spec.get("path"):
@@ -209,6 +241,9 @@ def _parse_source(key: str, entry: dict[str, object]) -> BoundarySource:
         requires_acknowledgement=bool(entry.get("requires_acknowledgement", False)),
         notes=" ".join(str(entry.get("notes", "")).split()),
         files=files,
+        attribution_en=str(entry.get("attribution_en", "")),
+        file_list=file_list,
+        file_list_sha256=list_sha,
     )
 
 
