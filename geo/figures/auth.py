@@ -33,7 +33,6 @@ from __future__ import annotations
 import getpass
 import os
 import re
-import tempfile
 import threading
 import time
 import tomllib
@@ -48,6 +47,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from geo.errors import AccessDeniedError
+from geo.files import write_atomically
 
 __all__ = [
     "ACCOUNTS_ENV",
@@ -279,16 +279,7 @@ _ACCOUNTS_HEADER = (
 
 
 def _write_private(file: Path, text: str) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temp, 0o600)
-        os.replace(temp, file)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(file, lambda p: p.write_text(text, encoding="utf-8"), mode=0o600)
 
 
 # --- throttling --------------------------------------------------------------------------------

@@ -18,10 +18,9 @@ import logging
 import math
 import os
 import re
-import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ import pyogrio
 from pyproj import CRS
 
 from geo.errors import BoundaryError, Problem
+from geo.files import write_atomically
 from geo.geography.crs import (
     crs_label,
     equal_area_crs,
@@ -787,19 +787,8 @@ class _Cache:
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _atomic_write(data_path, layer.communes.to_parquet)
+            write_atomically(data_path, layer.communes.to_parquet)
             text = json.dumps(report, ensure_ascii=False, indent=1)
-            _atomic_write(report_path, lambda p: p.write_text(text, encoding="utf-8"))
+            write_atomically(report_path, lambda p: p.write_text(text, encoding="utf-8"))
         except OSError as exc:  # read-only checkout etc.: work without a cache
             log.warning("cannot write boundary cache in %s: %s", self.folder, exc)
-
-
-def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
-    """Write to a temporary file and rename: concurrent app sessions never see half a file."""
-    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=target.suffix)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, target)
-    finally:
-        Path(temporary).unlink(missing_ok=True)

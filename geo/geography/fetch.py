@@ -28,9 +28,7 @@ import contextlib
 import json
 import os
 import re
-import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -45,6 +43,7 @@ import shapely
 from vietnamadminunits.database import query
 
 from geo.errors import BoundaryError, FetchError, Problem
+from geo.files import write_atomically
 from geo.geography.crs import equal_area_crs
 from geo.geography.download import (
     DEFAULT_TIMEOUT,
@@ -445,9 +444,9 @@ def _write_layer(
     ]
     path, report_path = _layer_paths(folder, source, code)
     sidecar["layer_file"] = path.name
-    _atomic_write(path, layer.to_parquet)
+    write_atomically(path, layer.to_parquet)
     text = json.dumps(sidecar, ensure_ascii=False, indent=1, allow_nan=False)
-    _atomic_write(report_path, lambda p: p.write_text(text, encoding="utf-8"))
+    write_atomically(report_path, lambda p: p.write_text(text, encoding="utf-8"))
     return layer, path, report_path
 
 
@@ -461,19 +460,6 @@ def _registry_version() -> str:
         return version("vietnamadminunits")
     except PackageNotFoundError:  # pragma: no cover - a dependency
         return "unknown"
-
-
-def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
-    """Write beside the target and rename: readers never see half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.chmod(temporary, 0o644)  # mkstemp makes 0600 files; the app may run as another user
-        os.replace(temporary, target)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
 
 
 # --- the national table ----------------------------------------------------------------------
@@ -514,7 +500,7 @@ def _national(path: Path, sha256: str, object_name: str | None) -> gpd.GeoDataFr
         frame = frame.to_crs(WGS84)
     frame.attrs = {}
     with contextlib.suppress(OSError):  # read-only folder: work without the disk cache
-        _atomic_write(cache, frame.to_parquet)
+        write_atomically(cache, frame.to_parquet)
     return frame
 
 

@@ -61,9 +61,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -80,6 +78,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from geo.files import write_atomically
 from geo.geography.admin_units import (
     HOA_BINH,
     ProvinceCodes,
@@ -453,15 +452,7 @@ def _with_attrs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _write_atomic(gdf: gpd.GeoDataFrame, path: Path) -> None:
     # Write then rename, so a concurrent reader never sees half a file.
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".parquet.tmp")
-        os.close(fd)
-        try:
-            gdf.to_parquet(tmp, index=False)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+        write_atomically(path, lambda p: gdf.to_parquet(p, index=False))
     except OSError as err:  # a read-only tree still gets its cells
         warnings.warn(f"could not write cache {path}: {err}", stacklevel=3)
 

@@ -36,11 +36,10 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,6 +53,7 @@ import shapely
 from vietnamadminunits.database import query
 
 from geo.errors import FetchError, Problem
+from geo.files import write_atomically
 from geo.geography.crs import equal_area_crs
 from geo.geography.download import DEFAULT_TIMEOUT, Progress, ProgressCallback, download
 from geo.geography.fetch import DEFAULT_DATA_DIR, FetchResult
@@ -552,9 +552,9 @@ def fetch_tree(
     sidecar = _sidecar(src, codes, layer, problems, got, mirror=mirror)
     sidecar["layer_file"] = f"{stem}.parquet"
     path, report_path = folder / f"{stem}.parquet", folder / f"{stem}.json"
-    _write_atomically(path, layer.to_parquet)
+    write_atomically(path, layer.to_parquet)
     text = json.dumps(sidecar, ensure_ascii=False, indent=1, allow_nan=False)
-    _write_atomically(report_path, lambda p: p.write_text(text, encoding="utf-8"))
+    write_atomically(report_path, lambda p: p.write_text(text, encoding="utf-8"))
     elapsed = time.perf_counter() - started
     overlaps = sum(1 for p in problems if "overlaps" in p.message)
     report(
@@ -621,16 +621,3 @@ def _sidecar(
             {"severity": p.severity, "where": p.where, "message": p.message} for p in problems
         ],
     }
-
-
-def _write_atomically(target: Path, write: Callable[[Path], object]) -> None:
-    """Write beside the target and rename: readers never see half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.chmod(temporary, 0o644)  # mkstemp makes 0600 files; the app may run as another user
-        os.replace(temporary, target)
-    finally:
-        Path(temporary).unlink(missing_ok=True)

@@ -42,7 +42,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,6 +52,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.files import write_atomically
 from geo.geography.boundaries import DEFAULT_CACHE_DIR
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE, DISTRICT_NAME, WGS84
 from geo.web.text import COLUMNS_JS, TEXT_JS, decode_columns, encode_columns
@@ -500,14 +500,7 @@ def _write(path: Path, frame: gpd.GeoDataFrame) -> None:
     }
     out.attrs = {"web_geometry_json": json.dumps(saved)}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".parquet")
-        os.close(handle)
-        try:
-            out.to_parquet(temporary)
-            os.replace(temporary, path)
-        finally:
-            Path(temporary).unlink(missing_ok=True)
+        write_atomically(path, out.to_parquet)
     except OSError as exc:
         log.warning("cannot write web geometry cache in %s: %s", path.parent, exc)
 
