@@ -46,7 +46,7 @@ from geo.output.printing import (
     _nfc,
     _pdf_metadata,
     _print_settings,
-    _text_width_mm,
+    _title_block,
     _wrap,
     paper_size_mm,
 )
@@ -185,19 +185,13 @@ def _kpi_rows(
     return rows
 
 
-def _brief_header(sheet: MapSheet, view: MapView, *, province: str, margin: float) -> float:
-    s, lang = sheet.scale, view.lang
-    inner = sheet.width - 2 * margin
-    title = t("export.brief_title", lang, province=province)
-    top = sheet.paragraph(margin, margin, [title], width=inner, size=15, bold=True) + 1 * s
-    badge_room = 0.0
-    if view.demo:
-        badge = t("export.demo_badge", lang)
-        badge_room = _text_width_mm(badge, 8 * s, bold=True) + 6 * s
-        sheet.badge(sheet.width - margin, top, badge, size=8)
-    subtitle = t("export.brief_subtitle", lang, period=view.period)
-    top = sheet.paragraph(margin, top, [subtitle], width=inner - badge_room, size=9.5)
-    return top + 3 * s
+def _brief_page(view: MapView, *, province: str) -> tuple[MapSheet, float]:
+    """An A4 portrait page of the brief with its header; and the top of its body (mm)."""
+    sheet = MapSheet(*paper_size_mm("a4", "portrait"))
+    title = t("export.brief_title", view.lang, province=province)
+    subtitle = t("export.brief_subtitle", view.lang, period=view.period)
+    top = _title_block(sheet, view, title, subtitle, margin=_BRIEF_MARGIN, badge_size=8)
+    return sheet, top + 3 * sheet.scale
 
 
 def _brief_notes(sheet: MapSheet, notes: Sequence[str], *, margin: float) -> None:
@@ -254,10 +248,8 @@ def _first_page(
 ) -> MapSheet:
     """Page 1: three maps, then the KPI table beside the published figures."""
     lang, margin = view.lang, _BRIEF_MARGIN
-    width, height = paper_size_mm("a4", "portrait")
-    inner = width - 2 * margin
-    sheet = MapSheet(width, height)
-    top = _brief_header(sheet, view, province=province, margin=margin)
+    sheet, top = _brief_page(view, province=province)
+    inner = sheet.width - 2 * margin
     top = _three_maps(sheet, geography, metrics, view, top=top) + 3
     sheet.text(margin, top, t("export.kpi_heading", lang), size=10.5, bold=True)
     top += _line_mm(10.5) + 1.5
@@ -338,10 +330,8 @@ def _second_page(
 ) -> MapSheet:
     """Page 2: the communes that lag behind, and how they were found."""
     lang, margin = view.lang, _BRIEF_MARGIN
-    width, height = paper_size_mm("a4", "portrait")
-    inner = width - 2 * margin
-    sheet = MapSheet(width, height)
-    top = _brief_header(sheet, view, province=province, margin=margin)
+    sheet, top = _brief_page(view, province=province)
+    inner = sheet.width - 2 * margin
     sheet.text(margin, top, t("export.lagging_heading", lang), size=10.5, bold=True)
     top += _line_mm(10.5) + 1
     lag, rule_text = _lagging(metrics, n=lagging, lang=lang)

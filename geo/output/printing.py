@@ -649,23 +649,39 @@ class PrintedMap:
         return boxes
 
 
+def _title_block(
+    sheet: MapSheet,
+    view: MapView,
+    title: str,
+    subtitle: str,
+    *,
+    margin: float,
+    badge_size: float,
+) -> float:
+    """Title, then the subtitle with the demo badge at its right (demo figures); returns the
+    top of what follows (mm). A map sheet and both pages of the brief open with it."""
+    s = sheet.scale
+    inner = sheet.width - 2 * margin
+    top = sheet.paragraph(margin, margin, [title], width=inner, size=15, bold=True) + 1.0 * s
+    badge_room = 0.0
+    if view.demo:
+        badge = t("export.demo_badge", view.lang)
+        badge_room = _text_width_mm(badge, badge_size * s, bold=True) + 6 * s
+        sheet.badge(sheet.width - margin, top, badge, size=badge_size)
+    return sheet.paragraph(margin, top, [subtitle], width=inner - badge_room, size=9.5)
+
+
 def _map_header(sheet: MapSheet, view: MapView, data: _MapData, *, margin: float) -> float:
     """Title, subtitle (period and indicator) with the demo badge at its right, and the classes;
     returns the top of the map (mm)."""
     classification, lang, s = data.classification, view.lang, sheet.scale
     inner = sheet.width - 2 * margin
-    title = f"{classification.title} – {data.place}"
-    top = sheet.paragraph(margin, margin, [title], width=inner, size=15, bold=True) + 1.0 * s
-    badge_room = 0.0
-    if view.demo:
-        badge = t("export.demo_badge", lang)
-        badge_room = _text_width_mm(badge, 8.5 * s, bold=True) + 6 * s
-        sheet.badge(sheet.width - margin, top, badge, size=8.5)
     subtitle = (
         f"{t('app.period', lang)}: {view.period} · {t('export.indicator', lang)}: "
         f"{classification.title} ({classification.unit})"
     )
-    top = sheet.paragraph(margin, top, [subtitle], width=inner - badge_room, size=9.5)
+    title = f"{classification.title} – {data.place}"
+    top = _title_block(sheet, view, title, subtitle, margin=margin, badge_size=8.5)
     classes = classes_text(classification, view)
     if classes:
         top = sheet.paragraph(margin, top, [classes], width=inner, size=7.5, color=_GREY)
