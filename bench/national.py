@@ -287,9 +287,11 @@ def naive_map(raw: Any, metrics: Any, layer: str) -> Any:
 
 
 def ours_map(communes: Any, districts: Any, metrics: Any, layer: str) -> Any:
+    from geo.view import MapView
     from geo.web.maps import build_map
 
-    return build_map(communes, metrics, layer=layer, districts=districts, notes=["bench"])
+    view = MapView(layer=layer, period=PERIOD)
+    return build_map(communes, metrics, view, districts=districts, notes=["bench"])
 
 
 def raw_layer(name: str, communes: Any, source: str) -> tuple[Any, float]:

@@ -16,6 +16,8 @@ Examples
 '148'
 >>> MapView(layer="models_density", period=2019, breaks=[1, 2.5, 5]).classification
 {'scheme': 'fisher_jenks', 'k': 5, 'breaks': (1.0, 2.5, 5.0)}
+>>> MapView(layer=DEFAULT_LAYER, period=2019).layer
+'models_density'
 """
 
 from __future__ import annotations
@@ -28,13 +30,23 @@ from typing import Any
 from geo.i18n import LANGUAGES, Lang
 from geo.schema import VINTAGE_2020_2025
 
-__all__ = ["DEFAULT_GEOGRAPHY", "DEFAULT_K", "DEFAULT_SCHEME", "WHOLE_AREA", "MapView"]
+__all__ = [
+    "DEFAULT_GEOGRAPHY",
+    "DEFAULT_K",
+    "DEFAULT_LAYER",
+    "DEFAULT_SCHEME",
+    "WHOLE_AREA",
+    "MapView",
+]
 
 #: Key of the embedded default geography (see :func:`geo.geography.available_geographies`).
 DEFAULT_GEOGRAPHY = "default"
 #: Classification a map gets when nobody chose one: natural breaks in five classes.
 DEFAULT_SCHEME = "fisher_jenks"
 DEFAULT_K = 5
+#: The first layer of the atlas: a map opens on it, and a view of every layer (the province
+#: brief, the district summary) names it, since a view always has a layer.
+DEFAULT_LAYER = "models_density"
 #: :attr:`MapView.area` of a view of the whole geography (no district chosen).
 WHOLE_AREA = "whole"
 

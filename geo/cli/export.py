@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from geo.analysis.metrics import commune_metrics
 from geo.errors import AtlasError
 from geo.geography.geographies import Geography
+from geo.view import DEFAULT_LAYER, MapView
 
 __all__ = ["MAP_FAMILIES", "add_export_command", "load_figures"]
 
@@ -134,6 +134,21 @@ def _breaks(text: str, lang: str) -> list[float]:
         raise AtlasError("--breaks", f"cannot read {text!r}: {error}") from None
 
 
+def _view(args: argparse.Namespace, *, demo: bool) -> MapView:
+    """The view the options describe; brief and district summary (every layer) name none."""
+    breaks = getattr(args, "breaks", None)
+    return MapView(
+        layer=getattr(args, "layer", DEFAULT_LAYER),
+        period=args.period,
+        district_code=getattr(args, "district", None),
+        scheme=args.scheme,
+        k=args.k,
+        breaks=_breaks(breaks, args.lang) if breaks else None,
+        lang=args.lang,
+        demo=demo,
+    )
+
+
 def _export(args: argparse.Namespace) -> int:
     from geo.output import brief, export, printing
 
@@ -141,47 +156,30 @@ def _export(args: argparse.Namespace) -> int:
     tables, demo = load_figures(demo=args.demo, db=args.db, period=args.period)
     geography = _geography(args.boundaries)  # after the cheap checks: it takes a moment
     metrics = commune_metrics(geography.communes, tables, period=args.period)
-    common: dict[str, Any] = {"lang": args.lang, "scheme": args.scheme, "k": args.k, "demo": demo}
-    if getattr(args, "breaks", None):
-        common["breaks"] = _breaks(args.breaks, args.lang)
-    district = getattr(args, "district", None)
-    _check_district(geography, district)
+    view = _view(args, demo=demo)
+    _check_district(geography, view.district_code)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     if args.what == "map":
         data = printing.render_map(
             geography,
             metrics,
+            view,
             fmt=fmt,
-            layer=args.layer,
-            period=args.period,
-            district_code=district,
             paper=args.paper,
             orientation=args.orientation,
             labels=args.labels,
             dpi=args.dpi,
             out=args.out,
-            **common,
         )
         what = f"{args.layer} map, {args.paper.upper()} {args.orientation}, {fmt.upper()}"
     elif args.what == "brief":
-        data = brief.brief_pdf(geography, metrics, period=args.period, out=args.out, **common)
+        data = brief.brief_pdf(geography, metrics, view, out=args.out)
         what = "province brief, PDF"
     elif args.what == "data":
-        data = export.export_layer(
-            geography,
-            metrics,
-            fmt=fmt,
-            layer=args.layer,
-            period=args.period,
-            district_code=district,
-            out=args.out,
-            **common,
-        )
+        data = export.export_layer(geography, metrics, view, fmt=fmt, out=args.out)
         what = f"{args.layer} layer, {fmt}"
     else:
-        data = export.districts_xlsx(
-            geography, metrics, period=args.period, lang=args.lang, demo=demo, out=args.out
-        )
+        data = export.districts_xlsx(geography, metrics, view, out=args.out)
         what = "district summary, xlsx"
     label = " (dữ liệu minh họa / demo data)" if demo else ""
     print(f"{args.out}: {what}, period {args.period}{label}, {len(data):,} bytes")

@@ -12,7 +12,7 @@ Examples
 >>> from geo.analysis.metrics import commune_metrics
 >>> geography = default_geography()
 >>> metrics = commune_metrics(geography.communes, load_demo(), period=2019)
->>> brief_pdf(geography, metrics, period=2019, demo=True)[:5]
+>>> brief_pdf(geography, metrics, MapView(layer="ntm", period=2019, demo=True))[:5]
 b'%PDF-'
 """
 
@@ -31,8 +31,8 @@ from geo.analysis.metrics import province_kpis
 from geo.figures.indicators import NTM_CRITERIA_COUNT
 from geo.figures.published import FIGURES, SOURCE, PublishedFigure, Source
 from geo.geography.geographies import Geography
-from geo.i18n import DEFAULT_LANG, Lang, format_number, t
-from geo.output.export import LayerView, note_lines
+from geo.i18n import Lang, format_number, t
+from geo.output.export import note_lines
 from geo.output.printing import (
     _GREY,
     _INK,
@@ -46,14 +46,18 @@ from geo.output.printing import (
     _nfc,
     _pdf_metadata,
     _print_settings,
-    _text_width_mm,
+    _title_block,
     _wrap,
     paper_size_mm,
 )
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_NAME, PROVINCE_NAME
+from geo.view import MapView
 from geo.web.maps import LAYER_KEYS
 
 __all__ = ["brief_pdf", "lagging_communes"]
+
+#: Margin of both pages (mm).
+_BRIEF_MARGIN = 12.0
 
 
 def lagging_communes(metrics: pd.DataFrame, *, n: int = 10) -> dict[str, pd.DataFrame]:
@@ -181,32 +185,176 @@ def _kpi_rows(
     return rows
 
 
-def _brief_header(
-    sheet: MapSheet, *, province: str, period: int, lang: Lang, demo: bool, margin: float
-) -> float:
-    s = sheet.scale
+def _brief_page(view: MapView, *, province: str) -> tuple[MapSheet, float]:
+    """An A4 portrait page of the brief with its header; and the top of its body (mm)."""
+    sheet = MapSheet(*paper_size_mm("a4", "portrait"))
+    title = t("export.brief_title", view.lang, province=province)
+    subtitle = t("export.brief_subtitle", view.lang, period=view.period)
+    top = _title_block(sheet, view, title, subtitle, margin=_BRIEF_MARGIN, badge_size=8)
+    return sheet, top + 3 * sheet.scale
+
+
+def _brief_notes(sheet: MapSheet, notes: Sequence[str], *, margin: float) -> None:
+    """The notes at the foot of a page."""
     inner = sheet.width - 2 * margin
-    title = t("export.brief_title", lang, province=province)
-    top = sheet.paragraph(margin, margin, [title], width=inner, size=15, bold=True) + 1 * s
-    badge_room = 0.0
-    if demo:
-        badge = t("export.demo_badge", lang)
-        badge_room = _text_width_mm(badge, 8 * s, bold=True) + 6 * s
-        sheet.badge(sheet.width - margin, top, badge, size=8)
-    subtitle = t("export.brief_subtitle", lang, period=period)
-    top = sheet.paragraph(margin, top, [subtitle], width=inner - badge_room, size=9.5)
-    return top + 3 * s
+    foot = sheet.paragraph_height(notes, width=inner, size=6.5)
+    sheet.paragraph(margin, sheet.height - margin - foot, notes, width=inner, size=6.5)
+
+
+def _three_maps(
+    sheet: MapSheet, geography: Geography, metrics: pd.DataFrame, view: MapView, *, top: float
+) -> float:
+    """The three main layers side by side, each with its legend; returns the bottom (mm)."""
+    margin, gap = _BRIEF_MARGIN, 4.0
+    column = (sheet.width - 2 * margin - 2 * gap) / 3
+    # The whole province, in the view's classes: the brief has no district and no manual breaks.
+    whole = view.replace(district_code=None, breaks=None)
+    layers = [_map_data(geography, metrics, whole.replace(layer=layer)) for layer in LAYER_KEYS]
+    minx, miny, maxx, maxy = layers[0].communes.total_bounds
+    # As tall as the province needs at the column's width, within reason.
+    map_height = min(80.0, column * max(maxy - miny, 1.0) / max(maxx - minx, 1.0) * 1.08)
+    legend_height = 36.0
+    for index, data in enumerate(layers):
+        x = margin + index * (column + gap)
+        lines = _wrap(data.classification.title, column, 8.5, bold=True)
+        for line_index, line in enumerate(lines[:2]):
+            sheet.text(x, top + line_index * _line_mm(8.5), line, size=8.5, bold=True)
+        map_top = top + 2 * _line_mm(8.5) + 1
+        ax = sheet.axes(x, map_top, column, map_height)
+        _draw_map(
+            ax,
+            data,
+            box_mm=(column, map_height),
+            s=0.62,
+            lang=view.lang,
+            district_labels=True,
+            label_size=6.0,
+        )
+        legend_ax = sheet.axes(x, map_top + map_height + 2, column, legend_height)
+        legend = _legend(legend_ax, data.classification, size=5.8, lang=view.lang, title=False)
+        legend.set_title(_nfc(f"({data.classification.unit})"), prop={"size": 6})
+    return top + 2 * _line_mm(8.5) + 1 + map_height + 2 + legend_height
+
+
+def _first_page(
+    geography: Geography,
+    metrics: pd.DataFrame,
+    view: MapView,
+    *,
+    province: str,
+    notes: Sequence[str],
+    figures: Mapping[str, PublishedFigure],
+    source: Source,
+) -> MapSheet:
+    """Page 1: three maps, then the KPI table beside the published figures."""
+    lang, margin = view.lang, _BRIEF_MARGIN
+    sheet, top = _brief_page(view, province=province)
+    inner = sheet.width - 2 * margin
+    top = _three_maps(sheet, geography, metrics, view, top=top) + 3
+    sheet.text(margin, top, t("export.kpi_heading", lang), size=10.5, bold=True)
+    top += _line_mm(10.5) + 1.5
+    columns = [
+        (t("export.col_indicator", lang), 66.0, "l"),
+        (t("export.col_value", lang), 28.0, "r"),
+        (t("app.published", lang), 30.0, "r"),
+        (t("export.col_difference", lang), 42.0, "r"),
+        (t("export.col_source", lang), inner - 166.0, "c"),
+    ]
+    top = _table(
+        sheet, margin, top, columns=columns, rows=_kpi_rows(metrics, lang=lang, figures=figures)
+    )
+    footnotes = [
+        f"[1] {source.citation}.",
+        t("app.kpi_denominator_note", lang),
+    ]
+    sheet.paragraph(margin, top + 2, footnotes, width=inner, size=6.8, color=_GREY)
+    _brief_notes(sheet, notes, margin=margin)
+    return sheet
+
+
+def _lagging_sections(
+    lag: Mapping[str, pd.DataFrame], *, lang: Lang, inner: float
+) -> list[tuple[str, list[tuple[str, float, str]], list[list[str]]]]:
+    """Heading, columns and rows of the two lagging tables of page 2."""
+    rank = t("export.col_rank", lang)
+    commune = t("field.commune", lang)
+    district = t("field.district", lang)
+    ntm_rows = [
+        [str(i + 1), row[COMMUNE_NAME], row[DISTRICT_NAME], f"{int(row['criteria_met'])}/19"]
+        for i, row in lag["ntm"].iterrows()
+    ]
+    land_rows = [
+        [
+            str(i + 1),
+            row[COMMUNE_NAME],
+            row[DISTRICT_NAME],
+            format_number(row["land_done_ha"], lang, decimals=1),
+            format_number(row["land_planned_ha"], lang, decimals=1),
+            format_number(row["land_pct_of_plan"], lang, decimals=0),
+        ]
+        for i, row in lag["land"].iterrows()
+    ]
+    return [
+        (
+            t("export.lagging_ntm", lang, n=len(ntm_rows)),
+            [
+                (rank, 12.0, "r"),
+                (commune, 62.0, "l"),
+                (district, 62.0, "l"),
+                (t("field.criteria_met", lang), inner - 136.0, "r"),
+            ],
+            ntm_rows,
+        ),
+        (
+            t("export.lagging_land", lang, n=len(land_rows)),
+            [
+                (rank, 12.0, "r"),
+                (commune, 42.0, "l"),
+                (district, 38.0, "l"),
+                (t("field.land_done_ha", lang), 36.0, "r"),
+                (t("field.land_planned_ha", lang), 28.0, "r"),
+                (t("field.land_pct_of_plan", lang), inner - 156.0, "r"),
+            ],
+            land_rows,
+        ),
+    ]
+
+
+def _second_page(
+    metrics: pd.DataFrame,
+    view: MapView,
+    *,
+    province: str,
+    notes: Sequence[str],
+    lagging: int,
+) -> MapSheet:
+    """Page 2: the communes that lag behind, and how they were found."""
+    lang, margin = view.lang, _BRIEF_MARGIN
+    sheet, top = _brief_page(view, province=province)
+    inner = sheet.width - 2 * margin
+    sheet.text(margin, top, t("export.lagging_heading", lang), size=10.5, bold=True)
+    top += _line_mm(10.5) + 1
+    lag, rule_text = _lagging(metrics, n=lagging, lang=lang)
+    top = sheet.paragraph(margin, top, [rule_text], width=inner, size=7.2, color=_GREY)
+    for heading, table_columns, rows in _lagging_sections(lag, lang=lang, inner=inner):
+        top += 4
+        sheet.text(margin, top, heading, size=9, bold=True)
+        top += _line_mm(9) + 1
+        if rows:
+            top = _table(sheet, margin, top, columns=table_columns, rows=rows)
+        else:
+            top = sheet.paragraph(
+                margin, top, [t("export.lagging_none", lang)], width=inner, size=7.5
+            )
+    _brief_notes(sheet, notes, margin=margin)
+    return sheet
 
 
 def brief_pdf(
     geography: Geography,
     metrics: pd.DataFrame,
+    view: MapView,
     *,
-    period: int,
-    lang: Lang = DEFAULT_LANG,
-    demo: bool = False,
-    scheme: str = "fisher_jenks",
-    k: int = 5,
     lagging: int = 10,
     figures: Mapping[str, PublishedFigure] = FIGURES,
     source: Source = SOURCE,
@@ -223,14 +371,11 @@ def brief_pdf(
     ----------
     geography, metrics
         As for :func:`render_map` (the whole province is shown).
-    period : int
-        Period of the figures.
-    lang : {"vi", "en"}
-        Language.
-    demo : bool
-        The figures are demo data (badge and notes say so).
-    scheme, k
-        Classification of amounts, as on the interactive map.
+    view : MapView
+        Of the view, the brief uses ``period`` (of the figures), ``lang``, ``demo`` (the figures
+        are demo data: badge and notes say so), and ``scheme`` and ``k`` (classification of
+        amounts, as on the interactive map). Its layer, district and manual breaks are not used:
+        the brief shows the three main layers over the whole province.
     lagging : int
         How many communes each lagging list shows.
     figures, source
@@ -247,134 +392,22 @@ def brief_pdf(
     """
     created = created or dt.date.today()
     province = _nfc(geography.communes[PROVINCE_NAME].iloc[0])
-    notes = note_lines(geography, period=period, demo=demo, lang=lang, created=created)
+    notes = note_lines(geography, view, created=created)
     buffer = io.BytesIO()
     with _print_settings():
-        width, height = paper_size_mm("a4", "portrait")
-        margin = 12.0
-        inner = width - 2 * margin
-
-        # Page 1: three maps, then the KPI table.
-        first = MapSheet(width, height)
-        top = _brief_header(
-            first, province=province, period=period, lang=lang, demo=demo, margin=margin
+        first = _first_page(
+            geography,
+            metrics,
+            view,
+            province=province,
+            notes=notes,
+            figures=figures,
+            source=source,
         )
-        gap = 4.0
-        column = (inner - 2 * gap) / 3
-        layers = [
-            _map_data(geography, metrics, LayerView(layer, period, None, lang, scheme, k))
-            for layer in LAYER_KEYS
-        ]
-        minx, miny, maxx, maxy = layers[0].communes.total_bounds
-        # As tall as the province needs at the column's width, within reason.
-        map_height = min(80.0, column * max(maxy - miny, 1.0) / max(maxx - minx, 1.0) * 1.08)
-        legend_height = 36.0
-        for index, data in enumerate(layers):
-            x = margin + index * (column + gap)
-            lines = _wrap(data.classification.title, column, 8.5, bold=True)
-            for line_index, line in enumerate(lines[:2]):
-                first.text(x, top + line_index * _line_mm(8.5), line, size=8.5, bold=True)
-            map_top = top + 2 * _line_mm(8.5) + 1
-            ax = first.axes(x, map_top, column, map_height)
-            _draw_map(
-                ax,
-                data,
-                box_mm=(column, map_height),
-                s=0.62,
-                lang=lang,
-                district_labels=True,
-                label_size=6.0,
-            )
-            legend_ax = first.axes(x, map_top + map_height + 2, column, legend_height)
-            legend = _legend(legend_ax, data.classification, size=5.8, lang=lang, title=False)
-            legend.set_title(_nfc(f"({data.classification.unit})"), prop={"size": 6})
-        top = top + 2 * _line_mm(8.5) + 1 + map_height + 2 + legend_height + 3
-        first.text(margin, top, t("export.kpi_heading", lang), size=10.5, bold=True)
-        top += _line_mm(10.5) + 1.5
-        columns = [
-            (t("export.col_indicator", lang), 66.0, "l"),
-            (t("export.col_value", lang), 28.0, "r"),
-            (t("app.published", lang), 30.0, "r"),
-            (t("export.col_difference", lang), 42.0, "r"),
-            (t("export.col_source", lang), inner - 166.0, "c"),
-        ]
-        top = _table(
-            first, margin, top, columns=columns, rows=_kpi_rows(metrics, lang=lang, figures=figures)
-        )
-        footnotes = [
-            f"[1] {source.citation}.",
-            t("app.kpi_denominator_note", lang),
-        ]
-        first.paragraph(margin, top + 2, footnotes, width=inner, size=6.8, color=_GREY)
-        foot = first.paragraph_height(notes, width=inner, size=6.5)
-        first.paragraph(margin, height - margin - foot, notes, width=inner, size=6.5)
-
-        # Page 2: the communes that lag behind.
-        second = MapSheet(width, height)
-        top = _brief_header(
-            second, province=province, period=period, lang=lang, demo=demo, margin=margin
-        )
-        second.text(margin, top, t("export.lagging_heading", lang), size=10.5, bold=True)
-        top += _line_mm(10.5) + 1
-        lag, rule_text = _lagging(metrics, n=lagging, lang=lang)
-        top = second.paragraph(margin, top, [rule_text], width=inner, size=7.2, color=_GREY)
-        rank = t("export.col_rank", lang)
-        commune = t("field.commune", lang)
-        district = t("field.district", lang)
-        ntm_rows = [
-            [str(i + 1), row[COMMUNE_NAME], row[DISTRICT_NAME], f"{int(row['criteria_met'])}/19"]
-            for i, row in lag["ntm"].iterrows()
-        ]
-        land_rows = [
-            [
-                str(i + 1),
-                row[COMMUNE_NAME],
-                row[DISTRICT_NAME],
-                format_number(row["land_done_ha"], lang, decimals=1),
-                format_number(row["land_planned_ha"], lang, decimals=1),
-                format_number(row["land_pct_of_plan"], lang, decimals=0),
-            ]
-            for i, row in lag["land"].iterrows()
-        ]
-        sections = [
-            (
-                t("export.lagging_ntm", lang, n=len(ntm_rows)),
-                [
-                    (rank, 12.0, "r"),
-                    (commune, 62.0, "l"),
-                    (district, 62.0, "l"),
-                    (t("field.criteria_met", lang), inner - 136.0, "r"),
-                ],
-                ntm_rows,
-            ),
-            (
-                t("export.lagging_land", lang, n=len(land_rows)),
-                [
-                    (rank, 12.0, "r"),
-                    (commune, 42.0, "l"),
-                    (district, 38.0, "l"),
-                    (t("field.land_done_ha", lang), 36.0, "r"),
-                    (t("field.land_planned_ha", lang), 28.0, "r"),
-                    (t("field.land_pct_of_plan", lang), inner - 156.0, "r"),
-                ],
-                land_rows,
-            ),
-        ]
-        for heading, table_columns, rows in sections:
-            top += 4
-            second.text(margin, top, heading, size=9, bold=True)
-            top += _line_mm(9) + 1
-            if rows:
-                top = _table(second, margin, top, columns=table_columns, rows=rows)
-            else:
-                top = second.paragraph(
-                    margin, top, [t("export.lagging_none", lang)], width=inner, size=7.5
-                )
-        foot = second.paragraph_height(notes, width=inner, size=6.5)
-        second.paragraph(margin, height - margin - foot, notes, width=inner, size=6.5)
-
-        title = t("export.brief_title", lang, province=province)
-        with PdfPages(buffer, metadata=_pdf_metadata(f"{title} – {period}", created)) as pdf:
+        second = _second_page(metrics, view, province=province, notes=notes, lagging=lagging)
+        title = t("export.brief_title", view.lang, province=province)
+        metadata = _pdf_metadata(f"{title} – {view.period}", created)
+        with PdfPages(buffer, metadata=metadata) as pdf:
             pdf.savefig(first.figure)
             pdf.savefig(second.figure)
     return _finish(buffer.getvalue(), out)

@@ -19,7 +19,8 @@ Examples
 >>> from geo.analysis.metrics import commune_metrics
 >>> geography = default_geography()
 >>> metrics = commune_metrics(geography.communes, load_demo(), period=2019)
->>> layer_xlsx(geography, metrics, layer="ntm", period=2019, demo=True)[:2]
+>>> view = MapView(layer="ntm", period=2019, demo=True)
+>>> layer_xlsx(geography, metrics, view)[:2]
 b'PK'
 """
 
@@ -32,9 +33,8 @@ import os
 import tempfile
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import geopandas as gpd
 import pandas as pd
@@ -52,14 +52,16 @@ from geo.schema import (
     DISTRICT_CODE,
     DISTRICT_NAME,
 )
+from geo.view import MapView
 from geo.web.maps import LAYER_KEYS, Classification, classify_layer
 
 __all__ = [
     "DATA_FORMATS",
     "LAYER_COLUMNS",
     "MIME_TYPES",
-    "LayerView",
+    "PROVINCE_FILES",
     "Note",
+    "check_period_layer",
     "classes_text",
     "column_label",
     "districts_xlsx",
@@ -116,38 +118,19 @@ def period_layers() -> tuple[str, ...]:
     return tuple(spec.key for spec in layers_for("period"))
 
 
-@dataclass(frozen=True)
-class LayerView:
-    """What the reader looks at: one layer of one period, maybe one district.
+def check_period_layer(view: MapView) -> None:
+    """Refuse a view whose layer one period cannot draw (see :func:`period_layers`).
 
-    Attributes
-    ----------
-    layer : str
-        ``"models_density"``, ``"ntm"``, ``"land"`` or another period layer of
-        :mod:`geo.web.layers`.
-    period : int
-        Period of the figures.
-    district_code : str or None
-        Only this district (classes stay those of the whole province, as on the map).
-    lang : {"vi", "en"}
-        Language of labels.
-    scheme, k, breaks
-        Classification, as in :func:`geo.web.maps.classify_layer` (``breaks``: manual upper
-        bounds, replacing ``scheme`` and ``k``).
+    Examples
+    --------
+    >>> check_period_layer(MapView(layer="rainfall", period=2019))
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown layer 'rainfall'; expected one of ...
     """
-
-    layer: str
-    period: int
-    district_code: str | None = None
-    lang: Lang = DEFAULT_LANG
-    scheme: str = "fisher_jenks"
-    k: int = 5
-    breaks: tuple[float, ...] | None = None
-
-    def __post_init__(self) -> None:
-        allowed = period_layers()
-        if self.layer not in allowed:
-            raise ValueError(f"unknown layer {self.layer!r}; expected one of {', '.join(allowed)}")
+    allowed = period_layers()
+    if view.layer not in allowed:
+        raise ValueError(f"unknown layer {view.layer!r}; expected one of {', '.join(allowed)}")
 
 
 # --- notes: what every export says about itself ------------------------------------------------
@@ -183,52 +166,42 @@ def format_date(day: dt.date, lang: Lang) -> str:
     return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()
 
 
-def classes_text(
-    classification: Classification,
-    *,
-    scheme: str,
-    k: int,
-    breaks: Sequence[float] | None,
-    lang: Lang,
-) -> str | None:
-    """How amounts were classed ("Phân lớp: ngắt tự nhiên Fisher–Jenks, 5 lớp …"); ``None``
-    for categories (the NTM level), which have no classes to explain."""
+def classes_text(classification: Classification, view: MapView) -> str | None:
+    """How amounts were classed ("Phân lớp: ngắt tự nhiên Fisher–Jenks, 5 lớp …"), from the
+    view's scheme or manual breaks, in its language; ``None`` for categories (the NTM level),
+    which have no classes to explain."""
     if not classification.bins:
         return None
+    lang, breaks = view.lang, view.breaks
     if breaks:
         decimals = 0 if all(float(b).is_integer() for b in breaks) else 2
         values = "; ".join(format_number(b, lang, decimals=decimals) for b in breaks)
         scheme_text = f"{t('export.scheme.manual', lang)} ({values})"
     else:
-        scheme_text = t(f"export.scheme.{scheme}", lang)
+        scheme_text = t(f"export.scheme.{view.scheme}", lang)
     return t("export.classes", lang, scheme=scheme_text, k=len(classification.bins))
 
 
-def note_lines(
-    geography: Geography,
-    *,
-    period: int,
-    demo: bool,
-    lang: Lang = DEFAULT_LANG,
-    created: dt.date | None = None,
-) -> list[str]:
+def note_lines(geography: Geography, view: MapView, *, created: dt.date | None = None) -> list[str]:
     """The notes a printed map or brief carries at its foot, one sentence each.
 
-    Figures (demo or imported), boundary kind and vintage, the schematic warning where the
-    boundaries are schematic, the attribution (or the file name) of the boundaries, the date.
+    Figures of ``view.period`` (demo or imported, after ``view.demo``), boundary kind and
+    vintage, the schematic warning where the boundaries are schematic, the attribution (or the
+    file name) of the boundaries, the date; in ``view.lang``.
 
     Examples
     --------
     >>> from geo.geography.geographies import default_geography
-    >>> lines = note_lines(default_geography(), period=2019, demo=True, lang="vi",
-    ...                    created=dt.date(2025, 11, 29))
+    >>> view = MapView(layer="ntm", period=2019, demo=True, lang="vi")
+    >>> lines = note_lines(default_geography(), view, created=dt.date(2025, 11, 29))
     >>> lines[2], lines[-1]
     ('Ranh giới sơ đồ, không chính thức', 'Lập ngày 29/11/2025 · Commune Atlas – Bản đồ xã')
     """
     created = created or dt.date.today()
-    figures = "export.figures_demo" if demo else "export.figures_store"
+    lang = view.lang
+    figures = "export.figures_demo" if view.demo else "export.figures_store"
     lines = [
-        t(figures, lang, period=period),
+        t(figures, lang, period=view.period),
         t(
             "app.vintage_note",
             lang,
@@ -249,25 +222,24 @@ def note_lines(
 
 def export_notes(
     geography: Geography,
+    view: MapView,
     *,
-    period: int,
-    demo: bool,
-    lang: Lang = DEFAULT_LANG,
-    layer: str | None = None,
-    district_code: str | None = None,
+    of_layer: bool = True,
     classes: str | None = None,
     created: dt.date | None = None,
 ) -> list[Note]:
-    """The notes sheet of an export: (label, text) rows in ``lang``.
+    """The notes sheet of an export: (label, text) rows in ``view.lang``.
 
     Period, layer and its classes (``classes``, from :func:`classes_text`), district, the
     origin of the figures (demo or imported), boundary kind, vintage, source and attribution,
-    and the date.
+    and the date. ``of_layer=False`` leaves out the layer and the district: the file covers
+    every layer and district (the district summary).
     """
     created = created or dt.date.today()
-    notes = [Note(t("app.period", lang), str(period))]
-    if layer is not None:
-        notes.append(Note(t("app.layer", lang), t(f"layer.{layer}", lang)))
+    lang, district_code = view.lang, view.district_code if of_layer else None
+    notes = [Note(t("app.period", lang), str(view.period))]
+    if of_layer:
+        notes.append(Note(t("app.layer", lang), t(f"layer.{view.layer}", lang)))
     if classes:
         notes.append(Note(t("export.note_classes", lang), classes))
     if district_code:
@@ -276,7 +248,7 @@ def export_notes(
         ]
         name = str(names.iloc[0]) if len(names) else district_code
         notes.append(Note(t("app.district", lang), f"{name} ({district_code})"))
-    figures = "export.figures_demo" if demo else "export.figures_store"
+    figures = "export.figures_demo" if view.demo else "export.figures_store"
     # The schematic default says it in the words of every legend of the atlas.
     kind = (
         t("boundary.schematic_legend", lang)
@@ -284,7 +256,7 @@ def export_notes(
         else _kind_text(geography, lang)
     )
     notes += [
-        Note(t("export.note_figures", lang), t(figures, lang, period=period)),
+        Note(t("export.note_figures", lang), t(figures, lang, period=view.period)),
         Note(t("export.note_boundary_kind", lang), kind),
         Note(t("export.note_vintage", lang), geography.vintage),
         Note(t("export.note_boundary_source", lang), geography.source),
@@ -299,24 +271,22 @@ def export_notes(
 
 
 def joined_layer(
-    geography: Geography, metrics: pd.DataFrame, view: LayerView
+    geography: Geography, metrics: pd.DataFrame, view: MapView
 ) -> tuple[gpd.GeoDataFrame, Classification]:
     """Every commune joined with its figures and classified exactly as the interactive map.
 
     The join and the call of :func:`geo.web.maps.classify_layer` are those of
     :func:`geo.web.maps.build_map`, over the whole province (a district view keeps the province's
-    classes, so colours compare).
+    classes, so colours compare). A layer one period cannot draw is refused
+    (:func:`check_period_layer`).
     """
+    check_period_layer(view)
     communes = geography.communes
     table = communes[[COMMUNE_CODE, "geometry"]].merge(
         metrics, on=COMMUNE_CODE, how="left", validate="one_to_one"
     )
     table = gpd.GeoDataFrame(table, geometry="geometry", crs=communes.crs)
-    # Manual breaks only when given: the classification accepts them since the layer registry.
-    extra = {"breaks": list(view.breaks)} if view.breaks else {}
-    classification = classify_layer(
-        table, view.layer, scheme=view.scheme, k=view.k, lang=view.lang, **extra
-    )
+    classification = classify_layer(table, view.layer, lang=view.lang, **view.classification)
     return table, classification
 
 
@@ -341,7 +311,7 @@ def _class_labels(classification: Classification) -> pd.Series:
 
 
 def _view_frame(
-    geography: Geography, metrics: pd.DataFrame, view: LayerView
+    geography: Geography, metrics: pd.DataFrame, view: MapView
 ) -> tuple[gpd.GeoDataFrame, Classification]:
     table, classification = joined_layer(geography, metrics, view)
     frame = pd.DataFrame({column: table[column] for column in _IDENTITY})
@@ -362,18 +332,7 @@ def _view_frame(
     return frame.reset_index(drop=True).to_crs("EPSG:4326"), classification
 
 
-def layer_frame(
-    geography: Geography,
-    metrics: pd.DataFrame,
-    *,
-    layer: str,
-    period: int,
-    district_code: str | None = None,
-    lang: Lang = DEFAULT_LANG,
-    scheme: str = "fisher_jenks",
-    k: int = 5,
-    breaks: Sequence[float] | None = None,
-) -> gpd.GeoDataFrame:
+def layer_frame(geography: Geography, metrics: pd.DataFrame, view: MapView) -> gpd.GeoDataFrame:
     """The current layer: commune polygons with their figures and map class, one row each.
 
     Parameters
@@ -381,18 +340,15 @@ def layer_frame(
     geography : Geography
         The geography the map shows.
     metrics : pandas.DataFrame
-        :func:`geo.analysis.metrics.commune_metrics` of ``period`` for ``geography.communes``.
-    layer : str
-        The layer (see :class:`LayerView`); its figures are :data:`LAYER_COLUMNS` ``[layer]``
-        for the three main layers, the registry's value column for the others.
-    period : int
-        The period of ``metrics`` (stored in a column).
-    district_code : str, optional
-        Keep only this district (classes stay those of the whole province, as on the map).
-    lang : {"vi", "en"}
-        Language of ``map_class`` and ``map_value``.
-    scheme, k, breaks
-        Classification, as in :func:`geo.web.maps.classify_layer`.
+        :func:`geo.analysis.metrics.commune_metrics` of ``view.period`` for
+        ``geography.communes``.
+    view : MapView
+        What is shown. ``layer``: a layer one period draws (:func:`period_layers`); its figures
+        are :data:`LAYER_COLUMNS` ``[layer]`` for the three main layers, the registry's value
+        column for the others. ``period``: stored in a column. ``district_code``: keep only
+        this district (classes stay those of the whole province, as on the map). ``lang``:
+        language of ``map_class`` and ``map_value``. ``scheme``, ``k``, ``breaks``:
+        classification, as in :func:`geo.web.maps.classify_layer`.
 
     Returns
     -------
@@ -401,25 +357,31 @@ def layer_frame(
         as ``ntm_level`` as plain text), ``map_class`` (legend label), ``map_value`` (the value
         as the tooltip shows it), ``map_color`` (hex fill) and ``geometry``.
     """
-    view = LayerView(
-        layer, period, district_code, lang, scheme, k, tuple(breaks) if breaks else None
-    )
     return _view_frame(geography, metrics, view)[0]
 
 
-def file_name(
-    kind: str, *, period: int, fmt: str, layer: str | None = None, district_code: str | None = None
-) -> str:
+#: Files of the whole province and of every layer: named by their period only.
+PROVINCE_FILES = ("brief", "districts")
+
+
+def file_name(kind: str, view: MapView, *, fmt: str) -> str:
     """A plain ASCII file name for a download: ``commune-atlas_<kind>[_<layer>]_<period>…``.
+
+    The layer and the district name a file of one layer (``"map"``, ``"layer"``); the files of
+    :data:`PROVINCE_FILES` cover the whole province and every layer, so they leave them out.
 
     Examples
     --------
-    >>> file_name("map", layer="ntm", period=2019, district_code="152", fmt="pdf")
+    >>> view = MapView(layer="ntm", period=2019, district_code="152")
+    >>> file_name("map", view, fmt="pdf")
     'commune-atlas_map_ntm_2019_district-152.pdf'
+    >>> file_name("brief", view, fmt="pdf")
+    'commune-atlas_brief_2019.pdf'
     """
-    parts = ["commune-atlas", kind, *([layer] if layer else []), str(period)]
-    if district_code:
-        parts.append(f"district-{district_code}")
+    one_layer = kind not in PROVINCE_FILES
+    parts = ["commune-atlas", kind, *([view.layer] if one_layer else []), str(view.period)]
+    if one_layer and view.district_code:
+        parts.append(f"district-{view.district_code}")
     return "_".join(parts) + f".{fmt}"
 
 
@@ -450,32 +412,15 @@ def _plain_records(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _prepared(
-    geography: Geography,
-    metrics: pd.DataFrame,
-    view: LayerView,
-    *,
-    demo: bool,
-    created: dt.date | None,
+    geography: Geography, metrics: pd.DataFrame, view: MapView, *, created: dt.date | None
 ) -> tuple[gpd.GeoDataFrame, list[Note]]:
     frame, classification = _view_frame(geography, metrics, view)
-    classes = classes_text(
-        classification, scheme=view.scheme, k=view.k, breaks=view.breaks, lang=view.lang
-    )
-    notes = export_notes(
-        geography,
-        period=view.period,
-        demo=demo,
-        lang=view.lang,
-        layer=view.layer,
-        district_code=view.district_code,
-        classes=classes,
-        created=created,
-    )
-    return frame, notes
+    classes = classes_text(classification, view)
+    return frame, export_notes(geography, view, classes=classes, created=created)
 
 
 def _geojson(
-    frame: gpd.GeoDataFrame, notes: list[Note], view: LayerView, *, geography: Geography, demo: bool
+    frame: gpd.GeoDataFrame, notes: list[Note], view: MapView, *, geography: Geography
 ) -> bytes:
     document = json.loads(_plain_records(frame).to_json(na="null", drop_id=True))
     document["name"] = f"{view.layer}_{view.period}"
@@ -488,14 +433,14 @@ def _geojson(
         "vintage": geography.vintage,
         "boundary_source": geography.source,
         "attribution": geography.attribution,
-        "demo": demo,
+        "demo": view.demo,
         "notes": [list(note) for note in notes],
     }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _gpkg(
-    frame: gpd.GeoDataFrame, notes: list[Note], view: LayerView, *, geography: Geography, demo: bool
+    frame: gpd.GeoDataFrame, notes: list[Note], view: MapView, *, geography: Geography
 ) -> bytes:
     districts = geography.districts.to_crs("EPSG:4326")
     if view.district_code:
@@ -601,7 +546,7 @@ def _workbook(
 
 
 def _xlsx(
-    frame: gpd.GeoDataFrame, notes: list[Note], view: LayerView, *, geography: Geography, demo: bool
+    frame: gpd.GeoDataFrame, notes: list[Note], view: MapView, *, geography: Geography
 ) -> bytes:
     readable = _readable(frame, view.lang)
     codes = [column_label(COMMUNE_CODE, view.lang), column_label(DISTRICT_CODE, view.lang)]
@@ -619,16 +564,9 @@ _WRITERS = {"geojson": _geojson, "gpkg": _gpkg, "xlsx": _xlsx}
 def export_layer(
     geography: Geography,
     metrics: pd.DataFrame,
+    view: MapView,
     *,
     fmt: DataFormat,
-    layer: str,
-    period: int,
-    district_code: str | None = None,
-    lang: Lang = DEFAULT_LANG,
-    scheme: str = "fisher_jenks",
-    k: int = 5,
-    breaks: Sequence[float] | None = None,
-    demo: bool = False,
     created: dt.date | None = None,
     out: str | os.PathLike[str] | None = None,
 ) -> bytes:
@@ -636,15 +574,13 @@ def export_layer(
 
     Parameters
     ----------
-    geography, metrics, layer, period, district_code, lang, scheme, k, breaks
-        As for :func:`layer_frame`.
+    geography, metrics, view
+        As for :func:`layer_frame`; the notes say the figures are demo data when ``view.demo``.
     fmt : {"geojson", "gpkg", "xlsx"}
         ``geojson``: RFC 7946, EPSG:4326, UTF-8, notes in the foreign member ``atlas``.
         ``gpkg``: layers ``<layer>_<period>`` (communes), ``districts`` (outlines) and the
         table ``notes``. ``xlsx``: sheet "Số liệu" / "Figures" (headers in ``lang``, GSO codes
         as text, no geometry) and the notes sheet.
-    demo : bool
-        The figures are demo data (the notes say so).
     created : datetime.date, optional
         Date in the notes (today by default).
     out : path, optional
@@ -657,36 +593,33 @@ def export_layer(
     """
     if fmt not in _WRITERS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(DATA_FORMATS)}")
-    view = LayerView(
-        layer, period, district_code, lang, scheme, k, tuple(breaks) if breaks else None
-    )
-    frame, notes = _prepared(geography, metrics, view, demo=demo, created=created)
-    data = _WRITERS[fmt](frame, notes, view, geography=geography, demo=demo)
+    frame, notes = _prepared(geography, metrics, view, created=created)
+    data = _WRITERS[fmt](frame, notes, view, geography=geography)
     return _finish(data, out)
 
 
-def layer_geojson(geography: Geography, metrics: pd.DataFrame, **options: object) -> bytes:
+def layer_geojson(
+    geography: Geography, metrics: pd.DataFrame, view: MapView, **options: Any
+) -> bytes:
     """:func:`export_layer` as GeoJSON (same keyword options)."""
-    return export_layer(geography, metrics, fmt="geojson", **options)
+    return export_layer(geography, metrics, view, fmt="geojson", **options)
 
 
-def layer_gpkg(geography: Geography, metrics: pd.DataFrame, **options: object) -> bytes:
+def layer_gpkg(geography: Geography, metrics: pd.DataFrame, view: MapView, **options: Any) -> bytes:
     """:func:`export_layer` as GeoPackage (same keyword options)."""
-    return export_layer(geography, metrics, fmt="gpkg", **options)
+    return export_layer(geography, metrics, view, fmt="gpkg", **options)
 
 
-def layer_xlsx(geography: Geography, metrics: pd.DataFrame, **options: object) -> bytes:
+def layer_xlsx(geography: Geography, metrics: pd.DataFrame, view: MapView, **options: Any) -> bytes:
     """:func:`export_layer` as Excel (same keyword options)."""
-    return export_layer(geography, metrics, fmt="xlsx", **options)
+    return export_layer(geography, metrics, view, fmt="xlsx", **options)
 
 
 def districts_xlsx(
     geography: Geography,
     metrics: pd.DataFrame,
+    view: MapView,
     *,
-    period: int,
-    lang: Lang = DEFAULT_LANG,
-    demo: bool = False,
     created: dt.date | None = None,
     out: str | os.PathLike[str] | None = None,
 ) -> bytes:
@@ -694,8 +627,10 @@ def districts_xlsx(
 
     One row per district, then a "Toàn tỉnh" / "Whole province" row computed from the same
     communes (so the districts add up to it); sheet "Theo huyện" / "By district" and the
-    notes sheet. Parameters as :func:`export_layer`.
+    notes sheet. Of ``view``, only the period, language and demo flag matter: the table covers
+    every district and layer. Other parameters as :func:`export_layer`.
     """
+    lang = view.lang
     summary = district_summary(metrics)
     total = pd.DataFrame([province_summary(metrics).reindex(summary.columns)])
     total[DISTRICT_CODE] = ""
@@ -704,7 +639,7 @@ def districts_xlsx(
     for column in table.columns:
         if column not in (DISTRICT_CODE, DISTRICT_NAME):
             table[column] = pd.to_numeric(table[column])
-    notes = export_notes(geography, period=period, demo=demo, lang=lang, created=created)
+    notes = export_notes(geography, view, of_layer=False, created=created)
     readable = _plain_records(table)
     readable = readable.rename(columns={c: column_label(c, lang) for c in readable.columns})
     data = _workbook(

@@ -22,7 +22,7 @@ Examples
 >>> from geo.analysis.metrics import commune_metrics
 >>> geography = default_geography()
 >>> metrics = commune_metrics(geography.communes, load_demo(), period=2019)
->>> pdf = map_pdf(geography, metrics, layer="ntm", period=2019, demo=True)
+>>> pdf = map_pdf(geography, metrics, MapView(layer="ntm", period=2019, demo=True))
 >>> pdf[:5]
 b'%PDF-'
 """
@@ -55,9 +55,10 @@ from matplotlib.transforms import Affine2D, ScaledTranslation
 from pyproj import CRS, Transformer
 
 from geo.geography.geographies import Geography
-from geo.i18n import DEFAULT_LANG, Lang, format_number, t
-from geo.output.export import LayerView, classes_text, joined_layer, note_lines
+from geo.i18n import Lang, format_number, t
+from geo.output.export import classes_text, joined_layer, note_lines
 from geo.schema import COMMUNE_NAME, DISTRICT_CODE, DISTRICT_NAME, METRIC_CRS, PROVINCE_NAME
+from geo.view import MapView
 from geo.web.maps import Classification
 
 __all__ = [
@@ -304,7 +305,7 @@ def _metric_crs(communes: gpd.GeoDataFrame) -> CRS:
         return CRS.from_user_input(METRIC_CRS)
 
 
-def _map_data(geography: Geography, metrics: pd.DataFrame, view: LayerView) -> _MapData:
+def _map_data(geography: Geography, metrics: pd.DataFrame, view: MapView) -> _MapData:
     table, classification = joined_layer(geography, metrics, view)
     district_code = view.district_code
     table = table.assign(fill=classification.colors.to_numpy())
@@ -648,18 +649,94 @@ class PrintedMap:
         return boxes
 
 
+def _title_block(
+    sheet: MapSheet,
+    view: MapView,
+    title: str,
+    subtitle: str,
+    *,
+    margin: float,
+    badge_size: float,
+) -> float:
+    """Title, then the subtitle with the demo badge at its right (demo figures); returns the
+    top of what follows (mm). A map sheet and both pages of the brief open with it."""
+    s = sheet.scale
+    inner = sheet.width - 2 * margin
+    top = sheet.paragraph(margin, margin, [title], width=inner, size=15, bold=True) + 1.0 * s
+    badge_room = 0.0
+    if view.demo:
+        badge = t("export.demo_badge", view.lang)
+        badge_room = _text_width_mm(badge, badge_size * s, bold=True) + 6 * s
+        sheet.badge(sheet.width - margin, top, badge, size=badge_size)
+    return sheet.paragraph(margin, top, [subtitle], width=inner - badge_room, size=9.5)
+
+
+def _map_header(sheet: MapSheet, view: MapView, data: _MapData, *, margin: float) -> float:
+    """Title, subtitle (period and indicator) with the demo badge at its right, and the classes;
+    returns the top of the map (mm)."""
+    classification, lang, s = data.classification, view.lang, sheet.scale
+    inner = sheet.width - 2 * margin
+    subtitle = (
+        f"{t('app.period', lang)}: {view.period} · {t('export.indicator', lang)}: "
+        f"{classification.title} ({classification.unit})"
+    )
+    title = f"{classification.title} – {data.place}"
+    top = _title_block(sheet, view, title, subtitle, margin=margin, badge_size=8.5)
+    classes = classes_text(classification, view)
+    if classes:
+        top = sheet.paragraph(margin, top, [classes], width=inner, size=7.5, color=_GREY)
+    return top + 3 * s
+
+
+@dataclass(frozen=True)
+class _MapBoxes:
+    map: tuple[float, float, float, float]  # x, top, width, height (mm)
+    legend: tuple[float, float, float, float]
+    aside: tuple[float, float, float]  # x, top, width of the scale text
+
+
+def _map_boxes(
+    sheet: MapSheet,
+    data: _MapData,
+    *,
+    orientation: Orientation,
+    margin: float,
+    header_bottom: float,
+    foot_top: float,
+    legend_size: float,
+) -> _MapBoxes:
+    """Where map, legend and scale text go: legend under the map in portrait, beside it in
+    landscape."""
+    s = sheet.scale
+    inner = sheet.width - 2 * margin
+    rows = len(data.classification.legend) + 2.6  # two title lines and spacing
+    legend_height = rows * legend_size * 1.75 * _MM_PER_PT + 8 * s
+    minx, miny, maxx, maxy = data.communes.total_bounds
+    ground_aspect = max(maxy - miny, 1.0) / max(maxx - minx, 1.0)  # height / width
+    if orientation == "portrait":
+        # As tall as the area needs at full width (no empty bands), at most what is left.
+        available = foot_top - 6 * s - legend_height - header_bottom
+        map_height = min(available, inner * ground_aspect * 1.02 + 4 * s)
+        legend = (margin, header_bottom + map_height + 3 * s, inner * 0.62, legend_height)
+        return _MapBoxes(
+            map=(margin, header_bottom, inner, map_height),
+            legend=legend,
+            aside=(margin + inner * 0.64, legend[1] + 1 * s, inner * 0.36),
+        )
+    panel_width = 78 * s
+    map_box = (margin, header_bottom, inner - panel_width - 5 * s, foot_top - 4 * s - header_bottom)
+    return _MapBoxes(
+        map=map_box,
+        legend=(margin + map_box[2] + 5 * s, header_bottom, panel_width, legend_height),
+        aside=(margin + map_box[2] + 5 * s, header_bottom + legend_height + 3 * s, panel_width),
+    )
+
+
 def map_figure(
     geography: Geography,
     metrics: pd.DataFrame,
+    view: MapView,
     *,
-    layer: str,
-    period: int,
-    district_code: str | None = None,
-    lang: Lang = DEFAULT_LANG,
-    scheme: str = "fisher_jenks",
-    k: int = 5,
-    breaks: Sequence[float] | None = None,
-    demo: bool = False,
     paper: PaperName = "a4",
     orientation: Orientation = "portrait",
     labels: bool = False,
@@ -673,79 +750,44 @@ def map_figure(
     through :func:`render_map`; use this directly only to inspect the layout.
     """
     created = created or dt.date.today()
-    view = LayerView(
-        layer, period, district_code, lang, scheme, k, tuple(breaks) if breaks else None
-    )
+    lang = view.lang
     data = _map_data(geography, metrics, view)
-    classification = data.classification
     width, height = paper_size_mm(paper, orientation)
     sheet = MapSheet(width, height, dpi=dpi, pixel_exact=pixel_exact)
     s = sheet.scale
     margin = 10 * s
     inner = width - 2 * margin
-
-    # Header: title, subtitle (period and indicator) with the demo badge at its right, classes.
-    title = f"{classification.title} – {data.place}"
-    top = sheet.paragraph(margin, margin, [title], width=inner, size=15, bold=True) + 1.0 * s
-    badge_room = 0.0
-    if demo:
-        badge = t("export.demo_badge", lang)
-        badge_room = _text_width_mm(badge, 8.5 * s, bold=True) + 6 * s
-        sheet.badge(width - margin, top, badge, size=8.5)
-    subtitle = (
-        f"{t('app.period', lang)}: {period} · {t('export.indicator', lang)}: "
-        f"{classification.title} ({classification.unit})"
-    )
-    top = sheet.paragraph(margin, top, [subtitle], width=inner - badge_room, size=9.5)
-    classes = classes_text(classification, scheme=scheme, k=k, breaks=breaks, lang=lang)
-    if classes:
-        top = sheet.paragraph(margin, top, [classes], width=inner, size=7.5, color=_GREY)
-    header_bottom = top + 3 * s
+    header_bottom = _map_header(sheet, view, data, margin=margin)
 
     # Foot: the notes every print carries.
-    notes = note_lines(geography, period=period, demo=demo, lang=lang, created=created)
-    if district_code:
+    notes = note_lines(geography, view, created=created)
+    if view.district_code:
         notes.insert(1, t("export.legend_counts_province", lang))
     note_size = 6.5
-    foot_height = sheet.paragraph_height(notes, width=inner, size=note_size)
-    foot_top = height - margin - foot_height
+    foot_top = height - margin - sheet.paragraph_height(notes, width=inner, size=note_size)
 
     legend_size = 7.5 * s
-    rows = len(classification.legend) + 2.6  # two title lines and spacing
-    legend_height = rows * legend_size * 1.75 * _MM_PER_PT + 8 * s
-    minx, miny, maxx, maxy = data.communes.total_bounds
-    ground_aspect = max(maxy - miny, 1.0) / max(maxx - minx, 1.0)  # height / width
-    if orientation == "portrait":
-        # As tall as the area needs at full width (no empty bands), at most what is left.
-        available = foot_top - 6 * s - legend_height - header_bottom
-        map_height = min(available, inner * ground_aspect * 1.02 + 4 * s)
-        map_box = (margin, header_bottom, inner, map_height)
-        panel = (margin, header_bottom + map_height + 3 * s, inner * 0.62, legend_height)
-        aside = (margin + inner * 0.64, panel[1] + 1 * s, inner * 0.36)
-    else:
-        panel_width = 78 * s
-        map_box = (
-            margin,
-            header_bottom,
-            inner - panel_width - 5 * s,
-            foot_top - 4 * s - header_bottom,
-        )
-        panel = (margin + map_box[2] + 5 * s, header_bottom, panel_width, legend_height)
-        aside = (panel[0], header_bottom + legend_height + 3 * s, panel_width)
-
-    ax = sheet.axes(*map_box)
+    boxes = _map_boxes(
+        sheet,
+        data,
+        orientation=orientation,
+        margin=margin,
+        header_bottom=header_bottom,
+        foot_top=foot_top,
+        legend_size=legend_size,
+    )
+    ax = sheet.axes(*boxes.map)
     drawn = _draw_map(
         ax,
         data,
-        box_mm=(map_box[2], map_box[3]),
+        box_mm=(boxes.map[2], boxes.map[3]),
         s=s,
         lang=lang,
         district_labels=True,
         commune_labels=labels,
-        label_size=7.0 if not district_code else 8.0,
+        label_size=7.0 if not view.district_code else 8.0,
     )
-    legend_ax = sheet.axes(*panel)
-    legend = _legend(legend_ax, classification, size=legend_size, lang=lang)
+    legend = _legend(sheet.axes(*boxes.legend), data.classification, size=legend_size, lang=lang)
 
     scale = t(
         "export.scale",
@@ -754,11 +796,12 @@ def map_figure(
         paper=paper.upper(),
         crs=data.crs.name,
     )
-    sheet.paragraph(aside[0], aside[1], [scale], width=aside[2], size=7, color=_GREY)
+    x, top, aside_width = boxes.aside
+    sheet.paragraph(x, top, [scale], width=aside_width, size=7, color=_GREY)
     sheet.paragraph(margin, foot_top, notes, width=inner, size=note_size, color=_INK)
     return PrintedMap(
         sheet,
-        classification,
+        data.classification,
         legend,
         map_axes=ax,
         crs=data.crs,
@@ -786,16 +829,9 @@ def _pdf_metadata(title: str, created: dt.date) -> dict[str, object]:
 def render_map(
     geography: Geography,
     metrics: pd.DataFrame,
+    view: MapView,
     *,
     fmt: ImageFormat,
-    layer: str,
-    period: int,
-    district_code: str | None = None,
-    lang: Lang = DEFAULT_LANG,
-    scheme: str = "fisher_jenks",
-    k: int = 5,
-    breaks: Sequence[float] | None = None,
-    demo: bool = False,
     paper: PaperName = "a4",
     orientation: Orientation = "portrait",
     labels: bool = False,
@@ -810,23 +846,19 @@ def render_map(
     geography : Geography
         The geography the map shows (its kind, vintage and attribution go in the notes).
     metrics : pandas.DataFrame
-        :func:`geo.analysis.metrics.commune_metrics` of ``period`` for ``geography.communes``.
+        :func:`geo.analysis.metrics.commune_metrics` of ``view.period`` for
+        ``geography.communes``.
+    view : MapView
+        What the map shows. ``layer``: ``"models_density"``, ``"ntm"``, ``"land"`` or another
+        period layer of :mod:`geo.web.layers` (see :func:`geo.output.export.period_layers`).
+        ``period``: period of the figures (in the subtitle). ``district_code``: only this
+        district (classes and legend counts stay those of the province). ``lang``: language.
+        ``scheme``, ``k``, ``breaks``: classification of amounts, as in
+        :func:`geo.web.maps.classify_layer` (``breaks``: manual upper bounds, replacing
+        ``scheme`` and ``k``). ``demo``: the figures are demo data, and a badge and a note say
+        so.
     fmt : {"png", "pdf"}
         PNG at ``dpi`` (A4 at 300 dpi: 2480 × 3508 px), or a one-page vector PDF.
-    layer : str
-        ``"models_density"``, ``"ntm"``, ``"land"`` or another period layer of
-        :mod:`geo.web.layers` (see :func:`geo.output.export.period_layers`).
-    period : int
-        Period of the figures (in the subtitle).
-    district_code : str, optional
-        Only this district (classes and legend counts stay those of the province).
-    lang : {"vi", "en"}
-        Language.
-    scheme, k, breaks
-        Classification of amounts, as in :func:`geo.web.maps.classify_layer` (``breaks``: manual
-        upper bounds, replacing ``scheme`` and ``k``).
-    demo : bool
-        The figures are demo data: a badge and a note say so.
     paper : {"a4", "a3"}
         Sheet size.
     orientation : {"portrait", "landscape"}
@@ -852,14 +884,7 @@ def render_map(
         printed = map_figure(
             geography,
             metrics,
-            layer=layer,
-            period=period,
-            district_code=district_code,
-            lang=lang,
-            scheme=scheme,
-            k=k,
-            breaks=breaks,
-            demo=demo,
+            view,
             paper=paper,
             orientation=orientation,
             labels=labels,
@@ -868,7 +893,7 @@ def render_map(
             created=created,
         )
         buffer = io.BytesIO()
-        title = f"{printed.classification.title} – {period}"
+        title = f"{printed.classification.title} – {view.period}"
         if fmt == "png":
             printed.sheet.figure.savefig(
                 buffer, format="png", dpi=dpi, metadata={"Title": _nfc(title)}
@@ -880,15 +905,11 @@ def render_map(
     return _finish(buffer.getvalue(), out)
 
 
-def map_png(
-    geography: Geography, metrics: pd.DataFrame, *, layer: str, period: int, **options: object
-) -> bytes:
+def map_png(geography: Geography, metrics: pd.DataFrame, view: MapView, **options: Any) -> bytes:
     """:func:`render_map` as PNG (same keyword options)."""
-    return render_map(geography, metrics, fmt="png", layer=layer, period=period, **options)
+    return render_map(geography, metrics, view, fmt="png", **options)
 
 
-def map_pdf(
-    geography: Geography, metrics: pd.DataFrame, *, layer: str, period: int, **options: object
-) -> bytes:
+def map_pdf(geography: Geography, metrics: pd.DataFrame, view: MapView, **options: Any) -> bytes:
     """:func:`render_map` as vector PDF (same keyword options)."""
-    return render_map(geography, metrics, fmt="pdf", layer=layer, period=period, **options)
+    return render_map(geography, metrics, view, fmt="pdf", **options)

@@ -14,7 +14,7 @@ import html
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import folium
 import geopandas as gpd
@@ -27,10 +27,14 @@ from geo.analysis.metrics import NTM_LEVELS
 from geo.geography.geographies import district_labels
 from geo.i18n import DEFAULT_LANG, Lang, format_number, t
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE
+from geo.view import MapView
 from geo.web.compact import CompactGeoJson, CompactOutline
 from geo.web.geometry import web_feature_collection
 from geo.web.layers import CHANGE_DECREASE_COLOR, CHANGE_NONE_COLOR, LAYERS, LayerSpec, layer_values
 from geo.web.natural_breaks import fisher_jenks_bins
+
+if TYPE_CHECKING:
+    from pyproj import CRS
 
 LayerKey = Literal["models_density", "ntm", "land"]
 LAYER_KEYS: tuple[LayerKey, ...] = ("models_density", "ntm", "land")
@@ -311,6 +315,114 @@ _LAND_NA_KEYS = {
 }
 
 
+def _classify_models_density(
+    metrics: pd.DataFrame, *, scheme: str, k: int, breaks: Sequence[float] | None, lang: Lang
+) -> Classification:
+    """Models per km² in classes, communes without a model apart."""
+    index = metrics.index
+    values = metrics["models_per_km2"].astype(float)
+    colors, legend, bins = _classify_amounts(
+        values,
+        palette_key="models_density",
+        scheme=scheme,
+        k=k,
+        breaks=breaks,
+        lang=lang,
+        decimals=2,
+        zero_label="Chưa có mô hình" if lang == "vi" else "No models",
+        missing=pd.Series(False, index=index),
+        missing_label="",
+        missing_color=NO_DATA_COLOR,
+    )
+    labels = values.map(lambda v: format_number(v, lang, decimals=2))
+    return Classification(
+        colors,
+        labels,
+        legend,
+        t("layer.models_density", lang),
+        t("unit.models_density", lang),
+        bins,
+    )
+
+
+def _classify_land(
+    metrics: pd.DataFrame, *, scheme: str, k: int, breaks: Sequence[float] | None, lang: Lang
+) -> Classification:
+    """% of the consolidation plan done in classes; no plan and not applicable apart."""
+    index = metrics.index
+    values = metrics["land_pct_of_plan"].astype(float)
+    has_row = metrics["land_planned_ha"].notna() | metrics["land_done_ha"].notna()
+    # Consolidation of farmland concerns rural communes: wards and towns without figures
+    # are "not applicable", like on the NTM layer, not "no data".
+    rural = metrics.get("commune_type", pd.Series("Xã", index=index)).eq("Xã")
+    not_applicable = values.isna() & ~has_row & ~rural
+    no_plan = (has_row & values.isna()) | not_applicable
+    if not_applicable.any() and (no_plan & ~not_applicable).any():
+        no_plan_label = t("legend.no_plan_or_not_applicable", lang)
+    elif not_applicable.any():
+        no_plan_label = t("legend.not_applicable", lang)
+    else:
+        no_plan_label = t("legend.no_plan", lang)
+    colors, legend, bins = _classify_amounts(
+        values,
+        palette_key="land",
+        scheme=scheme,
+        k=k,
+        breaks=breaks,
+        lang=lang,
+        decimals=0,
+        zero_label="0 %" if lang == "vi" else "0%",
+        missing=no_plan,
+        missing_label=no_plan_label,
+        missing_color=NOT_APPLICABLE_COLOR,
+    )
+    labels = pd.Series(
+        [
+            f"{format_number(v, lang, decimals=0)} % ({format_number(d, lang, decimals=1)} ha)"
+            if pd.notna(v)
+            else t(
+                "legend.not_applicable" if na else "legend.no_plan" if plan else "legend.no_data",
+                lang,
+            )
+            for v, d, plan, na in zip(
+                values, metrics["land_done_ha"], no_plan, not_applicable, strict=True
+            )
+        ],
+        index=index,
+    )
+    return Classification(colors, labels, legend, t("layer.land", lang), t("unit.land", lang), bins)
+
+
+def _classify_ntm(metrics: pd.DataFrame, *, lang: Lang) -> Classification:
+    """The NTM level as ordered categories; wards and towns "not applicable"."""
+    index = metrics.index
+    levels = metrics["ntm_level"].astype("object")
+    criteria = metrics.get("criteria_met", pd.Series(pd.NA, index=index))
+    # Wards and towns are not rural communes: the NTM programme does not apply to them.
+    rural = metrics.get("commune_type", pd.Series("Xã", index=index)).eq("Xã")
+    colors = pd.Series(NO_DATA_COLOR, index=index, dtype="object")
+    legend = []
+    for level in NTM_LEVELS:
+        members = levels == level
+        colors[members] = NTM_COLORS[level]
+        legend.append(LegendClass(t(f"ntm.{level}", lang), NTM_COLORS[level], int(members.sum())))
+    not_applicable = _add_missing_classes(levels.isna(), rural, colors, legend, lang)
+    labels = pd.Series(
+        [
+            f"{t(f'ntm.{lv}', lang)} ({c}/19)"
+            if isinstance(lv, str) and pd.notna(c)
+            else (
+                t(f"ntm.{lv}", lang)
+                if isinstance(lv, str)
+                else t("legend.not_applicable" if na else "legend.no_data", lang)
+            )
+            for lv, c, na in zip(levels, criteria, not_applicable, strict=True)
+        ],
+        index=index,
+    )
+    return Classification(colors, labels, legend, t("layer.ntm", lang), t("unit.ntm", lang))
+
+
 def classify_layer(
     metrics: pd.DataFrame,
     layer: LayerKey | str,
@@ -321,6 +433,8 @@ def classify_layer(
     lang: Lang = DEFAULT_LANG,
 ) -> Classification:
     """Colour each commune for ``layer`` and build the matching legend.
+
+    A view (:class:`geo.view.MapView`) passes its classes as ``**view.classification``.
 
     Parameters
     ----------
@@ -354,109 +468,14 @@ def classify_layer(
     >>> [(e.label, e.count) for e in c.legend]
     [('No models', 1), ('1.00 – 2.00', 2), ('2.00 – 9.00', 2), ('No data', 1)]
     """
-    index = metrics.index
     if layer not in LAYER_KEYS and layer in LAYERS:
         return _classify_spec(metrics, LAYERS[layer], scheme=scheme, k=k, breaks=breaks, lang=lang)
     if layer == "models_density":
-        values = metrics["models_per_km2"].astype(float)
-        colors, legend, bins = _classify_amounts(
-            values,
-            palette_key="models_density",
-            scheme=scheme,
-            k=k,
-            breaks=breaks,
-            lang=lang,
-            decimals=2,
-            zero_label="Chưa có mô hình" if lang == "vi" else "No models",
-            missing=pd.Series(False, index=index),
-            missing_label="",
-            missing_color=NO_DATA_COLOR,
-        )
-        labels = values.map(lambda v: format_number(v, lang, decimals=2))
-        return Classification(
-            colors,
-            labels,
-            legend,
-            t("layer.models_density", lang),
-            t("unit.models_density", lang),
-            bins,
-        )
+        return _classify_models_density(metrics, scheme=scheme, k=k, breaks=breaks, lang=lang)
     if layer == "land":
-        values = metrics["land_pct_of_plan"].astype(float)
-        has_row = metrics["land_planned_ha"].notna() | metrics["land_done_ha"].notna()
-        # Consolidation of farmland concerns rural communes: wards and towns without figures
-        # are "not applicable", like on the NTM layer, not "no data".
-        rural = metrics.get("commune_type", pd.Series("Xã", index=index)).eq("Xã")
-        not_applicable = values.isna() & ~has_row & ~rural
-        no_plan = (has_row & values.isna()) | not_applicable
-        if not_applicable.any() and (no_plan & ~not_applicable).any():
-            no_plan_label = t("legend.no_plan_or_not_applicable", lang)
-        elif not_applicable.any():
-            no_plan_label = t("legend.not_applicable", lang)
-        else:
-            no_plan_label = t("legend.no_plan", lang)
-        colors, legend, bins = _classify_amounts(
-            values,
-            palette_key="land",
-            scheme=scheme,
-            k=k,
-            breaks=breaks,
-            lang=lang,
-            decimals=0,
-            zero_label="0 %" if lang == "vi" else "0%",
-            missing=no_plan,
-            missing_label=no_plan_label,
-            missing_color=NOT_APPLICABLE_COLOR,
-        )
-        labels = pd.Series(
-            [
-                f"{format_number(v, lang, decimals=0)} % ({format_number(d, lang, decimals=1)} ha)"
-                if pd.notna(v)
-                else t(
-                    "legend.not_applicable"
-                    if na
-                    else "legend.no_plan"
-                    if plan
-                    else "legend.no_data",
-                    lang,
-                )
-                for v, d, plan, na in zip(
-                    values, metrics["land_done_ha"], no_plan, not_applicable, strict=True
-                )
-            ],
-            index=index,
-        )
-        return Classification(
-            colors, labels, legend, t("layer.land", lang), t("unit.land", lang), bins
-        )
+        return _classify_land(metrics, scheme=scheme, k=k, breaks=breaks, lang=lang)
     if layer == "ntm":
-        levels = metrics["ntm_level"].astype("object")
-        criteria = metrics.get("criteria_met", pd.Series(pd.NA, index=index))
-        # Wards and towns are not rural communes: the NTM programme does not apply to them.
-        rural = metrics.get("commune_type", pd.Series("Xã", index=index)).eq("Xã")
-        colors = pd.Series(NO_DATA_COLOR, index=index, dtype="object")
-        legend = []
-        for level in NTM_LEVELS:
-            members = levels == level
-            colors[members] = NTM_COLORS[level]
-            legend.append(
-                LegendClass(t(f"ntm.{level}", lang), NTM_COLORS[level], int(members.sum()))
-            )
-        not_applicable = _add_missing_classes(levels.isna(), rural, colors, legend, lang)
-        labels = pd.Series(
-            [
-                f"{t(f'ntm.{lv}', lang)} ({c}/19)"
-                if isinstance(lv, str) and pd.notna(c)
-                else (
-                    t(f"ntm.{lv}", lang)
-                    if isinstance(lv, str)
-                    else t("legend.not_applicable" if na else "legend.no_data", lang)
-                )
-                for lv, c, na in zip(levels, criteria, not_applicable, strict=True)
-            ],
-            index=index,
-        )
-        return Classification(colors, labels, legend, t("layer.ntm", lang), t("unit.ntm", lang))
+        return _classify_ntm(metrics, lang=lang)
     raise ValueError(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}")
 
 
@@ -633,60 +652,12 @@ def _feature_collection(
     return web_feature_collection(gdf, properties, rows=rows)
 
 
-def build_map(
-    communes: gpd.GeoDataFrame,
-    metrics: pd.DataFrame,
-    *,
-    layer: LayerKey | str,
-    districts: gpd.GeoDataFrame | None = None,
-    district_code: str | None = None,
-    lang: Lang = DEFAULT_LANG,
-    scheme: str = "fisher_jenks",
-    k: int = 5,
-    breaks: Sequence[float] | None = None,
-    notes: Sequence[str] = (),
-    tiles: bool = False,
-    height: int = 620,
-) -> folium.Map:
-    """Draw one layer as a folium map: communes coloured by class, district outlines on top.
-
-    Parameters
-    ----------
-    communes : geopandas.GeoDataFrame
-        Commune polygons in EPSG:4326 with ``commune_code``.
-    metrics : pandas.DataFrame
-        :func:`geo.analysis.metrics.commune_metrics` for the same communes (joined on the code).
-    layer : str
-        Indicator to draw (see :func:`classify_layer`).
-    districts : geopandas.GeoDataFrame, optional
-        When given, district outlines are drawn on top (from the communes' shared borders
-        and their ``district_code``, so they follow the commune borders exactly).
-    district_code : str, optional
-        Zoom to this district: its communes are drawn as usual, the other districts faded and
-        deaf to the pointer (context, not hidden). Classes stay those of the whole province,
-        so colours compare.
-    lang : {"vi", "en"}
-        Language of legend and tooltips.
-    scheme, k, breaks
-        Classification of amounts (see :func:`classify_layer`).
-    notes : sequence of str
-        Lines under the legend (boundary kind, period, demo label…).
-    tiles : bool
-        Add an online OpenStreetMap basemap (off by default: the map must work offline).
-    height : int
-        Map height in pixels.
-
-    Returns
-    -------
-    folium.Map
-        The map; its assets still point to folium's CDNs until :mod:`geo.web.assets` rewrites them.
-    """
-    table = communes[[COMMUNE_CODE, "geometry"]].merge(
-        metrics, on=COMMUNE_CODE, how="left", validate="one_to_one"
-    )
-    classification = classify_layer(table, layer, scheme=scheme, k=k, breaks=breaks, lang=lang)
+def _tooltip_properties(
+    table: pd.DataFrame, communes: gpd.GeoDataFrame, classification: Classification
+) -> pd.DataFrame:
+    """What each commune's feature carries to the page: code, escaped names and value, fill."""
     esc = html.escape
-    properties = pd.DataFrame(
+    return pd.DataFrame(
         {
             "code": table[COMMUNE_CODE],
             "name": table[COMMUNE_NAME].map(lambda s: esc(str(s))),
@@ -695,43 +666,45 @@ def build_map(
             "fill": classification.colors,
         }
     )
-    shown = (
-        table[DISTRICT_CODE].eq(district_code).to_numpy()
-        if district_code
-        else np.ones(len(table), dtype=bool)
-    )
-    frame = gpd.GeoDataFrame(table[["geometry"]], geometry="geometry", crs=communes.crs)[shown]
-    minx, miny, maxx, maxy = frame.total_bounds
 
-    fmap = folium.Map(
-        location=[(miny + maxy) / 2, (minx + maxx) / 2],
-        tiles=None,
-        control_scale=True,
-        prefer_canvas=False,
-        height=height,
-        zoom_snap=0.25,
+
+def _context_layer(
+    table: pd.DataFrame,
+    properties: pd.DataFrame,
+    shown: np.ndarray,
+    *,
+    crs: CRS | None,
+    lang: Lang,
+) -> CompactGeoJson:
+    """Drill-down: the rest of the province as faded context, deaf to the pointer."""
+    context = gpd.GeoDataFrame(table[["geometry"]], geometry="geometry", crs=crs)
+    return CompactGeoJson(
+        # Cut from the whole layer's web geometry: no new simplification of the rest.
+        _feature_collection(context, properties.loc[~shown, ["code", "fill"]], rows=~shown),
+        name=t("legend.other_districts", lang),
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["fill"],
+            "fillOpacity": CONTEXT_OPACITY,
+            "color": "#9e9e9e",
+            "weight": 0.4,
+        },
+        interactive=False,
+        className="atlas-context",
     )
-    if tiles:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
-    if not shown.all():
-        # Drill-down: the rest of the province stays as faded context under the district.
-        context = gpd.GeoDataFrame(table[["geometry"]], geometry="geometry", crs=communes.crs)
-        CompactGeoJson(
-            # Cut from the whole layer's web geometry: no new simplification of the rest.
-            _feature_collection(context, properties.loc[~shown, ["code", "fill"]], rows=~shown),
-            name=t("legend.other_districts", lang),
-            style_function=lambda feature: {
-                "fillColor": feature["properties"]["fill"],
-                "fillOpacity": CONTEXT_OPACITY,
-                "color": "#9e9e9e",
-                "weight": 0.4,
-            },
-            interactive=False,
-            className="atlas-context",
-        ).add_to(fmap)
-    lines = LINES_DENSE if int(shown.sum()) >= DENSE_FROM else LINES
-    communes_layer = CompactGeoJson(
-        _feature_collection(frame, properties[shown]),
+
+
+def _communes_layer(
+    frame: gpd.GeoDataFrame,
+    properties: pd.DataFrame,
+    classification: Classification,
+    *,
+    lines: LineWidths,
+    lang: Lang,
+) -> CompactGeoJson:
+    """The communes in view, filled by class, with their tooltip."""
+    esc = html.escape
+    return CompactGeoJson(
+        _feature_collection(frame, properties),
         name=classification.title,
         style_function=lambda feature: {
             "fillColor": feature["properties"]["fill"],
@@ -752,6 +725,77 @@ def build_map(
             style="font: 12px/1.35 Arial, 'DejaVu Sans', sans-serif;",
         ),
         zoom_on_click=False,
+    )
+
+
+def build_map(
+    communes: gpd.GeoDataFrame,
+    metrics: pd.DataFrame,
+    view: MapView,
+    *,
+    districts: gpd.GeoDataFrame | None = None,
+    notes: Sequence[str] = (),
+    tiles: bool = False,
+    height: int = 620,
+) -> folium.Map:
+    """Draw one layer as a folium map: communes coloured by class, district outlines on top.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Commune polygons in EPSG:4326 with ``commune_code``.
+    metrics : pandas.DataFrame
+        :func:`geo.analysis.metrics.commune_metrics` for the same communes (joined on the code).
+    view : MapView
+        What is drawn. ``layer``: the indicator (see :func:`classify_layer`). ``district_code``:
+        zoom to this district; its communes are drawn as usual, the other districts faded and
+        deaf to the pointer (context, not hidden), and classes stay those of the whole
+        province, so colours compare. ``lang``: language of legend and tooltips. ``scheme``,
+        ``k``, ``breaks``: classification of amounts (see :func:`classify_layer`).
+    districts : geopandas.GeoDataFrame, optional
+        When given, district outlines are drawn on top (from the communes' shared borders
+        and their ``district_code``, so they follow the commune borders exactly).
+    notes : sequence of str
+        Lines under the legend (boundary kind, period, demo label…).
+    tiles : bool
+        Add an online OpenStreetMap basemap (off by default: the map must work offline).
+    height : int
+        Map height in pixels.
+
+    Returns
+    -------
+    folium.Map
+        The map; its assets still point to folium's CDNs until :mod:`geo.web.assets` rewrites them.
+    """
+    lang = view.lang
+    table = communes[[COMMUNE_CODE, "geometry"]].merge(
+        metrics, on=COMMUNE_CODE, how="left", validate="one_to_one"
+    )
+    classification = classify_layer(table, view.layer, lang=lang, **view.classification)
+    properties = _tooltip_properties(table, communes, classification)
+    shown = (
+        table[DISTRICT_CODE].eq(view.district_code).to_numpy()
+        if view.district_code
+        else np.ones(len(table), dtype=bool)
+    )
+    frame = gpd.GeoDataFrame(table[["geometry"]], geometry="geometry", crs=communes.crs)[shown]
+    minx, miny, maxx, maxy = frame.total_bounds
+
+    fmap = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        height=height,
+        zoom_snap=0.25,
+    )
+    if tiles:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
+    if not shown.all():
+        _context_layer(table, properties, shown, crs=communes.crs, lang=lang).add_to(fmap)
+    lines = LINES_DENSE if int(shown.sum()) >= DENSE_FROM else LINES
+    communes_layer = _communes_layer(
+        frame, properties[shown], classification, lines=lines, lang=lang
     ).add_to(fmap)
     if districts is not None and len(districts):
         # Drawn from the communes' borders: each district's edge, none of its own geometry.

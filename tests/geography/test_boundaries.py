@@ -399,6 +399,7 @@ def test_features_without_a_code_get_provisional_codes(make_commune_grid, tmp_pa
 def test_features_without_a_code_are_drawn_as_no_data(make_commune_grid, tmp_path):
     from geo.analysis.metrics import commune_metrics
     from geo.geography.schematic import districts_from_communes
+    from geo.view import MapView
     from geo.web.maps import build_map
 
     grid = make_commune_grid(nx=3, ny=2)
@@ -425,7 +426,9 @@ def test_features_without_a_code_are_drawn_as_no_data(make_commune_grid, tmp_pat
         "04804": True,
     }
     districts = districts_from_communes(communes)
-    fmap = build_map(communes, metrics, layer="models_density", districts=districts)
+    fmap = build_map(
+        communes, metrics, MapView(layer="models_density", period=2019), districts=districts
+    )
     assert "no-code:5" in fmap.get_root().render()
 
 

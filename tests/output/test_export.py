@@ -28,6 +28,7 @@ from geo.geography.boundaries import area_km2
 from geo.geography.geographies import Geography, default_geography
 from geo.geography.schematic import districts_from_communes
 from geo.output import brief, export, printing
+from geo.view import MapView
 from geo.web.maps import classify_layer
 
 CREATED = dt.date(2025, 11, 29)
@@ -127,9 +128,8 @@ def _rgb(color: str) -> tuple[int, int, int]:
 
 
 def test_map_pdf_is_one_a4_page_with_embedded_dejavu_and_intact_vietnamese(geography, metrics):
-    pdf = printing.map_pdf(
-        geography, metrics, layer="ntm", period=2019, demo=True, labels=True, created=CREATED
-    )
+    view = MapView(layer="ntm", period=2019, demo=True)
+    pdf = printing.map_pdf(geography, metrics, view, labels=True, created=CREATED)
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
     box = reader.pages[0].mediabox
@@ -156,16 +156,15 @@ def test_map_pdf_is_one_a4_page_with_embedded_dejavu_and_intact_vietnamese(geogr
 
 def test_legend_and_classes_are_those_of_classify_layer(geography, metrics):
     for layer in ("models_density", "ntm", "land"):
-        printed = printing.map_figure(
-            geography, metrics, layer=layer, period=2019, scheme="quantiles", k=3, lang="en"
-        )
+        view = MapView(layer=layer, period=2019, scheme="quantiles", k=3, lang="en")
+        printed = printing.map_figure(geography, metrics, view)
         expected = classify_layer(metrics, layer, scheme="quantiles", k=3, lang="en")
         assert printed.classification.legend == expected.legend
         assert printed.classification.colors.tolist() == expected.colors.tolist()
 
 
 def test_map_png_a4_portrait_is_2480_by_3508_at_300_dpi(geography, metrics):
-    png = printing.map_png(geography, metrics, layer="land", period=2019, created=CREATED)
+    png = printing.map_png(geography, metrics, MapView(layer="land", period=2019), created=CREATED)
     image = Image.open(io.BytesIO(png))
     assert image.size == (2480, 3508)
     assert image.info["dpi"] == pytest.approx((300, 300), abs=0.01)
@@ -176,8 +175,7 @@ def test_map_png_a3_landscape_size_follows_paper_and_dpi(geography, metrics, tmp
     png = printing.map_png(
         geography,
         metrics,
-        layer="models_density",
-        period=2019,
+        MapView(layer="models_density", period=2019),
         paper="a3",
         orientation="landscape",
         dpi=60,
@@ -188,18 +186,16 @@ def test_map_png_a3_landscape_size_follows_paper_and_dpi(geography, metrics, tmp
 
 
 def test_map_pdf_a3_landscape_page_size(geography, metrics):
-    pdf = printing.map_pdf(
-        geography, metrics, layer="land", period=2019, paper="a3", orientation="landscape"
-    )
+    view = MapView(layer="land", period=2019)
+    pdf = printing.map_pdf(geography, metrics, view, paper="a3", orientation="landscape")
     box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
     assert float(box.width) == pytest.approx(1190.55, abs=0.5)
     assert float(box.height) == pytest.approx(841.89, abs=0.5)
 
 
 def test_district_view_keeps_province_classes_and_says_so(geography, metrics):
-    pdf = printing.map_pdf(
-        geography, metrics, layer="models_density", period=2019, district_code="149", lang="en"
-    )
+    view = MapView(layer="models_density", period=2019, district_code="149", lang="en")
+    pdf = printing.map_pdf(geography, metrics, view)
     text = _text(pdf)
     assert "Legend counts are for the whole province." in text
     for entry in classify_layer(metrics, "models_density", lang="en").legend:
@@ -208,10 +204,10 @@ def test_district_view_keeps_province_classes_and_says_so(geography, metrics):
 
 def test_rendered_pdf_shows_legend_swatches_in_their_colours(geography, metrics):
     pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 renders PDF pages")
-    options = {"layer": "land", "period": 2019, "demo": True, "created": CREATED}
-    pdf = printing.map_pdf(geography, metrics, **options)
+    view = MapView(layer="land", period=2019, demo=True)
+    pdf = printing.map_pdf(geography, metrics, view, created=CREATED)
     with printing._print_settings():  # the same settings the PDF was made with
-        boxes = printing.map_figure(geography, metrics, **options).swatch_boxes()
+        boxes = printing.map_figure(geography, metrics, view, created=CREATED).swatch_boxes()
     image = pdfium.PdfDocument(pdf)[0].render(scale=100 / 72).to_pil().convert("RGB")
     width, height = image.size
     assert len(boxes) == len(classify_layer(metrics, "land").legend)
@@ -223,10 +219,11 @@ def test_rendered_pdf_shows_legend_swatches_in_their_colours(geography, metrics)
 
 def test_rendered_pdf_matches_the_png_export(geography, metrics):
     pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 renders PDF pages")
-    options = {"layer": "ntm", "period": 2019, "demo": True, "created": CREATED}
+    view = MapView(layer="ntm", period=2019, demo=True)
     dpi = 50
-    png = Image.open(io.BytesIO(printing.map_png(geography, metrics, dpi=dpi, **options)))
-    pdf = printing.map_pdf(geography, metrics, **options)
+    png = printing.map_png(geography, metrics, view, dpi=dpi, created=CREATED)
+    png = Image.open(io.BytesIO(png))
+    pdf = printing.map_pdf(geography, metrics, view, created=CREATED)
     page = pdfium.PdfDocument(pdf)[0].render(scale=dpi / 72).to_pil()
     a = np.asarray(png.convert("L"), dtype=float)
     b = np.asarray(page.convert("L").resize(png.size), dtype=float)
@@ -236,7 +233,7 @@ def test_rendered_pdf_matches_the_png_export(geography, metrics):
 def test_scale_bar_is_true_on_the_real_province():
     geography = default_geography()
     metrics = commune_metrics(geography.communes, load_demo(), period=2019)
-    printed = printing.map_figure(geography, metrics, layer="ntm", period=2019, demo=True)
+    printed = printing.map_figure(geography, metrics, MapView(layer="ntm", period=2019, demo=True))
     assert printed.crs.axis_info[0].unit_name == "metre"
     # Hòa Bình is about 100 km across.
     minx, _, maxx, _ = geography.communes.to_crs(printed.crs).total_bounds
@@ -267,16 +264,17 @@ def test_nice_scale_bar_lengths():
 
 def test_unknown_layer_and_paper_are_refused(geography, metrics):
     with pytest.raises(ValueError, match="unknown layer"):
-        printing.map_pdf(geography, metrics, layer="nope", period=2019)
+        printing.map_pdf(geography, metrics, MapView(layer="nope", period=2019))
     with pytest.raises(ValueError, match="unknown paper"):
-        printing.map_pdf(geography, metrics, layer="ntm", period=2019, paper="a5")
+        printing.map_pdf(geography, metrics, MapView(layer="ntm", period=2019), paper="a5")
 
 
 # --- province brief -----------------------------------------------------------------------------
 
 
 def test_brief_is_two_a4_pages_with_kpis_sources_and_lagging_communes(geography, metrics):
-    pdf = brief.brief_pdf(geography, metrics, period=2019, demo=True, created=CREATED)
+    view = MapView(layer="models_density", period=2019, demo=True)
+    pdf = brief.brief_pdf(geography, metrics, view, created=CREATED)
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 2
     for page in reader.pages:
@@ -312,7 +310,7 @@ def test_lagging_communes_simple_rule(metrics):
 
 
 def test_layer_frame_classes_match_the_legend(geography, metrics):
-    frame = export.layer_frame(geography, metrics, layer="land", period=2019)
+    frame = export.layer_frame(geography, metrics, MapView(layer="land", period=2019))
     legend = classify_layer(metrics, "land").legend
     counts = frame["map_class"].value_counts()
     for entry in legend:
@@ -322,9 +320,8 @@ def test_layer_frame_classes_match_the_legend(geography, metrics):
 
 
 def test_geojson_export_has_figures_and_notes(geography, metrics):
-    data = export.layer_geojson(
-        geography, metrics, layer="ntm", period=2019, demo=True, created=CREATED
-    )
+    view = MapView(layer="ntm", period=2019, demo=True)
+    data = export.layer_geojson(geography, metrics, view, created=CREATED)
     assert "Thái Bình".encode() in data  # UTF-8, not \u escapes
     document = json.loads(data)
     assert document["type"] == "FeatureCollection"
@@ -339,9 +336,8 @@ def test_geojson_export_has_figures_and_notes(geography, metrics):
 
 def test_geopackage_export_layers_columns_and_notes(geography, metrics, tmp_path):
     out = tmp_path / "land.gpkg"
-    export.layer_gpkg(
-        geography, metrics, layer="land", period=2019, demo=True, district_code="149", out=out
-    )
+    view = MapView(layer="land", period=2019, demo=True, district_code="149")
+    export.layer_gpkg(geography, metrics, view, out=out)
     layers = {name: kind for name, kind in pyogrio.list_layers(out)}
     assert layers == {"land_2019": "Polygon", "districts": "Polygon", "notes": None}
     info = pyogrio.read_info(out, layer="land_2019")
@@ -357,7 +353,8 @@ def test_geopackage_export_layers_columns_and_notes(geography, metrics, tmp_path
 
 def test_excel_export_sheets_headers_and_codes(geography, metrics, tmp_path):
     out = tmp_path / "models.xlsx"
-    export.layer_xlsx(geography, metrics, layer="models_density", period=2019, demo=True, out=out)
+    view = MapView(layer="models_density", period=2019, demo=True)
+    export.layer_xlsx(geography, metrics, view, out=out)
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["Số liệu", "Chú thích"]
     figures = book["Số liệu"]
@@ -379,13 +376,14 @@ def test_excel_export_keeps_formula_like_names_as_text(geography, metrics, tmp_p
     tricky = Geography(communes, geography.districts, "file", "2020-2025", "x.gpkg")
     tricky_metrics = metrics.assign(commune_name=communes["commune_name"].to_numpy())
     out = tmp_path / "t.xlsx"
-    export.layer_xlsx(tricky, tricky_metrics, layer="ntm", period=2019, out=out)
+    export.layer_xlsx(tricky, tricky_metrics, MapView(layer="ntm", period=2019), out=out)
     cell = openpyxl.load_workbook(out)["Số liệu"]["B2"]
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
 
 
 def test_district_summary_excel_adds_up(geography, metrics):
-    data = export.districts_xlsx(geography, metrics, period=2019, lang="en")
+    view = MapView(layer="models_density", period=2019, lang="en")
+    data = export.districts_xlsx(geography, metrics, view)
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["By district", "Notes"]
     rows = list(book["By district"].iter_rows(values_only=True))
@@ -398,7 +396,7 @@ def test_district_summary_excel_adds_up(geography, metrics):
 
 def test_unknown_data_format_is_refused(geography, metrics):
     with pytest.raises(ValueError, match="unknown format"):
-        export.export_layer(geography, metrics, fmt="csv", layer="ntm", period=2019)
+        export.export_layer(geography, metrics, MapView(layer="ntm", period=2019), fmt="csv")
 
 
 # --- command line -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from shapely.geometry import box
 from geo.analysis.compare import compare_periods
 from geo.analysis.metrics import commune_metrics
 from geo.i18n import has_key
+from geo.view import MapView
 from geo.web.layers import (
     CHANGE_DECREASE_COLOR,
     CHANGE_NONE_COLOR,
@@ -234,7 +235,9 @@ def _paths(fmap):
 
 def test_drill_down_fades_the_other_districts(metrics):
     communes = _grid()
-    fmap = build_map(communes, metrics, layer="ntm", district_code="002", districts=None)
+    fmap = build_map(
+        communes, metrics, MapView(layer="ntm", period=2019, district_code="002"), districts=None
+    )
     layers = _paths(fmap)
     context = [(o, n) for o, n in layers if o.get("className") == "atlas-context"]
     assert len(context) == 1
@@ -246,13 +249,17 @@ def test_drill_down_fades_the_other_districts(metrics):
     html = fmap.get_root().render()
     assert str(CONTEXT_OPACITY) in html
     # The whole province: no faded layer.
-    whole = build_map(communes, metrics, layer="ntm", districts=None)
+    whole = build_map(communes, metrics, MapView(layer="ntm", period=2019), districts=None)
     assert not [o for o, _ in _paths(whole) if o.get("className") == "atlas-context"]
 
 
 def test_build_map_draws_registry_layers_and_manual_breaks(metrics, change):
     communes = _grid()
-    fmap = build_map(communes, metrics, layer="models_economy_per_km2", breaks=[0.1, 0.3])
+    fmap = build_map(
+        communes, metrics, MapView(layer="models_economy_per_km2", period=2019, breaks=[0.1, 0.3])
+    )
     assert json.dumps("≤ 0,10")[1:-1] in fmap.get_root().render()  # the legend, as JSON
-    fmap = build_map(communes, change, layer="change_ntm", lang="en")
+    fmap = build_map(
+        communes, change, MapView(layer="change_ntm", period=2020, compare_from=2019, lang="en")
+    )
     assert "NTM levels gained" in fmap.get_root().render()

@@ -8,6 +8,7 @@ import pytest
 from shapely.geometry import box
 
 from geo.analysis.metrics import commune_metrics
+from geo.view import MapView
 from geo.web.maps import (
     NO_DATA_COLOR,
     NOT_APPLICABLE_COLOR,
@@ -135,7 +136,7 @@ def test_land_layer_no_plan_not_applicable_and_no_data(metrics):
 def test_script_in_names_is_escaped(communes, metrics):
     communes.loc[0, "commune_name"] = "<script>alert('x')</script>"
     metrics.loc[0, "commune_name"] = "<script>alert('x')</script>"
-    fmap = build_map(communes, metrics, layer="models_density")
+    fmap = build_map(communes, metrics, MapView(layer="models_density", period=2019))
     html = fmap.get_root().render()
     assert "<script>alert" not in html
     layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
@@ -158,7 +159,9 @@ def _code_lists(html):
 
 
 def test_build_map_draws_each_commune_and_district_filter(communes, metrics):
-    fmap = build_map(communes, metrics, layer="ntm", districts=None, notes=["Sơ đồ"])
+    fmap = build_map(
+        communes, metrics, MapView(layer="ntm", period=2019), districts=None, notes=["Sơ đồ"]
+    )
     html = fmap.get_root().render()
     # One feature per commune, each code exactly once in the page.
     assert _code_lists(html) == [communes["commune_code"].tolist()]
@@ -169,7 +172,7 @@ def test_build_map_draws_each_commune_and_district_filter(communes, metrics):
     decoded = layer.features()
     assert [f["properties"]["code"] for f in decoded] == communes["commune_code"].tolist()
     assert all(f["geometry"]["coordinates"] for f in decoded)
-    one = build_map(communes, metrics, layer="ntm", district_code="002")
+    one = build_map(communes, metrics, MapView(layer="ntm", period=2019, district_code="002"))
     in_district = communes.loc[communes["district_code"] == "002", "commune_code"].tolist()
     interactive = [
         c.features()
@@ -194,7 +197,7 @@ def test_district_outlines_follow_the_commune_borders(communes, metrics):
     from geo.web.compact import CompactOutline
 
     districts = communes.dissolve("district_code").reset_index()
-    fmap = build_map(communes, metrics, layer="ntm", districts=districts)
+    fmap = build_map(communes, metrics, MapView(layer="ntm", period=2019), districts=districts)
     (outline,) = [c for c in fmap._children.values() if isinstance(c, CompactOutline)]
     drawn = {f["properties"]["district"]: f["geometry"] for f in outline.features()}
     assert sorted(drawn) == ["Huyện Hai", "Huyện Một"]
@@ -205,11 +208,16 @@ def test_district_outlines_follow_the_commune_borders(communes, metrics):
     html = fmap.get_root().render()
     assert "atlasOutlines" in html and "atlas-district" in html
     # Zoomed on a district: its outline only.
-    one = build_map(communes, metrics, layer="ntm", districts=districts, district_code="002")
+    one = build_map(
+        communes,
+        metrics,
+        MapView(layer="ntm", period=2019, district_code="002"),
+        districts=districts,
+    )
     (outline,) = [c for c in one._children.values() if isinstance(c, CompactOutline)]
     assert [f["properties"]["district"] for f in outline.features()] == ["Huyện Hai"]
     # Without districts, no outline.
-    bare = build_map(communes, metrics, layer="ntm")
+    bare = build_map(communes, metrics, MapView(layer="ntm", period=2019))
     assert not [c for c in bare._children.values() if isinstance(c, CompactOutline)]
 
 
@@ -218,7 +226,7 @@ def test_district_labels_name_the_province_when_several(communes, metrics):
         province_name=["Tỉnh A" if c < "00009" else "Tỉnh B" for c in communes["commune_code"]],
         district_name="Huyện Châu Thành",
     )
-    fmap = build_map(communes, metrics, layer="ntm")
+    fmap = build_map(communes, metrics, MapView(layer="ntm", period=2019))
     layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
     labels = {f["properties"]["district"] for f in layer.features()}
     assert labels == {"Huyện Châu Thành, Tỉnh A", "Huyện Châu Thành, Tỉnh B"}
@@ -232,7 +240,9 @@ def test_outline_script_survives_streamlit_folium_renaming(communes, metrics):
     from streamlit_folium import _get_map_string
 
     districts = communes.dissolve("district_code").reset_index()
-    fmap = copy.deepcopy(build_map(communes, metrics, layer="ntm", districts=districts))
+    fmap = copy.deepcopy(
+        build_map(communes, metrics, MapView(layer="ntm", period=2019), districts=districts)
+    )
     fmap.get_root().render()
     script = _get_map_string(fmap)
     used = set(re.findall(r"(\w+)_topology\b", script))
