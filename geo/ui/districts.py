@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -11,10 +13,18 @@ from geo.analysis.metrics import district_summary, province_summary
 from geo.geography.geographies import Geography, area_label
 from geo.i18n import Lang, t
 from geo.output.display import commune_table, district_table
-from geo.ui.state import pick_district_row
+from geo.ui.resources import district_names
+from geo.ui.state import WHOLE_PROVINCE, pick_district_row
+from geo.ui.widgets import choice_box
 from geo.view import MapView
 
-__all__ = ["commune_section", "district_section", "several_provinces", "whole_label"]
+__all__ = [
+    "commune_section",
+    "district_box",
+    "district_section",
+    "several_provinces",
+    "whole_label",
+]
 
 
 def several_provinces(geography: Geography) -> bool:
@@ -28,6 +38,30 @@ def whole_label(geography: Geography, lang: Lang) -> str:
     if several_provinces(geography):
         return area_label(geography.communes, lang)
     return t("app.all_districts", lang)
+
+
+def district_box(
+    container: Any,
+    label: str,
+    geography: Geography,
+    *,
+    key: str,
+    lang: Lang,
+    on_change: Callable[[], None] | None = None,
+) -> str | None:
+    """A box of the geography's districts, first the whole; ``None`` when the whole is chosen."""
+    names = district_names(geography)
+    whole = whole_label(geography, lang)
+    code = choice_box(
+        container,
+        label,
+        [WHOLE_PROVINCE, *names],
+        key=key,
+        lang=lang,
+        format_func=lambda c: names.get(c) or whole,
+        on_change=on_change,
+    )
+    return code or None
 
 
 def district_section(view: MapView, metrics: pd.DataFrame, names: dict[str, str]) -> None:

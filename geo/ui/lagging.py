@@ -21,9 +21,8 @@ from geo.geography.geographies import Geography, area_label
 from geo.i18n import Lang, t
 from geo.output.display import lagging_table, slug
 from geo.output.table_export import csv_bytes, xlsx_bytes
-from geo.ui.districts import whole_label
+from geo.ui.districts import district_box
 from geo.ui.resources import district_names
-from geo.ui.state import WHOLE_PROVINCE
 from geo.ui.widgets import choice_box
 from geo.view import MapView
 
@@ -82,7 +81,6 @@ def lagging_section(
     """
     lang, period = view.lang, view.period
     names = district_names(geography)
-    whole = whole_label(geography, lang)
     st.caption(t("lag.intro", lang, period=period))
     rules = lagging_rules(lang, has_previous=previous is not None)
     left, right = st.columns(2)
@@ -93,16 +91,8 @@ def lagging_section(
         horizontal=True,
         key="lag_combine",
     )
-    district = (
-        choice_box(
-            right,
-            t("lag.district", lang),
-            [WHOLE_PROVINCE, *names],
-            key="lag_district",
-            lang=lang,
-            format_func=lambda c: names.get(c) or whole,
-        )
-        or None
+    district = district_box(
+        right, t("lag.district", lang), geography, key="lag_district", lang=lang
     )
     if not rules:
         st.info(t("lag.no_rule", lang))

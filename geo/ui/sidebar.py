@@ -15,12 +15,11 @@ from geo.errors import AtlasError
 from geo.figures.indicators import FIELD_LABELS, FIELDS
 from geo.geography.geographies import Geography, geography_label
 from geo.i18n import Lang, t
-from geo.ui.districts import several_provinces, whole_label
+from geo.ui.districts import district_box, several_provinces
 from geo.ui.resources import (
     ENV_BOUNDARIES,
     ENV_KEY,
     demo_periods,
-    district_names,
     geography_choices,
     geography_for,
     get_store,
@@ -28,7 +27,7 @@ from geo.ui.resources import (
     metrics_for,
     periods_of,
 )
-from geo.ui.state import WHOLE_PROVINCE, set_district, sync_lag_district
+from geo.ui.state import set_district, sync_lag_district
 from geo.ui.widgets import choice_box, language_radio
 from geo.view import DEFAULT_K, DEFAULT_SCHEME, MapView
 from geo.web.layers import (
@@ -201,19 +200,13 @@ def class_widgets(layer: str, lang: Lang) -> tuple[str, int, tuple[float, ...] |
 
 def district_widgets(geography: Geography, lang: Lang) -> str | None:
     """The district box and the way back to the whole province; ``None`` for the whole."""
-    names = district_names(geography)
-    whole = whole_label(geography, lang)
-    district_code = (
-        choice_box(
-            st,
-            t("app.district", lang),
-            [WHOLE_PROVINCE, *names],
-            key="district",
-            lang=lang,
-            format_func=lambda code: names.get(code) or whole,
-            on_change=sync_lag_district,
-        )
-        or None
+    district_code = district_box(
+        st,
+        t("app.district", lang),
+        geography,
+        key="district",
+        lang=lang,
+        on_change=sync_lag_district,
     )
     st.button(
         t("app.back_to_all" if several_provinces(geography) else "app.back_to_province", lang),
