@@ -60,36 +60,21 @@ def export_section(view: MapView, geography: Geography, metrics: pd.DataFrame) -
             )
     else:
         st.caption(t("export.compare_unavailable", lang))
-    st.download_button(
-        t("export.button_brief", lang),
-        functools.partial(
-            brief.brief_pdf,
-            geography,
-            metrics,
-            period=view.period,
-            lang=lang,
-            demo=view.demo,
-        ),
-        file_name=_file_name("brief", view, "pdf", whole=True),
-        mime="application/pdf",
-        on_click="ignore",
-        key="export_brief",
-    )
-    st.download_button(
-        t("export.button_districts", lang),
-        functools.partial(
-            export.districts_xlsx,
-            geography,
-            metrics,
-            period=view.period,
-            lang=lang,
-            demo=view.demo,
-        ),
-        file_name=_file_name("districts", view, "xlsx", whole=True),
-        mime=export.MIME_TYPES["xlsx"],
-        on_click="ignore",
-        key="export_districts",
-    )
+    # Files of the whole area in the period: the province brief and the district workbook.
+    for kind, build, fmt in (
+        ("brief", brief.brief_pdf, "pdf"),
+        ("districts", export.districts_xlsx, "xlsx"),
+    ):
+        st.download_button(
+            t(f"export.button_{kind}", lang),
+            functools.partial(
+                build, geography, metrics, period=view.period, lang=lang, demo=view.demo
+            ),
+            file_name=_file_name(kind, view, fmt, whole=True),
+            mime=export.MIME_TYPES[fmt],
+            on_click="ignore",
+            key=f"export_{kind}",
+        )
 
 
 def _view_keywords(view: MapView) -> dict[str, object]:

@@ -31,7 +31,24 @@ def base_period(view: MapView, periods: list[int]) -> int | None:
 def kpi_section(
     view: MapView, metrics: pd.DataFrame, *, periods: list[int], revision: int
 ) -> pd.DataFrame | None:
-    """Heading and cards; returns the base period's metrics (``None`` without one)."""
+    """Heading and cards of the province indicators.
+
+    Parameters
+    ----------
+    view : MapView
+        The reader's view (its period, or the two periods compared).
+    metrics : pandas.DataFrame
+        Metrics of the view's period.
+    periods : list of int
+        Every period with figures, oldest first.
+    revision : int
+        Store revision (the cache key of the base period's metrics).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The base period's metrics, ``None`` when there is no earlier period.
+    """
     lang = view.lang
     base = base_period(view, periods)
     before = None if base is None else metrics_for(view.geography_key, base, revision)

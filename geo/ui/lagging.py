@@ -76,8 +76,22 @@ def lagging_section(
 ) -> list[str]:
     """Rules, result table, downloads; returns the codes to outline on the map.
 
-    ``previous`` is the base period's metrics (the period before, or the earlier period
-    compared): "no progress" is counted since it.
+    Parameters
+    ----------
+    view : MapView
+        The reader's view (period, language, demo figures).
+    metrics : pandas.DataFrame
+        Metrics of the view's period.
+    previous : pandas.DataFrame or None
+        The base period's metrics (the period before, or the earlier period compared):
+        "no progress" is counted since it.
+    geography : Geography
+        The communes and districts shown.
+
+    Returns
+    -------
+    list of str
+        Codes of the lagging communes to outline, empty unless the reader asked for it.
     """
     lang, period = view.lang, view.period
     names = district_names(geography)

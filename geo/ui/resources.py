@@ -178,7 +178,22 @@ def change_for(geography_key: str, p0: int, p1: int, revision: int) -> pd.DataFr
 
 @st.cache_resource(show_spinner=False, max_entries=48)
 def map_for(view: MapView, tiles: bool, revision: int) -> folium.Map:
-    """The map of one view, built once; every run draws a copy (see :mod:`geo.ui.map_section`)."""
+    """The map of one view, built once; every run draws a copy (see :mod:`geo.ui.map_section`).
+
+    Parameters
+    ----------
+    view : MapView
+        What to draw: geography, layer, period(s), district, classes, language, demo note.
+    tiles : bool
+        Draw the online basemap under the communes.
+    revision : int
+        Store revision of the figures (part of the cache key: new figures, a new map).
+
+    Returns
+    -------
+    folium.Map
+        The shared cached map: draw a copy of it, never the map itself.
+    """
     geography = geography_for(view.geography_key)
     if view.is_change:
         table = change_for(view.geography_key, *view.periods, revision)

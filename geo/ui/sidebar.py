@@ -55,7 +55,14 @@ class Choices:
 
 
 def sidebar() -> Choices:
-    """Draw the sidebar's widgets (inside ``st.sidebar``) and return the reader's choices."""
+    """Draw the sidebar's widgets (inside ``st.sidebar``) and return the reader's choices.
+
+    Returns
+    -------
+    Choices
+        The one :class:`~geo.view.MapView` made from the widgets, the basemap switch and the
+        store revision the view was read at.
+    """
     lang = language_radio(key="main_page_lang")
     geography_key, geography = geography_widgets(lang)
     revision = get_store().revision()
