@@ -1,0 +1,94 @@
+"""The commune panel beside the map: one commune's status, figures, named models and history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.analysis.commune_profile import CommuneProfile, commune_profile
+from geo.i18n import Lang, t
+from geo.output.display import history_frame, named_model_lines, profile_caption, profile_figures
+from geo.ui.resources import over_periods_for
+from geo.ui.state import MAP_HEIGHT, close_panel, set_district
+from geo.view import MapView
+
+__all__ = ["commune_panel", "panel_column"]
+
+
+def panel_column(
+    view: MapView, selected: str | None, *, tables: dict[str, pd.DataFrame], revision: int
+) -> None:
+    """The panel of the selected commune, or a hint to click one."""
+    # As high as the map and scrolling inside: the page below stays where it is.
+    with st.container(height=MAP_HEIGHT, border=False, key="commune_panel"):
+        if selected is None:
+            st.info(t("panel.hint", view.lang))
+            return
+        profile = commune_profile(
+            over_periods_for(view.geography_key, revision),
+            selected,
+            period=view.period,
+            named=tables.get("named_models"),
+        )
+        commune_panel(profile, view.lang, district_in_view=view.district_code)
+
+
+def commune_panel(profile: CommuneProfile, lang: Lang, *, district_in_view: str | None) -> None:
+    """Name, NTM status, figures with ranks, named models and history of one commune."""
+    st.subheader(profile.name)
+    st.caption(profile_caption(profile, lang))
+    left, right = st.columns(2)
+    if district_in_view != profile.district_code:
+        left.button(
+            t("panel.zoom_district", lang),
+            on_click=set_district,
+            args=(profile.district_code,),
+            key="panel_zoom",
+        )
+    right.button(t("panel.close", lang), on_click=close_panel, key="panel_close")
+    if not profile.ntm_applies:
+        st.markdown(t("panel.ntm_na", lang))
+    elif profile.ntm_level is None:
+        st.markdown(t("panel.ntm_unknown", lang))
+    else:
+        line = t(
+            "panel.ntm_line",
+            lang,
+            level=t(f"ntm.{profile.ntm_level}", lang),
+            criteria="–" if profile.criteria_met is None else profile.criteria_met,
+        )
+        if profile.ntm_year is not None:
+            line += " · " + t("panel.ntm_year", lang, year=profile.ntm_year)
+        st.markdown(line)
+    # A static table: it wraps long labels in the narrow panel instead of cutting them.
+    st.table(profile_figures(profile, lang).set_index(t("panel.indicator", lang)))
+    st.caption(t("panel.ranks_help", lang))
+    st.markdown(f"**{t('panel.named_models', lang, n=len(profile.named_models))}**")
+    if profile.named_models.empty:
+        st.caption(t("panel.no_named_models", lang))
+    else:
+        st.markdown("\n".join(named_model_lines(profile.named_models, lang)))
+    history_tabs(profile, lang)
+
+
+def history_tabs(profile: CommuneProfile, lang: Lang) -> None:
+    """The commune's history: models, NTM criteria and land consolidation over the periods."""
+    st.markdown(f"**{t('panel.history', lang)}**")
+    tabs = st.tabs([t("panel.history_models", lang), t("layer.ntm", lang), t("layer.land", lang)])
+    history = profile.history
+    with tabs[0]:
+        st.bar_chart(
+            history_frame(history, ["models_total", "models_replicated"], lang),
+            height=180,
+            stack=False,
+        )
+    with tabs[1]:
+        if profile.ntm_applies and history["criteria_met"].notna().any():
+            st.line_chart(history_frame(history, ["criteria_met"], lang), height=180)
+        else:
+            st.caption(t("panel.ntm_na", lang))
+    with tabs[2]:
+        if history["land_pct_of_plan"].notna().any():
+            st.line_chart(history_frame(history, ["land_pct_of_plan"], lang), height=180)
+        else:
+            st.caption(t("panel.no_land", lang))

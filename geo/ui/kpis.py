@@ -1,0 +1,110 @@
+"""The province indicators: KPI cards, the change since a base period, the published figure."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.analysis.metrics import province_kpis
+from geo.figures.demo import DEMO_LABEL
+from geo.figures.published import FIGURES, SOURCE
+from geo.i18n import Lang, format_number, t
+from geo.ui.resources import metrics_for
+from geo.view import MapView
+
+__all__ = ["PUBLISHED_PERIOD", "base_period", "kpi_cards", "kpi_section"]
+
+#: The period the published figures refer to (the article gives figures to 4/2019).
+PUBLISHED_PERIOD = 2019
+#: The indicators shown, left to right.
+SHOWN = ("models_total", "models_replicated", "ntm_communes", "land_communes", "land_done_ha")
+
+
+def base_period(view: MapView, periods: list[int]) -> int | None:
+    """The period changes are counted from: the earlier one compared, or the one before."""
+    if view.is_change:
+        return view.compare_from
+    earlier = [p for p in periods if p < view.period]
+    return earlier[-1] if earlier else None
+
+
+def kpi_section(
+    view: MapView, metrics: pd.DataFrame, *, periods: list[int], revision: int
+) -> pd.DataFrame | None:
+    """Heading and cards of the province indicators.
+
+    Parameters
+    ----------
+    view : MapView
+        The reader's view (its period, or the two periods compared).
+    metrics : pandas.DataFrame
+        Metrics of the view's period.
+    periods : list of int
+        Every period with figures, oldest first.
+    revision : int
+        Store revision (the cache key of the base period's metrics).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The base period's metrics, ``None`` when there is no earlier period.
+    """
+    lang = view.lang
+    base = base_period(view, periods)
+    before = None if base is None else metrics_for(view.geography_key, base, revision)
+    label = f" · {DEMO_LABEL}" if view.demo else ""
+    shown = f"{view.compare_from} → {view.period}" if view.is_change else f"{view.period}"
+    st.subheader(f"{t('app.kpis', lang)} · {shown}{label}")
+    kpi_cards(metrics, before, view.period, base, lang)
+    return before
+
+
+def kpi_cards(
+    metrics: pd.DataFrame, before: pd.DataFrame | None, period: int, base: int | None, lang: Lang
+) -> None:
+    """Province indicators computed from the data; the published figure and source beside."""
+    published = {key: figure.value for key, figure in FIGURES.items()}
+    kpis = {kpi.key: kpi for kpi in province_kpis(metrics, published=published)}
+    earlier = {kpi.key: kpi for kpi in province_kpis(before)} if before is not None else {}
+    for column, key in zip(st.columns(len(SHOWN)), SHOWN, strict=True):
+        kpi = kpis[key]
+        decimals = 1 if kpi.value % 1 else 0
+        delta = None
+        if key in earlier:
+            change = kpi.value - earlier[key].value
+            sign = "+" if change > 0 else ""
+            delta = t(
+                "kpi.delta",
+                lang,
+                diff=sign + format_number(change, lang, decimals=decimals),
+                period=base,
+            )
+        with column:
+            st.metric(
+                t(f"kpi.{key}", lang),
+                format_number(kpi.value, lang, decimals=decimals),
+                delta=delta,
+                delta_color="normal" if delta else "off",
+            )
+            if kpi.published is None:
+                continue
+            value = format_number(kpi.published, lang)
+            if period != PUBLISHED_PERIOD:
+                st.caption(
+                    t(
+                        "kpi.published_other",
+                        lang,
+                        as_of=SOURCE.as_of,
+                        value=value,
+                        period=PUBLISHED_PERIOD,
+                    )
+                )
+                continue
+            diff = kpi.difference or 0.0
+            verdict = (
+                t("kpi.matches", lang)
+                if abs(diff) < 0.05
+                else t("kpi.difference", lang, diff=format_number(diff, lang, decimals=1))
+            )
+            st.caption(f"{t('app.published', lang)} ({SOURCE.as_of}): **{value}** · {verdict}")
+    st.caption(f"{t('app.source', lang)}: {SOURCE.citation}. {t('app.kpi_denominator_note', lang)}")

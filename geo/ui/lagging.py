@@ -1,0 +1,159 @@
+"""The lagging communes: the planner's rules, the communes found, their files, a map outline."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.analysis.lagging import (
+    PROGRESS_INDICATORS,
+    ConsolidationBelow,
+    CriteriaBelow,
+    NoModelInField,
+    NoProgress,
+    Rule,
+    describe_rules,
+    find_lagging,
+)
+from geo.figures.demo import DEMO_LABEL
+from geo.figures.indicators import FIELDS
+from geo.geography.geographies import Geography, area_label
+from geo.i18n import Lang, t
+from geo.output.display import lagging_table, slug
+from geo.output.table_export import csv_bytes, xlsx_bytes
+from geo.ui.districts import district_box
+from geo.ui.resources import district_names
+from geo.ui.widgets import choice_box
+from geo.view import MapView
+
+__all__ = ["lagging_rules", "lagging_section"]
+
+
+def lagging_rules(lang: Lang, *, has_previous: bool) -> list[Rule]:
+    """The planner's conditions: each one a checkbox with its setting beside it."""
+    rules: list[Rule] = []
+    left, right = st.columns(2)
+    with left:
+        if st.checkbox(t("lag.use_criteria", lang), value=True, key="lag_use_criteria"):
+            n = st.number_input(
+                t("lag.criteria_n", lang), min_value=1, max_value=19, value=15, key="lag_n"
+            )
+            rules.append(CriteriaBelow(int(n)))
+        if st.checkbox(t("lag.use_no_model", lang), value=False, key="lag_use_field"):
+            field = choice_box(
+                st,
+                t("app.field", lang),
+                FIELDS,
+                key="lag_field",
+                lang=lang,
+                format_func=lambda f: t(f"lag.field.{f}", lang),
+            )
+            rules.append(NoModelInField(field))
+    with right:
+        if st.checkbox(t("lag.use_land", lang), value=False, key="lag_use_land"):
+            pct = st.number_input(
+                t("lag.land_pct", lang), min_value=1, max_value=100, value=50, key="lag_pct"
+            )
+            rules.append(ConsolidationBelow(float(pct)))
+        if st.checkbox(t("lag.use_progress", lang), value=False, key="lag_use_progress"):
+            indicator = choice_box(
+                st,
+                t("lag.progress_on", lang),
+                PROGRESS_INDICATORS,
+                key="lag_progress",
+                lang=lang,
+                format_func=lambda i: t(f"lag.progress.{i}", lang),
+            )
+            if has_previous:
+                rules.append(NoProgress(indicator))
+            else:
+                st.caption(t("lag.no_previous", lang))
+    return rules
+
+
+def lagging_section(
+    view: MapView, metrics: pd.DataFrame, previous: pd.DataFrame | None, geography: Geography
+) -> list[str]:
+    """Rules, result table, downloads; returns the codes to outline on the map.
+
+    Parameters
+    ----------
+    view : MapView
+        The reader's view (period, language, demo figures).
+    metrics : pandas.DataFrame
+        Metrics of the view's period.
+    previous : pandas.DataFrame or None
+        The base period's metrics (the period before, or the earlier period compared):
+        "no progress" is counted since it.
+    geography : Geography
+        The communes and districts shown.
+
+    Returns
+    -------
+    list of str
+        Codes of the lagging communes to outline, empty unless the reader asked for it.
+    """
+    lang, period = view.lang, view.period
+    names = district_names(geography)
+    st.caption(t("lag.intro", lang, period=period))
+    rules = lagging_rules(lang, has_previous=previous is not None)
+    left, right = st.columns(2)
+    combine = left.radio(
+        t("lag.combine", lang),
+        ("and", "or"),
+        format_func=lambda c: t(f"lag.combine.{c}", lang),
+        horizontal=True,
+        key="lag_combine",
+    )
+    district = district_box(
+        right, t("lag.district", lang), geography, key="lag_district", lang=lang
+    )
+    if not rules:
+        st.info(t("lag.no_rule", lang))
+        return []
+    found = find_lagging(metrics, rules, combine=combine, previous=previous, district_code=district)
+    where = names[district] if district else area_label(geography.communes, lang)
+    described = describe_rules(rules, combine, lang)
+    if found.empty:
+        st.info(t("lag.none", lang, period=period, where=where, rules=described))
+        return []
+    st.markdown(t("lag.found", lang, n=len(found), where=where, rules=described))
+    st.dataframe(lagging_table(found, rules, lang), hide_index=True, width="stretch")
+    st.caption(t("lag.gap_help", lang))
+    return lagging_downloads(view, found, rules, where=where, described=described)
+
+
+def lagging_downloads(
+    view: MapView, found: pd.DataFrame, rules: list[Rule], *, where: str, described: str
+) -> list[str]:
+    """The found communes as Excel and CSV, and the switch that outlines them on the map."""
+    lang, period, demo = view.lang, view.period, view.demo
+    title = [
+        t("lag.export_title", lang, where=where, period=period),
+        t("lag.export_rules", lang, rules=described),
+        *([f"{DEMO_LABEL}"] if demo else []),
+    ]
+    table = lagging_table(found, rules, lang, for_file=True)
+    # Demo figures say so in the file name too (a CSV has no room for a note).
+    name = f"xa-cham-tien-do-{slug(where)}-{period}" + ("-du-lieu-minh-hoa" if demo else "")
+    one, two, three = st.columns([1, 1, 2])
+    one.download_button(
+        t("lag.download_xlsx", lang),
+        xlsx_bytes(table, sheet_name=t("lag.sheet", lang), title_lines=title),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        key="lag_xlsx",
+    )
+    two.download_button(
+        t("lag.download_csv", lang),
+        csv_bytes(table),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="lag_csv",
+    )
+    # Off by default: the map is the leaders' first view; a planner switches it on.
+    if three.checkbox(t("lag.mark_on_map", lang), value=False, key="lag_mark"):
+        return found["commune_code"].tolist()
+    return []

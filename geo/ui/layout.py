@@ -1,0 +1,39 @@
+"""The frame of the pages: the main page's tabs and the navigation between the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+from geo.i18n import Lang, t
+from geo.ui.widgets import current_language
+
+__all__ = ["IMPORT_PAGE", "main_tabs", "navigation"]
+
+#: The import page's script, relative to the app's folder.
+IMPORT_PAGE = "pages/1_Nhap_du_lieu.py"
+
+
+def main_tabs(lang: Lang) -> Sequence[Any]:
+    """The tabs below the indicators: lagging communes, districts, communes, downloads."""
+    return st.tabs(
+        [
+            t("tab.lagging", lang),
+            t("app.districts_table", lang),
+            t("app.table", lang),
+            t("export.download", lang),
+        ]
+    )
+
+
+def navigation(main: Callable[[], None]) -> None:
+    """Run the page the reader asked for: the map (``main``) or the import page."""
+    # Explicit pages give the menu Vietnamese titles (file names cannot carry the accents).
+    lang = current_language()
+    pages = [
+        st.Page(main, title=t("nav.map", lang), default=True),
+        st.Page(IMPORT_PAGE, title=t("nav.import", lang), url_path="Nhap_du_lieu"),
+    ]
+    st.navigation(pages).run()

@@ -1,0 +1,45 @@
+"""The map: the cached map of the view, drawn with the selected and marked communes outlined.
+
+The map is re-created only when the view changes (see :func:`geo.ui.resources.map_for`). A
+click on a commune re-runs the page and comes back as the clicked feature
+(``last_active_drawing``, which carries the ``code`` property); pan and zoom do not re-run.
+The outlines go through ``feature_group_to_add``, which streamlit-folium swaps in the live map,
+so the reader's zoom and centre stay.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection
+
+from streamlit_folium import st_folium
+
+from geo.geography.geographies import Geography
+from geo.ui.resources import map_for
+from geo.ui.state import MAP_HEIGHT, MAP_KEY
+from geo.view import MapView
+from geo.web.overlays import highlight_group
+
+__all__ = ["map_section"]
+
+
+def map_section(
+    view: MapView,
+    geography: Geography,
+    *,
+    tiles: bool,
+    revision: int,
+    selected: str | None,
+    marked: Collection[str],
+) -> None:
+    """Draw the map of ``view``; clicks land in ``st.session_state[MAP_KEY]``."""
+    fmap = map_for(view, tiles, revision)
+    st_folium(
+        # A copy: st_folium changes the map it renders, and a map rendered twice breaks.
+        copy.deepcopy(fmap),
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=["last_active_drawing", "last_object_clicked"],  # clicks only
+        feature_group_to_add=highlight_group(geography.communes, selected=selected, marked=marked),
+        key=MAP_KEY,
+    )

@@ -1,0 +1,229 @@
+"""Cached resources of the pages: the store, its tables, geographies, metrics and maps.
+
+Cache keys are plain values or a :class:`~geo.view.MapView` (hashable): the store revision,
+the geography key, the view. A change of figures bumps the revision, so nothing stale is shown;
+:func:`data_changed` drops the cached tables at once.
+"""
+
+from __future__ import annotations
+
+import os
+
+import folium
+import pandas as pd
+import streamlit as st
+
+from geo.analysis.commune_profile import metrics_over_periods
+from geo.analysis.compare import compare_periods
+from geo.figures.auth import Accounts, Authenticator, Throttle, accounts_path
+from geo.figures.store import Store, open_store
+from geo.geography.admin_units import ALL_PROVINCES
+from geo.geography.geographies import (
+    Geography,
+    GeographyChoice,
+    available_geographies,
+    district_labels,
+    file_geography,
+    load_geography,
+)
+from geo.i18n import t
+from geo.output.display import legend_notes
+from geo.ui.state import MAP_HEIGHT
+from geo.view import MapView
+from geo.web.assets import use_local_assets
+from geo.web.maps import build_map
+from geo.web.overlays import FocusWithoutScroll, MapAttribution, ViewMemory
+
+__all__ = [
+    "ENV_BOUNDARIES",
+    "ENV_KEY",
+    "MAP_FAMILIES",
+    "authenticator",
+    "change_for",
+    "data_changed",
+    "demo_periods",
+    "district_names",
+    "geography_choices",
+    "geography_for",
+    "get_store",
+    "load_tables",
+    "map_for",
+    "metrics_for",
+    "over_periods_for",
+    "periods_of",
+]
+
+#: Families drawn on the map (named models are listed, not mapped).
+MAP_FAMILIES = ("models", "ntm", "land")
+#: A boundary file given at start-up (``ATLAS_BOUNDARIES=FILE make run``).
+ENV_BOUNDARIES = os.environ.get("ATLAS_BOUNDARIES") or None
+ENV_KEY = "env-file"
+#: Provinces of the schematic default (``ATLAS_PROVINCES=17,25``, or ``ATLAS_PROVINCES=all`` for
+#: the whole country; default: Hòa Bình).
+_ENV_PROVINCES_TEXT = os.environ.get("ATLAS_PROVINCES", "").strip()
+ENV_PROVINCES: str | tuple[str, ...] = (
+    ALL_PROVINCES
+    if _ENV_PROVINCES_TEXT.lower() == ALL_PROVINCES
+    else tuple(code.strip() for code in _ENV_PROVINCES_TEXT.split(",") if code.strip())
+)
+
+
+# --- the store and the planners' accounts ---------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def get_store() -> Store:
+    """One store (connection pool) per server process."""
+    return open_store()
+
+
+@st.cache_resource(show_spinner=False)
+def get_throttle() -> Throttle:
+    """Failed sign-ins are counted for the whole server process, across sessions."""
+    return Throttle()
+
+
+@st.cache_resource(show_spinner=False)
+def get_authenticator(path: str, modified: float) -> Authenticator:
+    """Re-read when the accounts file changes (``modified`` is part of the cache key)."""
+    return Authenticator(Accounts.load(path), throttle=get_throttle())
+
+
+def authenticator() -> Authenticator:
+    """The authenticator of the current accounts file."""
+    path = accounts_path()
+    return get_authenticator(str(path), path.stat().st_mtime if path.exists() else 0.0)
+
+
+def data_changed() -> None:
+    """Figures changed: drop cached tables and metrics so the map shows the new ones."""
+    st.cache_data.clear()
+
+
+# --- tables and geographies -------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def load_tables(revision: int) -> dict[str, pd.DataFrame]:
+    """The current figures of every family at store revision ``revision``."""
+    return get_store().current_tables()
+
+
+def periods_of(tables: dict[str, pd.DataFrame]) -> list[int]:
+    """The periods with figures, oldest first."""
+    return sorted(int(p) for p in tables["models"]["period"].unique())
+
+
+@st.cache_data(show_spinner=False)
+def demo_periods(revision: int) -> set[int]:
+    """Periods whose mapped figures still come (at least partly) from the demo batches."""
+    sources = get_store().current_sources()
+    demo = sources[sources["origin"].eq("demo") & sources["family"].isin(MAP_FAMILIES)]
+    return {int(p) for p in demo["period"].unique()}
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def geography_choices() -> list[GeographyChoice]:
+    """The boundary layers on offer (files may be added while the server runs)."""
+    return available_geographies(**({"province_codes": ENV_PROVINCES} if ENV_PROVINCES else {}))
+
+
+@st.cache_resource(show_spinner=False)
+def geography_for(key: str) -> Geography:
+    """The geography of one choice of :func:`geography_choices` (or of ``ATLAS_BOUNDARIES``)."""
+    if key == ENV_KEY:
+        return file_geography(ENV_BOUNDARIES)
+    choice = next(c for c in geography_choices() if c.key == key)
+    return load_geography(choice)
+
+
+def district_names(geography: Geography) -> dict[str, str]:
+    """District code → label, sorted by label."""
+    communes = geography.communes
+    districts = pd.DataFrame(
+        {"code": communes["district_code"], "label": district_labels(communes)}
+    ).drop_duplicates("code")
+    districts = districts.sort_values("label")
+    return dict(zip(districts["code"], districts["label"], strict=True))
+
+
+# --- metrics ----------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def over_periods_for(geography_key: str, revision: int) -> pd.DataFrame:
+    """Metrics of every period, stacked (the commune panel's history and ranks)."""
+    tables = load_tables(revision)
+    periods = tables["models"]["period"].unique()
+    return metrics_over_periods(geography_for(geography_key).communes, tables, periods)
+
+
+@st.cache_data(show_spinner=False)
+def metrics_for(geography_key: str, period: int, revision: int) -> pd.DataFrame:
+    """Metrics of every commune of the geography in one period."""
+    over = over_periods_for(geography_key, revision)
+    return over[over["period"] == period].drop(columns="period").reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False)
+def change_for(geography_key: str, p0: int, p1: int, revision: int) -> pd.DataFrame:
+    """Change of every commune's metrics from period ``p0`` to ``p1``."""
+    return compare_periods(
+        metrics_for(geography_key, p0, revision), metrics_for(geography_key, p1, revision)
+    )
+
+
+# --- maps -------------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def map_for(view: MapView, tiles: bool, revision: int) -> folium.Map:
+    """The map of one view, built once; every run draws a copy (see :mod:`geo.ui.map_section`).
+
+    Parameters
+    ----------
+    view : MapView
+        What to draw: geography, layer, period(s), district, classes, language, demo note.
+    tiles : bool
+        Draw the online basemap under the communes.
+    revision : int
+        Store revision of the figures (part of the cache key: new figures, a new map).
+
+    Returns
+    -------
+    folium.Map
+        The shared cached map: draw a copy of it, never the map itself.
+    """
+    geography = geography_for(view.geography_key)
+    if view.is_change:
+        table = change_for(view.geography_key, *view.periods, revision)
+    else:
+        table = metrics_for(view.geography_key, view.period, revision)
+    districts = district_names(geography)
+    fmap = build_map(
+        geography.communes,
+        table,
+        layer=view.layer,
+        districts=geography.districts,
+        district_code=view.district_code,
+        lang=view.lang,
+        scheme=view.scheme,
+        k=view.k,
+        breaks=view.breaks,
+        notes=legend_notes(
+            geography,
+            periods=view.periods,
+            demo=view.demo,
+            district_name=districts.get(view.district_code) if view.district_code else None,
+            lang=view.lang,
+        ),
+        tiles=tiles,
+        height=MAP_HEIGHT,
+    )
+    if geography.attribution:
+        text = t("boundary.attribution", view.lang, attribution=geography.attribution)
+        MapAttribution(text).add_to(fmap)
+    FocusWithoutScroll().add_to(fmap)
+    # After fit_bounds: the reader's last view of the same area wins over the fitted one.
+    ViewMemory(f"{view.geography_key}|{view.district_code or 'province'}").add_to(fmap)
+    return use_local_assets(fmap)

@@ -1,0 +1,225 @@
+"""The main page's sidebar: language, geography, view mode and periods, layer, classes, district.
+
+:func:`sidebar` draws the widgets and returns one :class:`~geo.view.MapView` of the choices.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from geo.errors import AtlasError
+from geo.figures.indicators import FIELD_LABELS, FIELDS
+from geo.geography.geographies import Geography, geography_label
+from geo.i18n import Lang, t
+from geo.ui.districts import district_box, several_provinces
+from geo.ui.resources import (
+    ENV_BOUNDARIES,
+    ENV_KEY,
+    demo_periods,
+    geography_choices,
+    geography_for,
+    get_store,
+    load_tables,
+    metrics_for,
+    periods_of,
+)
+from geo.ui.state import set_district, sync_lag_district
+from geo.ui.widgets import choice_box, language_radio
+from geo.view import DEFAULT_K, DEFAULT_SCHEME, MapView
+from geo.web.layers import (
+    LAYERS,
+    MAX_CLASSES,
+    SCHEME_KEYS,
+    field_layer_key,
+    layers_for,
+    parse_breaks,
+)
+
+__all__ = ["FIELD_LAYER", "Choices", "class_widgets", "layer_widgets", "sidebar"]
+
+#: Pseudo-layer of the layer menu: one model field, as a count or per km².
+FIELD_LAYER = "models_field"
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the sidebar chose: the view, the basemap switch and the store revision read."""
+
+    view: MapView
+    tiles: bool
+    revision: int
+
+
+def sidebar() -> Choices:
+    """Draw the sidebar's widgets (inside ``st.sidebar``) and return the reader's choices.
+
+    Returns
+    -------
+    Choices
+        The one :class:`~geo.view.MapView` made from the widgets, the basemap switch and the
+        store revision the view was read at.
+    """
+    lang = language_radio(key="main_page_lang")
+    geography_key, geography = geography_widgets(lang)
+    revision = get_store().revision()
+    periods = periods_of(load_tables(revision))
+    compare_from, period = period_widgets(periods, lang)
+    metrics = metrics_for(geography_key, period, revision)
+    layer = layer_widgets("period" if compare_from is None else "compare", metrics, lang)
+    scheme, k, breaks = class_widgets(layer, lang)
+    district_code = district_widgets(geography, lang)
+    tiles = st.checkbox(t("app.tiles", lang), value=False, key="tiles")
+    view = MapView(
+        layer=layer,
+        period=period,
+        compare_from=compare_from,
+        geography_key=geography_key,
+        vintage=geography.vintage,
+        district_code=district_code,
+        scheme=scheme,
+        k=k,
+        breaks=breaks,
+        lang=lang,
+    )
+    # Demo figures in any period shown: the map, files and indicators say so.
+    view = view.replace(demo=bool(set(view.periods) & demo_periods(revision)))
+    return Choices(view=view, tiles=tiles, revision=revision)
+
+
+def geography_widgets(lang: Lang) -> tuple[str, Geography]:
+    """The boundary choice and its geography; a broken file falls back to the default."""
+    geography_key = geography_select(lang)
+    try:
+        return geography_key, geography_for(geography_key)
+    except AtlasError as error:
+        # A broken file must not take the atlas down: say what is wrong, show the default.
+        st.error(t("error.boundaries", lang, file=geography_key, message=str(error)))
+        geography_key = geography_choices()[0].key
+        return geography_key, geography_for(geography_key)
+
+
+def geography_select(lang: Lang) -> str:
+    """The boundary layer to draw (no box when there is only one)."""
+    choices = {c.key: geography_label(c, lang) for c in geography_choices()}
+    if ENV_BOUNDARIES:
+        choices = {ENV_KEY: os.path.basename(ENV_BOUNDARIES), **choices}
+    if len(choices) == 1:
+        return next(iter(choices))
+    return choice_box(
+        st,
+        t("geography.choice", lang),
+        list(choices),
+        key="geography",
+        lang=lang,
+        format_func=choices.get,
+    )
+
+
+def period_widgets(periods: list[int], lang: Lang) -> tuple[int | None, int]:
+    """View mode and period(s): ``(None, period)``, or ``(earlier, later)`` to compare."""
+    mode = st.radio(
+        t("app.mode", lang),
+        ("period", "compare") if len(periods) > 1 else ("period",),
+        format_func=lambda m: t(f"app.mode.{m}", lang),
+        key="mode",
+    )
+    if mode != "compare":
+        period = st.select_slider(
+            t("app.period", lang), options=periods, value=periods[0], key="period"
+        )
+        return None, period
+    p0, p1 = st.select_slider(
+        t("app.periods", lang),
+        options=periods,
+        value=(periods[0], periods[-1]),
+        key="periods",
+    )
+    if p0 == p1:
+        st.warning(t("app.same_periods", lang))
+        index = max(1, periods.index(p1))
+        p0, p1 = periods[index - 1], periods[index]
+    return p0, p1
+
+
+def layer_widgets(mode: str, metrics: pd.DataFrame, lang: Lang) -> str:
+    """The layer menu; a model field is one entry with its field and measure below it."""
+    if mode == "compare":
+        options = [spec.key for spec in layers_for("compare")]
+        return st.radio(
+            t("app.layer", lang), options, format_func=lambda k: t(f"layer.{k}", lang), key="clayer"
+        )
+    available = {spec.key for spec in layers_for("period", metrics)}
+    rate = ["models_per_1000"] if "models_per_1000" in available else []  # needs population
+    options = ["models_density", *rate, FIELD_LAYER, "ntm", "land"]
+    choice = st.radio(
+        t("app.layer", lang), options, format_func=lambda k: t(f"layer.{k}", lang), key="layer"
+    )
+    if choice != FIELD_LAYER:
+        return choice
+    field = choice_box(
+        st,
+        t("app.field", lang),
+        FIELDS,
+        key="field",
+        lang=lang,
+        format_func=lambda f: FIELD_LABELS[f](lang),
+    )
+    measure = st.radio(
+        t("app.measure", lang),
+        ("count", "per_km2"),
+        format_func=lambda m: t(f"app.measure.{m}", lang),
+        horizontal=True,
+        key="measure",
+    )
+    return field_layer_key(field, per_km2=measure == "per_km2")
+
+
+def class_widgets(layer: str, lang: Lang) -> tuple[str, int, tuple[float, ...] | None]:
+    """Classification scheme, number of classes or manual breaks (amounts only)."""
+    with st.expander(t("app.classes", lang)):
+        if not LAYERS[layer].classified:
+            st.caption(t("app.classes_na", lang))
+            return DEFAULT_SCHEME, DEFAULT_K, None
+        scheme = choice_box(
+            st,
+            t("app.scheme", lang),
+            SCHEME_KEYS,
+            key="scheme",
+            lang=lang,
+            format_func=lambda s: t(f"scheme.{s}", lang),
+        )
+        if scheme != "manual":
+            k = st.slider(t("app.k", lang), 3, MAX_CLASSES, DEFAULT_K, key="k")
+            return scheme, k, None
+        text = st.text_input(
+            t("app.breaks", lang), value="1; 2; 5", help=t("app.breaks_help", lang), key="breaks"
+        )
+        try:
+            return DEFAULT_SCHEME, DEFAULT_K, tuple(parse_breaks(text, lang=lang))
+        except ValueError:
+            st.warning(t("app.breaks_error", lang, text=text))
+            return DEFAULT_SCHEME, DEFAULT_K, None
+
+
+def district_widgets(geography: Geography, lang: Lang) -> str | None:
+    """The district box and the way back to the whole province; ``None`` for the whole."""
+    district_code = district_box(
+        st,
+        t("app.district", lang),
+        geography,
+        key="district",
+        lang=lang,
+        on_change=sync_lag_district,
+    )
+    st.button(
+        t("app.back_to_all" if several_provinces(geography) else "app.back_to_province", lang),
+        on_click=set_district,
+        args=(None,),
+        disabled=district_code is None,
+        key="back_to_province",
+    )
+    return district_code
