@@ -203,13 +203,8 @@ def map_for(view: MapView, tiles: bool, revision: int) -> folium.Map:
     fmap = build_map(
         geography.communes,
         table,
-        layer=view.layer,
+        view,
         districts=geography.districts,
-        district_code=view.district_code,
-        lang=view.lang,
-        scheme=view.scheme,
-        k=view.k,
-        breaks=view.breaks,
         notes=legend_notes(
             geography,
             periods=view.periods,
