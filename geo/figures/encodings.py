@@ -14,7 +14,7 @@ Both were drawn by fonts over the Windows-1252 code page, so in an ``.xlsx`` the
 the Windows-1252 characters; in a CSV the bytes are those code points. The tables here were
 checked against two independent public descriptions (the X11 ``TCVNtoUCS2`` table of
 TCVN 5712 and the ``TCVN3_TABLE``/``VNI_WINDOWS_TABLE`` of a Vietnamese keyboard driver);
-``tests/test_encodings.py`` round-trips every Vietnamese letter.
+``tests/figures/test_encodings.py`` round-trips every Vietnamese letter.
 
 Deciding whether a cell is legacy text is a judgement: "Hòa Bình" in Unicode uses only
 Latin-1 letters too. :func:`repair_text` converts a cell only when the conversion reads as
