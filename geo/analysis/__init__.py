@@ -5,40 +5,6 @@ Metrics and aggregates, period comparison, lagging rules, a commune's profile, t
 
 from geo._exports import lazy_exports
 
-#: Public name -> module of this room that defines it (imported on first use).
-_EXPORTS = {
-    "CommuneProfile": "commune_profile",
-    "HISTORY_COLUMNS": "commune_profile",
-    "PROFILE_INDICATORS": "commune_profile",
-    "commune_history": "commune_profile",
-    "indicator_ranks": "commune_profile",
-    "metrics_over_periods": "commune_profile",
-    "named_models_of": "commune_profile",
-    "CHANGE_COLUMNS": "compare",
-    "compare_periods": "compare",
-    "level_rank": "compare",
-    "ConsolidationBelow": "lagging",
-    "CriteriaBelow": "lagging",
-    "NoModelInField": "lagging",
-    "NoProgress": "lagging",
-    "PROGRESS_INDICATORS": "lagging",
-    "Rule": "lagging",
-    "RuleResult": "lagging",
-    "describe_rules": "lagging",
-    "find_lagging": "lagging",
-    "Kpi": "metrics",
-    "MODEL_FIELDS": "metrics",
-    "NTM_REACHED": "metrics",
-    "commune_metrics": "metrics",
-    "district_summary": "metrics",
-    "province_kpis": "metrics",
-    "province_summary": "metrics",
-    "unmatched_codes": "metrics",
-    "JoinReport": "table_join",
-    "TableJoin": "table_join",
-    "join_report": "table_join",
-    "vintage_note": "table_join",
-}
-
-__all__ = sorted(_EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+#: The modules of this room: each one's ``__all__`` is exported here, imported on first use.
+MODULES = ["commune_profile", "compare", "lagging", "metrics", "table_join"]
+__getattr__, __dir__ = lazy_exports(__name__, MODULES)

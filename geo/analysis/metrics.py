@@ -37,6 +37,17 @@ from geo.schema import (
     DISTRICT_NAME,
 )
 
+__all__ = [
+    "MODEL_FIELDS",
+    "NTM_REACHED",
+    "Kpi",
+    "commune_metrics",
+    "district_summary",
+    "province_kpis",
+    "province_summary",
+    "unmatched_codes",
+]
+
 #: Count columns of the four model fields, in display order.
 MODEL_FIELDS: tuple[str, ...] = tuple(FIELD_COLUMNS.values())
 #: Levels that count as "reached the new-rural standard".

@@ -39,6 +39,10 @@ from geo.figures.published import FIGURES, SOURCE
 from geo.geography.boundaries import load_boundaries
 from geo.i18n import Lang, format_number, t
 
+__all__ = [
+    "main",
+]
+
 
 def _print_json(payload: object) -> None:
     json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)

@@ -27,6 +27,16 @@ from geo.schema import (
     VINTAGE_2020_2025,
 )
 
+__all__ = [
+    "ALL_PROVINCES",
+    "HOA_BINH",
+    "all_province_codes",
+    "communes",
+    "location_evidence",
+    "province_codes_of",
+    "province_name_keys",
+]
+
 #: GSO code of Hòa Bình, the province of the embedded default.
 HOA_BINH = "17"
 #: Stands for every province wherever province codes are asked for (``province_codes="all"``).

@@ -30,6 +30,19 @@ from pyproj.database import query_crs_info
 from geo.errors import BoundaryError, Problem
 from geo.schema import WGS84
 
+__all__ = [
+    "VIETNAM_BOUNDS",
+    "VN2000_GEOGRAPHIC",
+    "Vn2000Repair",
+    "classify_coordinates",
+    "crs_label",
+    "equal_area_crs",
+    "in_vietnam",
+    "parse_crs",
+    "repair_vn2000",
+    "resolve_crs",
+]
+
 #: Geographic VN-2000 (EPSG:4756); PROJ knows its shift to WGS 84.
 VN2000_GEOGRAPHIC = "EPSG:4756"
 #: Bounding box of Vietnam incl. the Paracel and Spratly islands, with a margin (lon/lat).

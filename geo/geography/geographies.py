@@ -22,6 +22,21 @@ from geo.geography.schematic import districts_from_communes, schematic_communes
 from geo.i18n import Lang, t
 from geo.schema import AREA_KM2, DISTRICT_NAME, PROVINCE_NAME, VINTAGE_2020_2025
 
+__all__ = [
+    "SCHEMATIC_ATTRIBUTION",
+    "WHOLE_COUNTRY_FROM",
+    "Geography",
+    "GeographyChoice",
+    "area_label",
+    "available_geographies",
+    "default_geography",
+    "district_labels",
+    "file_geography",
+    "geography_label",
+    "load_geography",
+    "provinces_label",
+]
+
 BoundaryKind = Literal["schematic", "file", "fetched"]
 #: Attribution of the schematic default (its unit list and centres).
 SCHEMATIC_ATTRIBUTION = "Unit list, centres and extents: vietnamadminunits (MIT)"

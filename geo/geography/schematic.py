@@ -101,6 +101,23 @@ from geo.schema import (
     WGS84,
 )
 
+__all__ = [
+    "BOUNDARY_KIND",
+    "BOUNDARY_SOURCE",
+    "DEFAULT_PARAMS",
+    "DISTRICT_COLUMNS",
+    "EVIDENCE_COLUMNS",
+    "LOCATION_NOTE",
+    "METHOD_VERSION",
+    "SchematicParams",
+    "build_schematic",
+    "cache_path",
+    "districts_from_communes",
+    "location_notes",
+    "schematic_communes",
+    "schematic_report",
+]
+
 #: Bump when the method or its parameters change: it is part of the cache key.
 METHOD_VERSION = "3"
 #: Value of ``gdf.attrs["boundary_kind"]`` on a schematic layer.

@@ -21,6 +21,13 @@ from pyproj import CRS, Transformer
 from geo.errors import Problem
 from geo.schema import WGS84
 
+__all__ = [
+    "CleanGeometries",
+    "check_codes",
+    "check_coverage",
+    "clean_geometries",
+]
+
 _POLYGONAL = {"Polygon", "MultiPolygon"}
 _GSO_COMMUNE_CODE = re.compile(r"\d{5}")
 T = TypeVar("T")

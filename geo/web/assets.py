@@ -44,6 +44,27 @@ from folium.raster_layers import ImageOverlay, TileLayer, VideoOverlay, WmsTileL
 
 from geo.errors import AtlasError, Problem
 
+__all__ = [
+    "BRANCA_D3_URL",
+    "DEFAULT_BASE_URL",
+    "STREAMLIT_FOLIUM_D3_V4_URL",
+    "VENDORED_PACKAGES",
+    "VENDOR_DIR",
+    "LocalColormapLegend",
+    "OfflineAssetError",
+    "RemoteTilesWarning",
+    "VendoredPackage",
+    "asset_urls",
+    "component_asset_urls",
+    "is_remote_url",
+    "missing_vendored_files",
+    "remote_asset_urls",
+    "streamlit_static_base_url",
+    "use_local_assets",
+    "vendored_files",
+    "vendored_path",
+]
+
 #: Where Streamlit serves ``<repo>/static/vendor`` with ``server.enableStaticServing = true``.
 #: An absolute path on the app's own origin, so it also works inside component iframes.
 DEFAULT_BASE_URL = "/app/static/vendor"

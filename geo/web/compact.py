@@ -57,6 +57,12 @@ from geo.web.geometry import (
     web_geometry,
 )
 
+__all__ = [
+    "CANVAS_FROM",
+    "CompactGeoJson",
+    "CompactOutline",
+]
+
 #: Above this many features a layer draws on a canvas instead of one SVG path per feature:
 #: Leaflet's SVG renderer takes seconds to lay out ~10,000 paths; a canvas draws them at once.
 CANVAS_FROM = 3000

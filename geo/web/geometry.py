@@ -63,6 +63,42 @@ from geo.web.topology import (
     outline_arcs,
 )
 
+__all__ = [
+    "DECODE_JS",
+    "DETAIL_PX",
+    "GAP_SHARE",
+    "MAP_COLUMNS",
+    "MAX_TOLERANCE_M",
+    "MEMORY_ENTRIES",
+    "MIN_TOLERANCE_M",
+    "M_PER_DEGREE",
+    "PIPELINE_VERSION",
+    "VIEW_EXTENT_M",
+    "WEB_CACHE_DIR",
+    "WebFeatureCollection",
+    "clear_memory",
+    "compact_geometry",
+    "compact_geometry_json",
+    "coverage_gaps",
+    "decode_compact",
+    "decode_outlines",
+    "degrees",
+    "extent_m",
+    "gap_width_for",
+    "geojson_geometries",
+    "grid_for",
+    "make_coverage",
+    "quantise",
+    "quantise_coverage",
+    "script_json",
+    "simplify_coverage",
+    "source_hash",
+    "tolerance_m",
+    "topology_of",
+    "web_feature_collection",
+    "web_geometry",
+]
+
 log = logging.getLogger(__name__)
 
 #: Bump when the output of the pipeline changes, so old cache entries are not reused.

@@ -33,6 +33,27 @@ from geo.web.geometry import web_feature_collection
 from geo.web.layers import CHANGE_DECREASE_COLOR, CHANGE_NONE_COLOR, LAYERS, LayerSpec, layer_values
 from geo.web.natural_breaks import fisher_jenks_bins
 
+__all__ = [
+    "CONTEXT_OPACITY",
+    "DENSE_FROM",
+    "JENKS_SAMPLE",
+    "LAYER_KEYS",
+    "LINES",
+    "LINES_DENSE",
+    "NOT_APPLICABLE_COLOR",
+    "NO_DATA_COLOR",
+    "NTM_COLORS",
+    "SCHEMES",
+    "ZERO_COLOR",
+    "Classification",
+    "HtmlLegend",
+    "LegendClass",
+    "LineWidths",
+    "build_map",
+    "classify_layer",
+    "legend_html",
+]
+
 if TYPE_CHECKING:
     from pyproj import CRS
 

@@ -18,6 +18,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+__all__ = [
+    "MAX_VALUES",
+    "fisher_jenks_bins",
+]
+
 #: Above this many values the cost matrix (n × n floats) would weigh more than about 30 MB.
 MAX_VALUES = 2000
 

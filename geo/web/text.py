@@ -31,6 +31,18 @@ import pandas as pd
 
 from geo.web.topology import decode_varints, encode_varints, unzigzag, zigzag
 
+__all__ = [
+    "COLUMNS_JS",
+    "MARKER",
+    "MAX_DIGITS",
+    "MAX_HEADS",
+    "TEXT_JS",
+    "decode_columns",
+    "encode_columns",
+    "pack_texts",
+    "unpack_text",
+]
+
 #: The character that starts a packed character (itself packed when it occurs in text).
 MARKER = "~"
 # A marker, then one varint: digits 32-63 ("g"…"_") say "more follows", 0-31 end it.

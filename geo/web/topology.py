@@ -27,6 +27,19 @@ from typing import Any
 import numpy as np
 import shapely
 
+__all__ = [
+    "ALPHABET",
+    "TOPOLOGY_JS",
+    "Topology",
+    "build_topology",
+    "decode_topology",
+    "decode_varints",
+    "encode_varints",
+    "outline_arcs",
+    "unzigzag",
+    "zigzag",
+]
+
 #: 64 characters that need no escaping in JSON, HTML or Jinja: value = position.
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _ENCODE = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
