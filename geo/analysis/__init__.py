@@ -1,6 +1,7 @@
 """Analysis: pure computations on indicator tables and commune layers.
 
-Metrics and aggregates, period comparison, lagging rules, a commune's profile, table joins.
+Metrics and aggregates, conversion across boundary vintages, period comparison, lagging rules,
+a commune's profile, table joins.
 """
 
 from geo._exports import lazy_exports
@@ -26,6 +27,12 @@ _EXPORTS = {
     "RuleResult": "lagging",
     "describe_rules": "lagging",
     "find_lagging": "lagging",
+    "ADDITIVE_COLUMNS": "conversion",
+    "COMPOSITION": "conversion",
+    "LOWEST_COLUMNS": "conversion",
+    "PROVENANCE_COLUMNS": "conversion",
+    "RULES": "conversion",
+    "convert_tables": "conversion",
     "Kpi": "metrics",
     "MODEL_FIELDS": "metrics",
     "NTM_REACHED": "metrics",
