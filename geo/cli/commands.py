@@ -9,8 +9,10 @@ Commands
 ``boundaries fetch SOURCE --province CODE [--mirror URL] [--timeout S] [--accept-licence]``
     Download real commune boundaries of a province from a public source (``boundaries sources``
     lists them): see :mod:`geo.cli.fetch`.
-``summary --period P [--boundaries PATH] [--json] [--lang vi|en]``
-    Province KPIs of one period, beside the published figures.
+``summary --period P [--vintage V] [--boundaries PATH] [--json] [--lang vi|en]``
+    Province KPIs of one period, beside the published figures. ``--vintage 2025`` shows the
+    figures on the units of 1 July 2025, converted through the crosswalk
+    (:mod:`geo.analysis.conversion`); a 2025 boundary file is converted to without asking.
 
 ``import``, ``batches``, ``rollback``, ``delete``, ``template``, ``user add``
     Planners' figures: see :mod:`geo.cli.data`.
@@ -28,6 +30,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
+
+from geo.analysis.conversion import convert_tables
 from geo.analysis.metrics import commune_metrics, province_kpis
 from geo.cli.data import add_data_commands
 from geo.cli.export import add_export_command
@@ -36,8 +41,12 @@ from geo.errors import AtlasError
 from geo.figures.demo import DEMO_LABEL
 from geo.figures.indicators import load_demo
 from geo.figures.published import FIGURES, SOURCE
+from geo.geography.admin_units import HOA_BINH
 from geo.geography.boundaries import load_boundaries
+from geo.geography.crosswalk import VINTAGE_ORDER, crosswalk
+from geo.geography.units_2025 import VINTAGE_2025, communes_2025
 from geo.i18n import Lang, format_number, t
+from geo.schema import COMMUNE_CODE, DISTRICT_CODE, DISTRICT_NAME, VINTAGE_2020_2025
 
 __all__ = [
     "main",
@@ -80,16 +89,44 @@ def _boundaries(args: argparse.Namespace) -> int:
     return 1 if args.strict and summary["errors"] else 0
 
 
-def _summary(args: argparse.Namespace) -> int:
-    lang: Lang = args.lang
-    if args.boundaries:
-        communes = load_boundaries(args.boundaries).communes
-    else:
+def _summary_place(
+    args: argparse.Namespace, tables: dict[str, pd.DataFrame]
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, Any]]:
+    """The communes and the tables of the summary, converted when the map is of another vintage.
+
+    The demo figures are keyed to the 2020–2025 units; a 2025 map gets them only through the
+    crosswalk, never by joining codes that happen to be equal.
+    """
+    layer = load_boundaries(args.boundaries) if args.boundaries else None
+    vintage = args.vintage or (
+        VINTAGE_2025 if layer is not None and str(layer.vintage) == VINTAGE_2025 else None
+    )
+    if vintage in (None, VINTAGE_2020_2025):
+        if layer is not None:
+            return layer.communes, tables, {"vintage": str(layer.vintage)}
         from geo.geography.geographies import (
             default_geography,  # builds the schematic only when needed
         )
 
-        communes = default_geography().communes
+        return default_geography().communes, tables, {"vintage": VINTAGE_2020_2025}
+    walk = crosswalk(VINTAGE_2020_2025, vintage, province_codes=HOA_BINH, lang=args.lang)
+    converted = convert_tables(tables, walk, lang=args.lang)
+    if layer is not None:
+        communes = layer.communes
+    else:
+        communes = communes_2025(HOA_BINH).assign(**{DISTRICT_CODE: "", DISTRICT_NAME: ""})
+        communes = communes[communes[COMMUNE_CODE].isin(set(walk.table["to_code"]))]
+    info = {
+        "vintage": vintage,
+        "converted_from": walk.from_vintage,
+        "conversion_source": walk.source,
+        "split_predecessors": int(walk.table.loc[walk.table["split"], "from_code"].nunique()),
+    }
+    return communes, converted, info
+
+
+def _summary(args: argparse.Namespace) -> int:
+    lang: Lang = args.lang
     tables = load_demo()
     periods = sorted(int(p) for p in tables["models"]["period"].unique())
     if args.period not in periods:
@@ -98,12 +135,20 @@ def _summary(args: argparse.Namespace) -> int:
             message=f"no figures for period {args.period}; periods available: "
             + ", ".join(map(str, periods)),
         )
+    # Only the period shown is converted (the conversion is per period anyway).
+    tables = {family: table[table["period"] == args.period] for family, table in tables.items()}
+    communes, tables, place = _summary_place(args, tables)
     metrics = commune_metrics(communes, tables, period=args.period)
     published = {key: figure.value for key, figure in FIGURES.items()}
+    if "converted_from" in place:
+        # Published counts of communes refer to the 2019 units: no comparison on other units.
+        for key in ("ntm_communes", "land_communes"):
+            published.pop(key)
     kpis = province_kpis(metrics, published=published)
     payload: dict[str, Any] = {
         "period": args.period,
         "data": DEMO_LABEL,
+        **place,
         "communes": len(metrics),
         "kpis": {
             kpi.key: {
@@ -121,6 +166,8 @@ def _summary(args: argparse.Namespace) -> int:
         _print_json(payload)
         return 0
     print(f"{t('app.kpis', lang)} · {args.period} · {DEMO_LABEL}")
+    if "converted_from" in place:
+        print(t("summary.converted", lang, **place))
     for kpi in kpis:
         label = t(f"kpi.{kpi.key}", lang)
         value = format_number(kpi.value, lang, decimals=1 if kpi.value % 1 else 0)
@@ -160,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     summary = commands.add_parser("summary", help="province KPIs of one period")
     summary.add_argument("--period", type=int, required=True, help="period (year), e.g. 2019")
+    summary.add_argument(
+        "--vintage",
+        choices=VINTAGE_ORDER,
+        help="units to show the figures on (default: those of the figures, 2020-2025)",
+    )
     summary.add_argument("--boundaries", help="commune layer to use instead of the default")
     summary.add_argument("--json", action="store_true", help="print JSON")
     summary.add_argument("--lang", choices=("vi", "en"), default="vi", help="language")

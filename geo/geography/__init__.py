@@ -10,6 +10,7 @@ from geo._exports import lazy_exports
 MODULES = [
     "admin_units",
     "boundaries",
+    "crosswalk",
     "crs",
     "download",
     "fetch",

@@ -27,6 +27,7 @@ import pandas as pd
 from vietnamadminunits.database import query
 
 from geo.schema import (
+    AREA_KM2,
     COMMUNE_CODE,
     COMMUNE_NAME,
     COMMUNE_TYPE,
@@ -35,7 +36,14 @@ from geo.schema import (
     VINTAGE,
 )
 
-__all__ = ["VINTAGE_2025", "communes_2025", "convert_codes_2025", "province_2025"]
+__all__ = [
+    "SUCCESSOR_COLUMNS",
+    "VINTAGE_2025",
+    "communes_2025",
+    "convert_codes_2025",
+    "province_2025",
+    "successors_2025",
+]
 
 #: Boundary vintage of the units valid from 1 July 2025 (34 provinces, no districts).
 VINTAGE_2025 = "2025"
@@ -76,13 +84,27 @@ def _legacy() -> pd.DataFrame:
 @cache
 def _new_units() -> pd.DataFrame:
     rows = query(
-        "SELECT wardCode, ward, wardType, provinceCode, province, provinceKey, wardKey "
-        "FROM admin_units"
+        "SELECT wardCode, ward, wardType, provinceCode, province, provinceKey, wardKey, "
+        "wardAreaKm2 FROM admin_units"
     )
     table = pd.DataFrame(rows)
     table["wardCode"] = table["wardCode"].str.zfill(5)
     table["provinceCode"] = table["provinceCode"].str.zfill(2)
     return table
+
+
+#: Columns of :func:`successors_2025`.
+SUCCESSOR_COLUMNS: tuple[str, ...] = (
+    "old_code",
+    "old_name",
+    "old_province_code",
+    "new_code",
+    "new_name",
+    "new_province_code",
+    "new_area_km2",
+    "split",
+    "default",
+)
 
 
 @cache
@@ -150,7 +172,8 @@ def communes_2025(province_codes: str | tuple[str, ...]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``commune_code, commune_name, commune_type, province_code, province_name, vintage``
-        (``"2025"``); there are no districts after 1 July 2025.
+        (``"2025"``), ``area_km2`` (the registry's area, ``wardAreaKm2``); there are no
+        districts after 1 July 2025.
 
     Examples
     --------
@@ -171,6 +194,7 @@ def communes_2025(province_codes: str | tuple[str, ...]) -> pd.DataFrame:
             PROVINCE_CODE: table["provinceCode"].to_numpy(),
             PROVINCE_NAME: table["province"].to_numpy(),
             VINTAGE: VINTAGE_2025,
+            AREA_KM2: table["wardAreaKm2"].to_numpy(float),
         }
     )
 
@@ -265,3 +289,80 @@ def convert_codes_2025(codes: Iterable[str | int]) -> pd.DataFrame:
                 row["note_vi"] = f"thành {default_unit[1]} (không sáp nhập)"
         rows.append(row)
     return pd.DataFrame(rows, columns=list(CONVERSION_COLUMNS))
+
+
+@cache
+def _successor_table() -> pd.DataFrame:
+    legacy = _legacy()
+    old_to_new = _old_to_new()
+    units = _new_units()
+    new = {
+        (p, w): (code, name, pc, area)
+        for p, w, code, name, pc, area in units[
+            ["provinceKey", "wardKey", "wardCode", "ward", "provinceCode", "wardAreaKm2"]
+        ].itertuples(index=False)
+    }
+    rows: list[tuple[object, ...]] = []
+    keys = legacy["provinceKey"] + "_" + legacy["districtKey"] + "_" + legacy["wardKey"]
+    for code, key, name, province in zip(
+        legacy.index, keys, legacy["ward"], legacy["provinceCode"].str.zfill(2), strict=True
+    ):
+        if key not in old_to_new:
+            continue  # no 2025 commune in the registry: convert_codes_2025 says so per code
+        new_province, parts = old_to_new[key]
+        found = [
+            (new[(new_province, ward)], default)
+            for ward, default in parts
+            if (new_province, ward) in new
+        ]
+        for (new_code, new_name, new_province_code, area), default in found:
+            split = len(found) > 1
+            rows.append(
+                (
+                    code,
+                    name,
+                    province,
+                    new_code,
+                    new_name,
+                    new_province_code,
+                    float(area),
+                    split,
+                    default or not split,
+                )
+            )
+    return pd.DataFrame(rows, columns=list(SUCCESSOR_COLUMNS))
+
+
+def successors_2025(old_province_codes: str | tuple[str, ...] = "all") -> pd.DataFrame:
+    """Every (2020–2025 commune, 2025 commune that took all or part of it) pair of the registry.
+
+    The fast, table-wide form of :func:`convert_codes_2025`, for building a crosswalk.
+
+    Parameters
+    ----------
+    old_province_codes : str or tuple of str
+        2020–2025 province codes whose communes to list, or ``"all"`` (10,040 communes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`SUCCESSOR_COLUMNS`, one row per pair, sorted by ``old_code`` then
+        ``new_code``: ``new_area_km2`` is the registry's area of the whole 2025 commune,
+        ``split`` says the old commune went to several 2025 communes, ``default`` marks the one
+        the package puts an address without a street in (always true when not split).
+
+    Examples
+    --------
+    >>> pairs = successors_2025("17")
+    >>> len(pairs), pairs["old_code"].nunique(), pairs["new_code"].nunique()
+    (154, 151, 46)
+    >>> pairs.loc[pairs["old_code"] == "04891", ["new_code", "new_area_km2"]].values.tolist()
+    [['04828', 55.21], ['04891', 116.31]]
+    """
+    table = _successor_table()
+    if old_province_codes != "all":
+        wanted = (
+            (old_province_codes,) if isinstance(old_province_codes, str) else old_province_codes
+        )
+        table = table[table["old_province_code"].isin({code.zfill(2) for code in wanted})]
+    return table.sort_values(["old_code", "new_code"]).reset_index(drop=True)

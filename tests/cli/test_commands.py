@@ -1,11 +1,16 @@
 import json
 import zipfile
 
+import geopandas as gpd
 import pytest
+import shapely
 from repo_paths import SHARED_DATA
 
+from geo.analysis.conversion import convert_tables
 from geo.cli.commands import main
+from geo.figures.indicators import load_demo
 from geo.figures.published import FIGURES
+from geo.geography.crosswalk import crosswalk
 
 SHARED = SHARED_DATA / "boundaries"
 
@@ -37,6 +42,35 @@ def test_summary_text_is_vietnamese_by_default(capsys):
     assert main(["summary", "--period", "2019"]) == 0
     out = capsys.readouterr().out
     assert "Mô hình Dân vận khéo" in out and "4.648" in out and "dữ liệu minh họa" in out
+
+
+@pytest.mark.parametrize("period", [2019, 2024])
+def test_summary_on_2025_units_converts_through_the_crosswalk(capsys, period):
+    assert main(["summary", "--period", str(period), "--vintage", "2025", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["vintage"] == "2025" and payload["converted_from"] == "2020-2025"
+    assert payload["communes"] == 46 and payload["split_predecessors"] == 3
+    kpis = payload["kpis"]
+    assert main(["summary", "--period", str(period), "--json"]) == 0
+    before = json.loads(capsys.readouterr().out)["kpis"]
+    additive = ["models_total", "models_economy", "models_replicated", "land_done_ha"]
+    assert {k: kpis[k]["value"] for k in additive} == {k: before[k]["value"] for k in additive}
+    if period == 2019:
+        for key in additive:
+            assert kpis[key]["value"] == FIGURES[key].value and kpis[key]["difference"] == 0
+        # Counts of communes were published on the 2019 units: no comparison on 2025 units.
+        assert kpis["ntm_communes"]["published"] is None
+
+
+def test_summary_on_2025_units_says_it_converted(capsys):
+    assert main(["summary", "--period", "2019", "--vintage", "2025", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "figures converted from the 2020-2025 units" in out and "4,648" in out
+
+
+def test_summary_on_2019_units_is_refused_with_the_reason(capsys):
+    assert main(["summary", "--period", "2019", "--vintage", "2019", "--lang", "en"]) == 1
+    assert "no conversion table" in capsys.readouterr().err
 
 
 def test_summary_unknown_period_fails(capsys):
@@ -85,3 +119,30 @@ def test_boundaries_vn2000_zipped_shapefile(tmp_path, capsys):
     minx, miny, maxx, maxy = summary["bounds_wgs84"]
     assert 104.8 < minx < maxx < 105.9 and 20.3 < miny < maxy < 21.2
     assert summary["bounds_wgs84"] == pytest.approx(list(real.total_bounds), abs=1e-4)
+
+
+def test_summary_on_a_2025_file_never_joins_by_code_coincidence(tmp_path, capsys):
+    """Two 2025 communes that reuse predecessors' codes get their converted sums."""
+    layer = gpd.GeoDataFrame(
+        {
+            "commune_code": ["04828", "04891"],
+            "commune_name": ["Phường Thống Nhất", "Xã Tiền Phong"],
+            "vintage": ["2025", "2025"],
+        },
+        geometry=[
+            shapely.box(105.30, 20.80, 105.32, 20.82),
+            shapely.box(105.20, 20.80, 105.22, 20.82),
+        ],
+        crs=4326,
+    )
+    path = tmp_path / "two_2025.geojson"
+    layer.to_file(path)
+    assert main(["summary", "--period", "2019", "--boundaries", str(path), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["vintage"] == "2025" and payload["communes"] == 2
+    demo = load_demo()
+    converted = convert_tables(demo, crosswalk("2020-2025", "2025", province_codes="17"))["models"]
+    rows = converted.query("period == 2019 and commune_code in ['04828', '04891']")
+    assert payload["kpis"]["models_economy"]["value"] == int(rows["models_economy"].sum())
+    own = demo["models"].query("period == 2019 and commune_code in ['04828', '04891']")
+    assert payload["kpis"]["models_economy"]["value"] != int(own["models_economy"].sum())
