@@ -422,9 +422,12 @@ def _load(
         )
     ]
     geoms, source_crs, crs_problems = _repaired_wgs84(raw, given_crs, repairs, labels, name)
+    del raw  # a large layer: keep one copy of its geometries alive, not three
     problems += crs_problems
     problems += repairs.problems(labels, name)
-    cleaned = clean_geometries(geoms, labels, name, reported=repairs.dropped_mask(len(raw)))
+    dropped = repairs.dropped_mask(len(table))
+    cleaned = clean_geometries(geoms, labels, name, reported=dropped, consume=True)
+    del geoms
     problems += cleaned.problems
     keep = cleaned.keep
     if not keep.any():
@@ -455,20 +458,7 @@ def _load(
     layer_vintage, vintage_problems = _vintage(communes, vintage, name)
     problems += vintage_problems
     problems += check_codes(given_codes, labels, name, max_listed=validation.max_listed)
-    metric_crs = equal_area_crs(bounds)
-    metric = communes.geometry.to_crs(metric_crs)
-    communes[AREA_KM2] = metric.area.to_numpy() / 1e6  # as area_km2(), projected once for both
-    vertices = int(shapely.get_num_coordinates(metric.values.to_numpy()).sum())
-    if validation.check_coverage and vertices > read.limits.coverage_vertices:
-        limit = format_number(read.limits.coverage_vertices, "en")
-        message = t(
-            "boundaries.coverage_skipped", "en", n=format_number(vertices, "en"), limit=limit
-        )
-        problems.append(Problem(name, "", message, "warning"))
-    elif validation.check_coverage:
-        problems += check_coverage(
-            metric.values.to_numpy(), labels, name, crs=metric_crs, options=validation
-        )
+    problems += _areas_and_coverage(communes, labels, name, validation, read.limits)
     communes = communes[[*COMMUNE_COLUMNS, AREA_KM2, GEOMETRY]]
     return BoundaryLayer(
         communes=communes,
@@ -477,6 +467,40 @@ def _load(
         problems=problems,
         vintage=layer_vintage,
         columns=columns,
+    )
+
+
+def _areas_and_coverage(
+    communes: gpd.GeoDataFrame,
+    labels: list[str],
+    name: str,
+    validation: ValidationOptions,
+    limits: BoundaryLimits,
+) -> list[Problem]:
+    """Fill ``area_km2`` (as :func:`area_km2`); run the overlap/gap check if the layer is small
+    enough for it, else say it was skipped."""
+    metric_crs = equal_area_crs(tuple(float(v) for v in communes.total_bounds))
+    geoms = communes.geometry
+    vertices = int(shapely.get_num_coordinates(geoms.values.to_numpy()).sum())
+    if not validation.check_coverage or vertices > limits.coverage_vertices:
+        # Areas batch by batch: one projected copy of a huge layer at a time, not all of it.
+        step = max(1, len(geoms) * 1_000_000 // max(vertices, 1))
+        areas = [
+            geoms.iloc[i : i + step].to_crs(metric_crs).area.to_numpy()
+            for i in range(0, len(geoms), step)
+        ]
+        communes[AREA_KM2] = np.concatenate(areas) / 1e6
+        if not validation.check_coverage:
+            return []
+        numbers = {
+            "n": format_number(vertices, "en"),
+            "limit": format_number(limits.coverage_vertices, "en"),
+        }
+        return [Problem(name, "", t("boundaries.coverage_skipped", "en", **numbers), "warning")]
+    metric = geoms.to_crs(metric_crs)
+    communes[AREA_KM2] = metric.area.to_numpy() / 1e6  # projected once for both
+    return check_coverage(
+        metric.values.to_numpy(), labels, name, crs=metric_crs, options=validation
     )
 
 

@@ -79,6 +79,7 @@ def clean_geometries(
     source: str,
     *,
     reported: np.ndarray | None = None,
+    consume: bool = False,
 ) -> CleanGeometries:
     """Drop empty and non-polygon geometries, repair invalid ones, return 2D MultiPolygons.
 
@@ -97,6 +98,9 @@ def clean_geometries(
     reported : numpy.ndarray, optional
         Bool mask of features already dropped and reported (see :class:`FeatureRepairs`): they
         are dropped without a second problem.
+    consume : bool
+        Release each input geometry (set it to None in ``geometries``) once its output is
+        built, so that a large layer is not held twice.
 
     Returns
     -------
@@ -112,8 +116,15 @@ def clean_geometries(
     out = np.empty(len(geometries), dtype=object)
     keep = np.zeros(len(geometries), dtype=bool)
     problems: list[Problem] = []
-    geometries = shapely.force_2d(np.asarray(geometries, dtype=object))
-    for i, (geom, where) in enumerate(zip(geometries, labels, strict=True)):
+    geometries = np.asarray(geometries, dtype=object)
+    has_z = shapely.has_z(geometries)
+    if has_z.any():  # only those: force_2d copies every geometry it is given
+        geometries = geometries if consume else geometries.copy()
+        geometries[has_z] = shapely.force_2d(geometries[has_z])
+    for i, where in enumerate(labels):
+        geom = geometries[i]
+        if consume:
+            geometries[i] = None
         if geom is None or shapely.is_empty(geom):
             if reported is not None and reported[i]:
                 continue
@@ -302,9 +313,9 @@ def repair_rings(
     Examples
     --------
     >>> spike = shapely.Polygon([(0, 0), (1, 0), (1e308, 0.5), (1, 1), (0, 1)])
-    >>> sliver = shapely.Polygon([(0, 0), (1, 0), (0, 0)])  # a 2-point ring, closed
+    >>> ruin = shapely.Polygon([(0, 0), (np.inf, 0), (np.nan, 1)])  # 2 points left: no ring
     >>> repairs = FeatureRepairs()
-    >>> geoms = repair_rings(np.array([spike, sliver]), repairs, valid=finite_coordinates)
+    >>> geoms = repair_rings(np.array([spike, ruin]), repairs, valid=finite_coordinates)
     >>> geoms[0].area, geoms[1], sorted(repairs.dropped)
     (1.0, None, [1])
     """

@@ -185,6 +185,9 @@ def test_tcvn3_shapefile_is_detected(tmp_path):
     # TCVN3 has no toned capitals and these names have none: read back exactly.
     assert layer.communes["commune_name"].tolist() == NAMES
     assert any("TCVN3" in p.message for p in layer.problems)
+    given = no_cache(path, encoding="TCVN3")
+    assert given.communes["commune_name"].tolist() == NAMES
+    assert not any("encoding" in p.message for p in given.problems)
 
 
 def test_vni_shapefile_is_detected(tmp_path):
