@@ -2,10 +2,12 @@
 
 Commands
 --------
-``boundaries PATH [--crs CRS] [--layer NAME] [--vintage V] [--no-cache] [--json] [--strict]``
+``boundaries PATH [--crs CRS] [--encoding E] [--layer NAME] [--vintage V] [--no-cache] [--json]
+[--strict]``
     Load and validate a commune layer; print feature count, source CRS, bounds in EPSG:4326,
-    vintage and problems. Exit 1 when the file cannot be used (``--strict``: also when features
-    were dropped).
+    vintage and problems. Exit 1 when the file cannot be used, with one line naming the file,
+    the feature and the reason, never a traceback (``--strict``: also when features were
+    dropped).
 ``boundaries fetch SOURCE --province CODE [--mirror URL] [--timeout S] [--accept-licence]``
     Download real commune boundaries of a province from a public source (``boundaries sources``
     lists them): see :mod:`geo.cli.fetch`.
@@ -26,8 +28,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -37,7 +41,7 @@ from geo.analysis.metrics import commune_metrics, province_kpis
 from geo.cli.data import add_data_commands
 from geo.cli.export import add_export_command
 from geo.cli.fetch import BOUNDARY_ACTIONS
-from geo.errors import AtlasError
+from geo.errors import AtlasError, BoundaryError
 from geo.figures.demo import DEMO_LABEL
 from geo.figures.indicators import load_demo
 from geo.figures.published import FIGURES, SOURCE
@@ -52,6 +56,8 @@ __all__ = [
     "main",
 ]
 
+log = logging.getLogger(__name__)
+
 
 def _print_json(payload: object) -> None:
     json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
@@ -64,13 +70,21 @@ def _plain(number: float) -> int | float:
 
 
 def _boundaries(args: argparse.Namespace) -> int:
-    layer = load_boundaries(
-        args.path,
-        crs=args.crs,
-        layer=args.layer,
-        vintage=args.vintage,
-        use_cache=not args.no_cache,
-    )
+    try:
+        layer = load_boundaries(
+            args.path,
+            crs=args.crs,
+            layer=args.layer,
+            vintage=args.vintage,
+            use_cache=not args.no_cache,
+            encoding=args.encoding,
+        )
+    except AtlasError:
+        raise
+    except Exception as exc:  # a reader's bug or GDAL's: a reason for the user, no traceback
+        log.debug("boundaries %s", args.path, exc_info=True)
+        message = t("boundaries.unexpected", "en", kind=type(exc).__name__, message=exc)
+        raise BoundaryError(Path(args.path).name, message) from exc
     summary = layer.summary()
     if args.json:
         _print_json(summary)
@@ -195,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     boundaries.add_argument("path", help="GeoJSON, GeoPackage, Shapefile (.shp/.zip), GeoParquet")
     boundaries.add_argument(
         "--crs", help="CRS of the file when it has none (e.g. EPSG:9211 or vn2000:106)"
+    )
+    boundaries.add_argument(
+        "--encoding",
+        help="text encoding of a shapefile without .cpg (utf-8, cp1258, tcvn3, vni); "
+        "default: detected, with a warning",
     )
     boundaries.add_argument("--layer", help="layer of a GeoPackage, or shapefile inside a zip")
     boundaries.add_argument("--vintage", help="boundary vintage, e.g. 2020-2025")

@@ -12,6 +12,7 @@ CRS handling (VN-2000 included) is in :mod:`geo.geography.crs`, the checks in
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import logging
@@ -19,16 +20,20 @@ import math
 import os
 import re
 import unicodedata
+import warnings
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet
 import pyogrio
+import shapely
 from pyproj import CRS
 
 from geo.errors import BoundaryError, Problem
@@ -42,11 +47,17 @@ from geo.geography.crs import (
     vn2000_tm3,
 )
 from geo.geography.validation import (
+    FeatureRepairs,
     ValidationOptions,
     check_codes,
     check_coverage,
     clean_geometries,
+    finite_coordinates,
+    geometries_from_wkb,
+    lonlat_coordinates,
+    repair_rings,
 )
+from geo.i18n import format_number, t
 from geo.schema import (
     AREA_KM2,
     COMMUNE_CODE,
@@ -61,10 +72,12 @@ from geo.schema import (
     VINTAGE,
     WGS84,
 )
+from geo.text_encodings import decode_texts, tcvn3_to_unicode, vni_to_unicode
 
 __all__ = [
     "DEFAULT_CACHE_DIR",
     "BoundaryLayer",
+    "BoundaryLimits",
     "ValidationOptions",
     "area_km2",
     "is_provisional_code",
@@ -76,7 +89,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump when the normalised output changes, so old cache entries are not reused.
-LOADER_VERSION = "3"
+LOADER_VERSION = "4"
 #: Start of the provisional code of a feature without a commune code (:func:`provisional_code`).
 PROVISIONAL_CODE_PREFIX = "no-code:"
 #: Where normalised layers are cached (gitignored).
@@ -110,6 +123,60 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     }.items()
 }
 _CODE_WIDTH = {COMMUNE_CODE: 5, DISTRICT_CODE: 3, PROVINCE_CODE: 2}
+
+# Limits of the work one file may ask for, checked before the heavy work (defaults of
+# BoundaryLimits). They are for hostile files: the largest real layers are far below them.
+#: Megabytes on disk (a shapefile: all its parts; a zip: its members once unpacked). The
+#: detailed national coverage of 2025 is ≈607 MB of GeoJSON as distributed (one file per
+#: commune, indented); the national 2008–2019 layer is 15 MB.
+MAX_FILE_MB = 1_000
+#: Features of a layer (the national layer: 11,163 communes).
+MAX_FEATURES = 100_000
+#: Vertices of a layer, counted from the WKB pyogrio returns before any geometry is built (the
+#: detailed national coverage of 2025: ≈7.1 million; Phú Thọ 2025: 265,824).
+MAX_VERTICES = 12_000_000
+#: Above this many vertices the overlap and gap check (which nodes every boundary) is skipped
+#: with a warning: it is the one step whose time and memory grow faster than the layer.
+COVERAGE_MAX_VERTICES = 2_000_000
+#: Names of the legacy Vietnamese font encodings ``encoding=`` accepts besides Python codecs.
+_FONT_ENCODINGS = {"tcvn3": tcvn3_to_unicode, "vni": vni_to_unicode}
+#: How detected encodings are named in problems.
+_ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "cp1258": "Windows-1258 (cp1258)",
+    "tcvn3": "TCVN3 (ABC, .VnTime fonts)",
+    "vni": "VNI (VNI-Times fonts)",
+    "cp1252": "Windows-1252 (cp1252)",
+}
+
+
+@dataclass(frozen=True)
+class BoundaryLimits:
+    """How much work one boundary file may ask for; more is refused with the numbers.
+
+    Parameters
+    ----------
+    max_file_mb : float
+        Size on disk, or unpacked from a zip, in MB (10⁶ bytes).
+    max_features : int
+        Features in the layer.
+    max_vertices : int
+        Vertices in the layer.
+    coverage_vertices : int
+        Run the overlap and gap check up to this many vertices; above, skip it with a warning.
+
+    Examples
+    --------
+    >>> BoundaryLimits().max_features, BoundaryLimits(max_vertices=100).max_vertices
+    (100000, 100)
+    """
+
+    max_file_mb: float = MAX_FILE_MB
+    max_features: int = MAX_FEATURES
+    max_vertices: int = MAX_VERTICES
+    coverage_vertices: int = COVERAGE_MAX_VERTICES
+
+
 _TYPES = {"xa": "Xã", "phuong": "Phường", "thitran": "Thị trấn"}
 
 
@@ -219,8 +286,14 @@ def load_boundaries(
     cache_dir: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
     validation: ValidationOptions | None = None,
+    encoding: str | None = None,
+    limits: BoundaryLimits | None = None,
 ) -> BoundaryLayer:
     """Read, reproject, normalise and validate a commune boundary layer (cached).
+
+    Each feature is read on its own: an unclosed ring is closed, a ring of fewer than 4 points
+    dropped, a vertex with invalid coordinates (NaN, infinite, 1e308, out of the CRS's range)
+    removed, and a feature with nothing left dropped, each as a problem that names the feature.
 
     Parameters
     ----------
@@ -242,6 +315,13 @@ def load_boundaries(
         Read from and write to the cache.
     validation : ValidationOptions, optional
         Tolerances of the overlap and gap checks.
+    encoding : str, optional
+        Text encoding of the attributes: a codec name (``"utf-8"``, ``"cp1258"``) or a legacy
+        font encoding (``"tcvn3"``, ``"vni"``). Default: what the file declares; a shapefile
+        that declares nothing (no ``.cpg``, no code page in its ``.dbf``) is read as UTF-8,
+        Windows-1258, TCVN3 or VNI, whichever reads as Vietnamese, with a warning naming it.
+    limits : BoundaryLimits, optional
+        Size, feature and vertex limits (default :class:`BoundaryLimits`).
 
     Returns
     -------
@@ -250,8 +330,9 @@ def load_boundaries(
     Raises
     ------
     BoundaryError
-        Missing or unreadable file, unknown format, no polygon feature, no commune code column,
-        or no usable CRS; the message names the file and what to do.
+        Missing or unreadable file, unknown format, a limit exceeded, no polygon feature, no
+        commune code column, an unknown CRS named by the file, or no usable CRS; the message
+        names the file and what to do.
 
     Examples
     --------
@@ -280,6 +361,9 @@ def load_boundaries(
     if unknown:
         raise BoundaryError(name, f"mapping keys {unknown} are not among {COMMUNE_COLUMNS}")
     validation = validation or ValidationOptions()
+    limits = limits or BoundaryLimits()
+    if encoding is not None:
+        encoding = _checked_encoding(encoding, name)
 
     cache = _Cache(Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE_DIR)
     key = ""
@@ -290,6 +374,8 @@ def load_boundaries(
             "mapping": sorted(mapping.items()),
             "vintage": vintage,
             "validation": asdict(validation),
+            "encoding": encoding,
+            "limits": asdict(limits),
         }
         key = _cache_key(path, options)
         cached = cache.get(key, path)
@@ -302,6 +388,7 @@ def load_boundaries(
         mapping=mapping,
         vintage=vintage,
         validation=validation,
+        read=_ReadOptions(encoding=encoding, limits=limits),
     )
     if use_cache:
         cache.put(key, result)
@@ -316,11 +403,17 @@ def _load(
     mapping: dict[str, str],
     vintage: str | None,
     validation: ValidationOptions,
+    read: _ReadOptions,
 ) -> BoundaryLayer:
     name = path.name
-    raw, problems = _read_source(path, layer=layer)
+    source = _read_source(path, layer=layer, given_crs=given_crs, read=read)
+    raw, problems, repairs = source.frame, source.problems, source.repairs
     if len(raw) == 0 or raw.geometry.isna().all() or raw.geometry.is_empty.all():
-        raise BoundaryError(name, "the layer has no feature with a geometry; is it the right file?")
+        raise BoundaryError(
+            name,
+            "the layer has no feature with a geometry; is it the right file?",
+            problems=repairs.problems([_label(None, None, i) for i in range(len(raw))], name),
+        )
     table, columns = _normalise_columns(raw, name, mapping=mapping)
     labels = [
         _label(code, title, i)
@@ -328,16 +421,13 @@ def _load(
             zip(table[COMMUNE_CODE], table[COMMUNE_NAME], strict=True)
         )
     ]
-
-    present = raw.geometry[~(raw.geometry.isna() | raw.geometry.is_empty)]
-    bounds = tuple(float(v) for v in present.total_bounds)
-    source_crs, crs_problems = resolve_crs(raw.crs, given_crs, bounds, source=name)
+    geoms, source_crs, crs_problems = _repaired_wgs84(raw, given_crs, repairs, labels, name)
+    del raw  # a large layer: keep one copy of its geometries alive, not three
     problems += crs_problems
-    geoms = raw.geometry.set_crs(source_crs, allow_override=True)
-    if not source_crs.equals(CRS.from_user_input(WGS84), ignore_axis_order=True):
-        geoms = geoms.to_crs(WGS84)
-
-    cleaned = clean_geometries(geoms.values.to_numpy(), labels, name)
+    problems += repairs.problems(labels, name)
+    dropped = repairs.dropped_mask(len(table))
+    cleaned = clean_geometries(geoms, labels, name, reported=dropped, consume=True)
+    del geoms
     problems += cleaned.problems
     keep = cleaned.keep
     if not keep.any():
@@ -368,13 +458,7 @@ def _load(
     layer_vintage, vintage_problems = _vintage(communes, vintage, name)
     problems += vintage_problems
     problems += check_codes(given_codes, labels, name, max_listed=validation.max_listed)
-    metric_crs = equal_area_crs(bounds)
-    metric = communes.geometry.to_crs(metric_crs)
-    communes[AREA_KM2] = metric.area.to_numpy() / 1e6  # as area_km2(), projected once for both
-    if validation.check_coverage:
-        problems += check_coverage(
-            metric.values.to_numpy(), labels, name, crs=metric_crs, options=validation
-        )
+    problems += _areas_and_coverage(communes, labels, name, validation, read.limits)
     communes = communes[[*COMMUNE_COLUMNS, AREA_KM2, GEOMETRY]]
     return BoundaryLayer(
         communes=communes,
@@ -384,6 +468,89 @@ def _load(
         vintage=layer_vintage,
         columns=columns,
     )
+
+
+def _areas_and_coverage(
+    communes: gpd.GeoDataFrame,
+    labels: list[str],
+    name: str,
+    validation: ValidationOptions,
+    limits: BoundaryLimits,
+) -> list[Problem]:
+    """Fill ``area_km2`` (as :func:`area_km2`); run the overlap/gap check if the layer is small
+    enough for it, else say it was skipped."""
+    metric_crs = equal_area_crs(tuple(float(v) for v in communes.total_bounds))
+    geoms = communes.geometry
+    vertices = int(shapely.get_num_coordinates(geoms.values.to_numpy()).sum())
+    if not validation.check_coverage or vertices > limits.coverage_vertices:
+        # Areas batch by batch: one projected copy of a huge layer at a time, not all of it.
+        step = max(1, len(geoms) * 1_000_000 // max(vertices, 1))
+        areas = [
+            geoms.iloc[i : i + step].to_crs(metric_crs).area.to_numpy()
+            for i in range(0, len(geoms), step)
+        ]
+        communes[AREA_KM2] = np.concatenate(areas) / 1e6
+        if not validation.check_coverage:
+            return []
+        numbers = {
+            "n": format_number(vertices, "en"),
+            "limit": format_number(limits.coverage_vertices, "en"),
+        }
+        return [Problem(name, "", t("boundaries.coverage_skipped", "en", **numbers), "warning")]
+    metric = geoms.to_crs(metric_crs)
+    communes[AREA_KM2] = metric.area.to_numpy() / 1e6  # projected once for both
+    return check_coverage(
+        metric.values.to_numpy(), labels, name, crs=metric_crs, options=validation
+    )
+
+
+def _repaired_wgs84(
+    raw: gpd.GeoDataFrame,
+    given_crs: CRS | None,
+    repairs: FeatureRepairs,
+    labels: list[str],
+    name: str,
+) -> tuple[np.ndarray, CRS, list[Problem]]:
+    """Geometries without invalid vertices or short rings, in EPSG:4326; the source CRS.
+
+    Invalid vertices are removed twice: before the CRS is decided (non-finite or absurd values,
+    and values out of the lon/lat range when most features are in degrees), so that one vertex
+    at 1e308 does not decide the layer's CRS; and after reprojection (points PROJ cannot place).
+    """
+    geoms = raw.geometry.values.to_numpy()
+    geoms = repair_rings(
+        geoms,
+        repairs,
+        valid=lonlat_coordinates if _in_degrees(geoms, given_crs) else finite_coordinates,
+    )
+    present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if len(present) == 0:
+        raise BoundaryError(
+            name, "no polygon feature left after repair", problems=repairs.problems(labels, name)
+        )
+    bounds = tuple(float(v) for v in shapely.total_bounds(present))
+    source_crs, problems = resolve_crs(raw.crs, given_crs, bounds, source=name)
+    if not source_crs.equals(CRS.from_user_input(WGS84), ignore_axis_order=True):
+        projected = gpd.GeoSeries(geoms, crs=source_crs).to_crs(WGS84)
+        geoms = repair_rings(projected.values.to_numpy(), repairs, valid=lonlat_coordinates)
+    return geoms, source_crs, problems
+
+
+def _in_degrees(geoms: np.ndarray, given_crs: CRS | None) -> bool:
+    """Whether the coordinates are lon/lat: the given CRS says so, else most features lie in range.
+
+    (A file's own CRS is no guide: GDAL calls every GeoJSON EPSG:4326, metres included.)
+    """
+    if given_crs is not None:
+        return bool(given_crs.is_geographic)
+    bounds = shapely.bounds(geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))])
+    if len(bounds) == 0:
+        return False
+    with np.errstate(invalid="ignore"):
+        inside = (np.abs(bounds[:, [0, 2]]) <= 180).all(axis=1) & (
+            np.abs(bounds[:, [1, 3]]) <= 90
+        ).all(axis=1)
+    return bool(inside.mean() > 0.5)
 
 
 def area_km2(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
@@ -422,27 +589,180 @@ def area_km2(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _read_source(path: Path, *, layer: str | None) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+@dataclass(frozen=True)
+class _ReadOptions:
+    """How to read the source: text encoding (None: as declared or detected) and limits."""
+
+    encoding: str | None
+    limits: BoundaryLimits
+
+
+@dataclass
+class _Source:
+    """The raw layer, what was odd about reading it, and the per-feature geometry repairs."""
+
+    frame: gpd.GeoDataFrame
+    problems: list[Problem]
+    repairs: FeatureRepairs
+
+
+def _checked_encoding(encoding: str, name: str) -> str:
+    """The encoding option, lower case; a legacy font name or a Python codec, else an error."""
+    wanted = encoding.strip().lower()
+    if wanted in _FONT_ENCODINGS:
+        return wanted
+    try:
+        return codecs.lookup(wanted).name
+    except LookupError as exc:
+        message = t("boundaries.encoding_unknown", "en", encoding=encoding)
+        raise BoundaryError(name, message) from exc
+
+
+def _megabytes(size: float) -> str:
+    return format_number(size / 1e6, "en", decimals=1)
+
+
+def _check_size(size: int, name: str, limits: BoundaryLimits, *, key: str) -> None:
+    if size > limits.max_file_mb * 1e6:
+        limit = format_number(limits.max_file_mb, "en")
+        raise BoundaryError(name, t(key, "en", size=_megabytes(size), limit=limit))
+
+
+def _check_counts(features: int, vertices: int, name: str, limits: BoundaryLimits) -> None:
+    if features > limits.max_features:
+        limit = format_number(limits.max_features, "en")
+        raise BoundaryError(name, t("boundaries.limit_features", "en", limit=limit))
+    if vertices > limits.max_vertices:
+        numbers = {
+            "n": format_number(vertices, "en"),
+            "limit": format_number(limits.max_vertices, "en"),
+        }
+        raise BoundaryError(name, t("boundaries.limit_vertices", "en", **numbers))
+
+
+def _read_source(
+    path: Path, *, layer: str | None, given_crs: CRS | None, read: _ReadOptions
+) -> _Source:
     """Read the raw layer (the only function that touches the source file's content)."""
     name = path.name
     suffix = path.suffix.lower()
+    _check_size(
+        sum(p.stat().st_size for p in _source_files(path)),
+        name,
+        read.limits,
+        key="boundaries.limit_bytes",
+    )
     if suffix in _PARQUET_SUFFIXES:
-        try:
-            return gpd.read_parquet(path), []
-        except Exception as exc:  # pyarrow/geopandas raise many types for a bad file
-            raise BoundaryError(name, f"cannot read as GeoParquet: {exc}") from exc
+        return _read_parquet(path, read.limits)
+    declared: bool | None = None  # whether a shapefile declares its encoding; None: not one
     if suffix == ".zip":
-        uri, layer = _zip_member(path, layer)
+        uri, layer, declared = _zip_member(path, layer, read.limits)
     else:
         uri = str(path)
-    return _read_vector(uri, name, layer)
+        if suffix == ".shp":
+            declared = _declares_encoding(_sidecars(path))
+    if given_crs is None and uri.lower().endswith((".geojson", ".json")):
+        _check_geojson_crs(uri, name)
+    return _read_vector(uri, name, layer, declared=declared, read=read)
 
 
-def _zip_member(path: Path, layer: str | None) -> tuple[str, str | None]:
-    """GDAL path of the vector file inside a zip (shapefiles in sub-folders too)."""
+def _read_parquet(path: Path, limits: BoundaryLimits) -> _Source:
+    name = path.name
+    try:
+        _check_counts(pyarrow.parquet.read_metadata(path).num_rows, 0, name, limits)
+        frame = gpd.read_parquet(path)
+    except BoundaryError:
+        raise
+    except Exception as exc:  # pyarrow/geopandas raise many types for a bad file
+        raise BoundaryError(name, f"cannot read as GeoParquet: {exc}") from exc
+    vertices = int(shapely.get_num_coordinates(frame.geometry.values.to_numpy()).sum())
+    _check_counts(len(frame), vertices, name, limits)
+    return _Source(frame, [], FeatureRepairs())
+
+
+def _sidecars(path: Path) -> dict[str, Path]:
+    """The parts of a shapefile by lower-case suffix (``".dbf"``, ``".cpg"`` ...)."""
+    return {p.suffix.lower(): p for p in _source_files(path)}
+
+
+def _declares_encoding(
+    parts: Mapping[str, Path | zipfile.ZipInfo], archive: zipfile.ZipFile | None = None
+) -> bool:
+    """Whether a shapefile declares its text encoding: a .cpg, or a code page (LDID) in the .dbf."""
+    if ".cpg" in parts:
+        return True
+    dbf = parts.get(".dbf")
+    if dbf is None:
+        return True  # no attributes to decode
+    if isinstance(dbf, Path):
+        with dbf.open("rb") as handle:
+            head = handle.read(32)
+    else:
+        assert archive is not None
+        with archive.open(dbf) as handle:
+            head = handle.read(32)
+    return len(head) > 29 and head[29] != 0  # byte 29 of the .dbf header: the language driver
+
+
+def _check_geojson_crs(uri: str, name: str) -> None:
+    """Refuse a GeoJSON whose ``crs`` member names a CRS pyproj does not know.
+
+    GDAL reads such a file as EPSG:4326 without a word. The member is looked for at the top
+    level, before the features or after them (the first MB and the last 64 kB of the file).
+    """
+    path = Path(uri)
+    if not path.is_file():
+        return  # inside a zip: GDAL's reading stands
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+        handle.seek(max(0, path.stat().st_size - (1 << 16)))
+        tail = handle.read()
+    features_at = head.find(b'"features"')
+    candidates = [head[: features_at if features_at >= 0 else len(head)]]
+    candidates.append(tail[tail.rfind(b"]") + 1 :])
+    for text in candidates:
+        member = _crs_member(text.decode("utf-8", errors="replace"))
+        if member is None:
+            continue
+        try:
+            parse_crs(member)
+        except ValueError as exc:
+            reason = str(exc).split(" (", 1)[-1].rstrip(")") or "not in the EPSG database"
+            raise BoundaryError(
+                name, t("boundaries.crs_unknown", "en", crs=member, reason=reason)
+            ) from exc
+
+
+def _crs_member(text: str) -> str | None:
+    """The CRS a GeoJSON ``"crs": {...}`` member names (2008 spec: by name or EPSG code)."""
+    found = re.search(r'"crs"\s*:\s*(\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})', text)
+    if found is None:
+        return None
+    try:
+        member = json.loads(found.group(1))
+    except json.JSONDecodeError:
+        return None
+    properties = member.get("properties") if isinstance(member, dict) else None
+    if not isinstance(properties, dict):
+        return None
+    if str(member.get("type", "")).lower() == "epsg" and "code" in properties:
+        return f"EPSG:{properties['code']}"
+    named = properties.get("name")
+    return str(named) if named else None
+
+
+def _zip_member(
+    path: Path, layer: str | None, limits: BoundaryLimits
+) -> tuple[str, str | None, bool | None]:
+    """GDAL path of the vector file inside a zip (shapefiles in sub-folders too), the layer, and
+    whether a shapefile declares its encoding (None when the member is not a shapefile)."""
     name = path.name
     try:
         with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            _check_size(
+                sum(i.file_size for i in infos), name, limits, key="boundaries.limit_unzipped"
+            )
             members = [
                 m
                 for m in archive.namelist()
@@ -450,24 +770,39 @@ def _zip_member(path: Path, layer: str | None) -> tuple[str, str | None]:
                 and not m.startswith("__MACOSX/")
                 and not Path(m).name.startswith("._")
             ]
+            member, layer = _choose_member(path, members, layer)
+            declared = None
+            if member.lower().endswith(".shp"):
+                stem = member[:-4].lower()
+                parts = {
+                    Path(i.filename).suffix.lower(): i
+                    for i in infos
+                    if i.filename[:-4].lower() == stem
+                }
+                declared = _declares_encoding(parts, archive)
     except (zipfile.BadZipFile, OSError) as exc:
         raise BoundaryError(name, f"not a readable zip file: {exc}") from exc
+    return f"/vsizip/{path.resolve().as_posix()}/{member}", layer, declared
+
+
+def _choose_member(path: Path, members: list[str], layer: str | None) -> tuple[str, str | None]:
+    """The member of the zip to read, and the layer option left for it."""
+    name = path.name
     if not members:
         raise BoundaryError(name, "the zip holds no shapefile (.shp), GeoPackage or GeoJSON")
     base = f"/vsizip/{path.resolve().as_posix()}"
     if layer is not None:
         wanted = [m for m in members if layer.lower() in {Path(m).stem.lower(), m.lower()}]
         if wanted:
-            return f"{base}/{wanted[0]}", None
+            return wanted[0], None
     if len(members) == 1:
-        return f"{base}/{members[0]}", layer
+        return members[0], layer
     if layer is not None:
         raise BoundaryError(name, f"no layer '{layer}' in the zip; it holds {members}")
     for member in members:
-        uri = f"{base}/{member}"
         try:
-            if any(_is_polygonal(kind) for _, kind in pyogrio.list_layers(uri)):
-                return uri, None
+            if any(_is_polygonal(kind) for _, kind in pyogrio.list_layers(f"{base}/{member}")):
+                return member, None
         except pyogrio.errors.DataSourceError:
             continue
     raise BoundaryError(name, f"no polygon layer among {members}; pass layer=")
@@ -477,76 +812,103 @@ def _is_polygonal(kind: str | None) -> bool:
     return kind is not None and ("polygon" in kind.lower() or "surface" in kind.lower())
 
 
-def _read_vector(uri: str, name: str, layer: str | None) -> tuple[gpd.GeoDataFrame, list[Problem]]:
-    single = layer is None and not uri.lower().endswith(".gpkg")
+def _choose_layer(uri: str, name: str, layer: str | None) -> str | None:
+    """The layer of a multi-layer source to read (None: the only one)."""
+    if layer is None and not uri.lower().endswith(".gpkg"):
+        return None  # listing layers parses a whole GeoJSON (0.4 s for 15 MB)
     try:
-        # Listing layers parses a whole GeoJSON (0.4 s for 15 MB): only where there can be several.
-        layers = [] if single else [(str(n), k) for n, k in pyogrio.list_layers(uri)]
+        layers = [(str(n), k) for n, k in pyogrio.list_layers(uri)]
     except Exception as exc:  # DataSourceError for garbage, OSError, ...
         raise BoundaryError(name, f"cannot read the file as {_SUPPORTED}: {exc}") from exc
-    if single:
-        chosen = None
-    elif layer is not None:
+    if layer is not None:
         chosen = next((n for n, _ in layers if n == layer), None) or next(
             (n for n, _ in layers if n.lower() == layer.lower()), None
         )
         if chosen is None:
             raise BoundaryError(name, f"no layer '{layer}'; layers: {[n for n, _ in layers]}")
-    elif len(layers) == 1:
-        chosen = layers[0][0]
-    else:
-        polygonal = [n for n, k in layers if _is_polygonal(k)]
-        unknown = [n for n, k in layers if k in {"Unknown", "Geometry", "GeometryCollection"}]
-        if not polygonal + unknown:
-            raise BoundaryError(name, f"no polygon layer; layers: {layers}")
-        chosen = (polygonal + unknown)[0]
+        return chosen
+    if len(layers) == 1:
+        return layers[0][0]
+    polygonal = [n for n, k in layers if _is_polygonal(k)]
+    unknown = [n for n, k in layers if k in {"Unknown", "Geometry", "GeometryCollection"}]
+    if not polygonal + unknown:
+        raise BoundaryError(name, f"no polygon layer; layers: {layers}")
+    return (polygonal + unknown)[0]
+
+
+def _read_vector(
+    uri: str, name: str, layer: str | None, *, declared: bool | None, read: _ReadOptions
+) -> _Source:
+    chosen = _choose_layer(uri, name, layer)
+    limits = read.limits
+    # A shapefile's text is read as ISO-8859-1, which keeps every byte, and decoded here: in
+    # the encoding given, else in the one detected when the file declares none.
+    decode = declared is not None and (read.encoding is not None or not declared)
+    encoding = "ISO-8859-1" if decode else None
     try:
-        frame = pyogrio.read_dataframe(uri, layer=chosen)
+        with warnings.catch_warnings():
+            # "Non closed ring detected": such rings are closed and reported per feature.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            meta, _, wkb, fields = pyogrio.raw.read(
+                uri, layer=chosen, encoding=encoding, max_features=limits.max_features + 1
+            )
     except Exception as exc:  # DataSourceError for garbage, OSError, ...
         what = f"layer '{chosen}'" if chosen else f"the file as {_SUPPORTED}"
         raise BoundaryError(name, f"cannot read {what}: {exc}", where=chosen or "") from exc
-    if not isinstance(frame, gpd.GeoDataFrame):
+    if wkb is None or meta.get("geometry_type") is None:
         raise BoundaryError(name, f"layer '{chosen or name}' has no geometry column")
+    _check_counts(len(wkb), _vertices_in_wkb(wkb, meta["geometry_type"]), name, limits)
+    table = pd.DataFrame(dict(zip(meta["fields"], fields, strict=True)))
     problems: list[Problem] = []
-    if uri.lower().endswith(".shp") and _fix_latin1_mojibake(frame):
-        problems.append(
-            Problem(
-                name,
-                "",
-                "text was stored as UTF-8 without a .cpg file; decoded as UTF-8",
-                "warning",
-            )
-        )
-    return frame, problems
+    if decode and read.encoding is not None:
+        _map_text(table, partial(_decode_as, encoding=read.encoding))
+    elif decode:
+        found = _decode_undeclared(table)
+        if found != "ascii":
+            shown = _ENCODING_NAMES.get(found, found)
+            message = t("boundaries.encoding_detected", "en", encoding=shown)
+            problems.append(Problem(name, "", message, "warning"))
+    repairs = FeatureRepairs()
+    geometries = geometries_from_wkb(wkb, repairs)
+    del wkb  # the WKB copy of every vertex is no longer needed
+    frame = gpd.GeoDataFrame(table, geometry=geometries, crs=meta["crs"])
+    return _Source(frame, problems, repairs)
 
 
-def _fix_latin1_mojibake(frame: pd.DataFrame) -> bool:
-    """Re-decode text GDAL read as Latin-1 (shapefile without .cpg) when it is really UTF-8."""
-    fixed: dict[str, pd.Series] = {}
-    for column in frame.columns:
-        if column == frame.geometry.name or not pd.api.types.is_string_dtype(frame[column]):
-            continue
-        values = frame[column].dropna().astype(str)
-        odd = values[values.str.contains(r"[\u0080-\u00ff]", regex=True)]
-        if odd.empty:
-            continue
-        try:
-            odd.map(lambda v: v.encode("latin-1").decode("utf-8"))
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            return False  # genuine Latin-1 (or another encoding): leave everything alone
+def _vertices_in_wkb(wkb: np.ndarray, geometry_type: str) -> int:
+    """About how many vertices WKB holds (8 bytes per ordinate; headers counted as vertices)."""
+    suffix = geometry_type.upper().rsplit(" ", 1)[-1] if " " in geometry_type else ""
+    dimensions = 2 + ("Z" in suffix) + ("M" in suffix)
+    return sum(len(w) for w in wkb if w is not None) // (8 * dimensions)
 
-        def redecode(value: object) -> object:
-            if not isinstance(value, str):
-                return value
-            try:
-                return value.encode("latin-1").decode("utf-8")
-            except (UnicodeEncodeError, UnicodeDecodeError):
-                return value
 
-        fixed[column] = frame[column].map(redecode)
-    for column, series in fixed.items():
-        frame[column] = series
-    return bool(fixed)
+def _text_columns(table: pd.DataFrame) -> list[str]:
+    return [c for c in table.columns if pd.api.types.is_string_dtype(table[c])]
+
+
+def _map_text(table: pd.DataFrame, convert: Callable[[str], str]) -> None:
+    for column in _text_columns(table):
+        table[column] = table[column].map(lambda v: convert(v) if isinstance(v, str) else v)
+
+
+def _decode_as(text: str, *, encoding: str) -> str:
+    """Text read as ISO-8859-1, decoded in ``encoding`` (a codec, or a legacy font encoding)."""
+    data = text.encode("latin-1")
+    convert = _FONT_ENCODINGS.get(encoding)
+    if convert is not None:
+        return convert(data.decode("cp1252", errors="replace"))
+    return unicodedata.normalize("NFC", data.decode(encoding, errors="replace"))
+
+
+def _decode_undeclared(table: pd.DataFrame) -> str:
+    """Decode text read as Latin-1 (bytes kept) in the encoding it reads best in; return it."""
+    columns = _text_columns(table)
+    values = [v for c in columns for v in table[c] if isinstance(v, str)]
+    texts, found = decode_texts([v.encode("latin-1") for v in values])
+    decoded = iter(texts)
+    for column in columns:
+        table[column] = [next(decoded) if isinstance(v, str) else v for v in table[column]]
+    return found
 
 
 # --- columns ---------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ was dropped, ``"warning"`` when it was kept (possibly repaired).
 from __future__ import annotations
 
 import re
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TypeVar
 
@@ -19,6 +20,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from geo.errors import Problem
+from geo.i18n import t
 from geo.schema import WGS84
 
 __all__ = [
@@ -29,6 +31,10 @@ __all__ = [
 ]
 
 _POLYGONAL = {"Polygon", "MultiPolygon"}
+#: No coordinate of any CRS on Earth is this large (metres or degrees): 1e308 and the like.
+ABSURD_COORDINATE = 1e8
+#: Coordinates checked per batch in :func:`drop_invalid_vertices` (bounds its extra memory).
+_VERTEX_BATCH = 1_000_000
 _GSO_COMMUNE_CODE = re.compile(r"\d{5}")
 T = TypeVar("T")
 
@@ -74,7 +80,14 @@ class CleanGeometries:
     problems: list[Problem]
 
 
-def clean_geometries(geometries: np.ndarray, labels: Sequence[str], source: str) -> CleanGeometries:
+def clean_geometries(
+    geometries: np.ndarray,
+    labels: Sequence[str],
+    source: str,
+    *,
+    reported: np.ndarray | None = None,
+    consume: bool = False,
+) -> CleanGeometries:
     """Drop empty and non-polygon geometries, repair invalid ones, return 2D MultiPolygons.
 
     Invalid geometries are repaired with ``shapely.make_valid(method="structure")`` (it keeps
@@ -89,6 +102,12 @@ def clean_geometries(geometries: np.ndarray, labels: Sequence[str], source: str)
         Feature label for :attr:`Problem.where`, one per feature.
     source : str
         File name for :attr:`Problem.source`.
+    reported : numpy.ndarray, optional
+        Bool mask of features already dropped and reported (see :class:`FeatureRepairs`): they
+        are dropped without a second problem.
+    consume : bool
+        Release each input geometry (set it to None in ``geometries``) once its output is
+        built, so that a large layer is not held twice.
 
     Returns
     -------
@@ -104,9 +123,18 @@ def clean_geometries(geometries: np.ndarray, labels: Sequence[str], source: str)
     out = np.empty(len(geometries), dtype=object)
     keep = np.zeros(len(geometries), dtype=bool)
     problems: list[Problem] = []
-    geometries = shapely.force_2d(np.asarray(geometries, dtype=object))
-    for i, (geom, where) in enumerate(zip(geometries, labels, strict=True)):
+    geometries = np.asarray(geometries, dtype=object)
+    has_z = shapely.has_z(geometries)
+    if has_z.any():  # only those: force_2d copies every geometry it is given
+        geometries = geometries if consume else geometries.copy()
+        geometries[has_z] = shapely.force_2d(geometries[has_z])
+    for i, where in enumerate(labels):
+        geom = geometries[i]
+        if consume:
+            geometries[i] = None
         if geom is None or shapely.is_empty(geom):
+            if reported is not None and reported[i]:
+                continue
             problems.append(Problem(source, where, "empty or missing geometry; dropped", "error"))
             continue
         kind = geom.geom_type
@@ -140,6 +168,223 @@ def _polygonal(geom: shapely.Geometry) -> shapely.MultiPolygon | None:
         return None
     # Parts from make_valid do not overlap, so a MultiPolygon of them is valid.
     return shapely.MultiPolygon(parts)
+
+
+@dataclass
+class FeatureRepairs:
+    """What was repaired in which feature's geometry, and which features were dropped.
+
+    Filled by :func:`geometries_from_wkb` and :func:`repair_rings`; :meth:`problems` turns it
+    into one problem per feature (an error when the feature was dropped, else a warning).
+
+    Examples
+    --------
+    >>> repairs = FeatureRepairs()
+    >>> repairs.note(0, "unclosed ring closed"); repairs.drop(2, "no ring left")
+    >>> [(p.where, p.severity) for p in repairs.problems(["a", "b", "c"], "f.geojson")]
+    [('a', 'warning'), ('c', 'error')]
+    """
+
+    notes: dict[int, list[str]] = field(default_factory=dict)
+    dropped: set[int] = field(default_factory=set)
+
+    def note(self, index: int, text: str) -> None:
+        """Record a repair of feature ``index`` (0-based)."""
+        self.notes.setdefault(index, []).append(text)
+
+    def drop(self, index: int, text: str) -> None:
+        """Record that feature ``index`` was dropped, and why."""
+        self.note(index, text)
+        self.dropped.add(index)
+
+    def dropped_mask(self, count: int) -> np.ndarray:
+        """Bool mask of the dropped features among ``count``."""
+        mask = np.zeros(count, dtype=bool)
+        mask[sorted(self.dropped)] = True
+        return mask
+
+    def problems(self, labels: Sequence[str], source: str) -> list[Problem]:
+        """One problem per feature touched, in feature order."""
+        out = []
+        for index in sorted(self.notes):
+            message = "; ".join(self.notes[index])
+            if index in self.dropped:
+                message = t("boundaries.feature_dropped", "en", what=message)
+            severity = "error" if index in self.dropped else "warning"
+            out.append(Problem(source, labels[index], message, severity))
+        return out
+
+
+def finite_coordinates(coords: np.ndarray) -> np.ndarray:
+    """Bool mask of the rows of ``coords`` that are coordinates in some CRS on Earth.
+
+    Not NaN, not infinite, and not absurdly large (:data:`ABSURD_COORDINATE`, e.g. 1e308).
+
+    Examples
+    --------
+    >>> finite_coordinates(np.array([[105.3, 20.8], [np.nan, 1.0], [1e308, 2.0]])).tolist()
+    [True, False, False]
+    """
+    return (np.isfinite(coords) & (np.abs(coords) <= ABSURD_COORDINATE)).all(axis=1)
+
+
+def lonlat_coordinates(coords: np.ndarray) -> np.ndarray:
+    """Bool mask of the rows of ``coords`` that are longitude, latitude in range.
+
+    Examples
+    --------
+    >>> lonlat_coordinates(np.array([[105.3, 20.8], [185.0, 20.8], [105.3, -91.0]])).tolist()
+    [True, False, False]
+    """
+    lon, lat = coords[:, 0], coords[:, 1]
+    with np.errstate(invalid="ignore"):  # NaN compares False: invalid, as it should be
+        return (np.abs(lon) <= 180.0) & (np.abs(lat) <= 90.0)
+
+
+def geometries_from_wkb(wkb: np.ndarray, repairs: FeatureRepairs) -> np.ndarray:
+    """Build geometries feature by feature: an unclosed ring is closed, an unreadable one dropped.
+
+    GEOS refuses a whole array for one unclosed ring; here only the features that fail are
+    read again (``on_invalid="fix"`` closes rings) and each is recorded in ``repairs``. Rings
+    too short to be rings are left to :func:`repair_rings`.
+
+    Parameters
+    ----------
+    wkb : numpy.ndarray
+        WKB bytes (or None) per feature, as ``pyogrio.raw.read`` returns them.
+    repairs : FeatureRepairs
+        Where repairs and drops are recorded.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shapely geometries, None for missing or dropped ones.
+
+    Examples
+    --------
+    >>> open_ring = shapely.to_wkb(shapely.box(0, 0, 1, 1))[:-16]  # last point cut off ...
+    >>> open_ring = open_ring[:5] + (1).to_bytes(4, "little") + (4).to_bytes(4, "little") + (
+    ...     open_ring[13:])  # ... and the ring's point count set to 4
+    >>> repairs = FeatureRepairs()
+    >>> geoms = geometries_from_wkb(np.array([open_ring, None], dtype=object), repairs)
+    >>> geoms[0].area, geoms[1], repairs.notes
+    (1.0, None, {0: ['unclosed ring closed']})
+    """
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # NaN coordinates: handled later
+        geometries = shapely.from_wkb(wkb, on_invalid="ignore")
+        failed = [
+            i for i, (g, w) in enumerate(zip(geometries, wkb, strict=True)) if g is None and w
+        ]
+        for index in failed:
+            try:
+                fixed = shapely.from_wkb(wkb[index], on_invalid="fix")
+                reason = "GEOS cannot read it"
+            except (shapely.errors.GEOSException, ValueError) as exc:
+                fixed, reason = None, str(exc)
+            if fixed is None:
+                repairs.drop(index, t("boundaries.geometry_unreadable", "en", reason=reason))
+                continue
+            geometries[index] = fixed
+            repairs.note(index, t("boundaries.ring_closed", "en"))
+    return geometries
+
+
+def repair_rings(
+    geometries: np.ndarray,
+    repairs: FeatureRepairs,
+    *,
+    valid: Callable[[np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """Remove invalid vertices, close rings, drop rings of fewer than 4 points, per feature.
+
+    Only features with an invalid vertex or a short ring are rebuilt (in Python); the others
+    are checked in batches of :data:`_VERTEX_BATCH` coordinates, so memory stays bounded. A
+    polygon whose exterior ring is dropped goes with its holes; a feature with nothing left is
+    dropped. Everything is recorded in ``repairs``.
+
+    Parameters
+    ----------
+    geometries : numpy.ndarray
+        Shapely geometries (or None); changed in place and returned.
+    repairs : FeatureRepairs
+        Where repairs and drops are recorded.
+    valid : callable
+        ``(n, 2)`` coordinates → bool mask of the valid ones (:func:`finite_coordinates`,
+        :func:`lonlat_coordinates`).
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> spike = shapely.Polygon([(0, 0), (1, 0), (1e308, 0.5), (1, 1), (0, 1)])
+    >>> ruin = shapely.Polygon([(0, 0), (np.inf, 0), (np.nan, 1)])  # 2 points left: no ring
+    >>> repairs = FeatureRepairs()
+    >>> geoms = repair_rings(np.array([spike, ruin]), repairs, valid=finite_coordinates)
+    >>> geoms[0].area, geoms[1], sorted(repairs.dropped)
+    (1.0, None, [1])
+    """
+    cumulative = np.cumsum(shapely.get_num_coordinates(geometries))
+    flagged: set[int] = set()
+    start = 0
+    while start < len(geometries):
+        before = cumulative[start - 1] if start else 0
+        stop = max(start + 1, int(np.searchsorted(cumulative, before + _VERTEX_BATCH, "right")))
+        batch = geometries[start:stop]
+        coords, owner = shapely.get_coordinates(batch, return_index=True)
+        flagged.update((owner[~valid(coords)] + start).tolist())
+        parts, part_of = shapely.get_parts(batch, return_index=True)
+        rings, ring_of = shapely.get_rings(parts, return_index=True)
+        short = shapely.get_num_coordinates(rings) < 4
+        flagged.update((part_of[ring_of[short]] + start).tolist())
+        start = stop
+    for index in sorted(flagged):
+        geometries[index] = _repair_feature(geometries[index], index, repairs, valid)
+    return geometries
+
+
+def _repair_feature(
+    geom: shapely.Geometry,
+    index: int,
+    repairs: FeatureRepairs,
+    valid: Callable[[np.ndarray], np.ndarray],
+) -> shapely.Geometry | None:
+    """Rebuild one (Multi)Polygon without its invalid vertices and short rings."""
+    if geom.geom_type not in _POLYGONAL:
+        return geom  # clean_geometries drops or trims it, with its own reason
+    removed: list[np.ndarray] = []
+    short_rings = 0
+    polygons = []
+    for polygon in shapely.get_parts(geom):
+        rings = []
+        for ring in [polygon.exterior, *polygon.interiors]:
+            coords = shapely.get_coordinates(ring)
+            ok = valid(coords)
+            removed.append(coords[~ok])
+            coords = coords[ok]
+            if len(coords) and not np.array_equal(coords[0], coords[-1]):
+                coords = np.vstack([coords, coords[:1]])
+            if len(coords) >= 4:
+                rings.append(coords)
+            else:
+                short_rings += 1
+                if not rings:
+                    break  # the exterior ring: the polygon goes, with its holes
+        if rings:
+            polygons.append(shapely.Polygon(rings[0], rings[1:]))
+    bad = np.concatenate(removed)
+    if len(bad):
+        first = ", ".join(f"{v:.6g}" for v in bad[0])
+        message = t("boundaries.vertices_removed", "en", n=len(bad), first=first)
+        repairs.note(index, message)
+    if short_rings:
+        repairs.note(index, t("boundaries.rings_dropped", "en", n=short_rings))
+    if not polygons:
+        repairs.drop(index, t("boundaries.nothing_left", "en"))
+        return None
+    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
 
 
 def check_codes(

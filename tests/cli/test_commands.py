@@ -146,3 +146,77 @@ def test_summary_on_a_2025_file_never_joins_by_code_coincidence(tmp_path, capsys
     assert payload["kpis"]["models_economy"]["value"] == int(rows["models_economy"].sum())
     own = demo["models"].query("period == 2019 and commune_code in ['04828', '04891']")
     assert payload["kpis"]["models_economy"]["value"] != int(own["models_economy"].sum())
+
+
+def geojson_text(coordinates: list, crs: str | None = None) -> str:
+    """A one-feature GeoJSON (commune 04701) written as text, ``crs`` member optional."""
+    member = f',"crs":{{"type":"name","properties":{{"name":"{crs}"}}}}' if crs else ""
+    feature = json.dumps(
+        {
+            "type": "Feature",
+            "properties": {"ma_xa": "04701", "ten_xa": "Xã Tòng Đậu"},
+            "geometry": {"type": "Polygon", "coordinates": coordinates},
+        }
+    )
+    return f'{{"type":"FeatureCollection"{member},"features":[{feature}]}}'
+
+
+def test_boundaries_bad_feature_is_named_and_the_rest_loads(tmp_path, capsys):
+    good = [[105.3, 20.8], [105.31, 20.8], [105.31, 20.81], [105.3, 20.81], [105.3, 20.8]]
+    text = geojson_text([good])
+    bad = geojson_text([[[105.4, 20.8], [105.41, 20.8]]]).split('"features":[')[1][:-2]
+    path = tmp_path / "xa.geojson"
+    path.write_text(text[:-2] + "," + bad.replace("04701", "04702") + "]}", encoding="utf-8")
+    assert main(["boundaries", str(path), "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert "features:    1 communes" in out
+    assert (
+        "error   xa.geojson [04702 Xã Tòng Đậu (feature #2)]: unclosed ring closed; "
+        "rings of fewer than 4 points dropped: 1; no ring of 4 or more valid points left; "
+        "feature dropped\n"
+    ) in out
+    assert main(["boundaries", str(path), "--no-cache", "--strict"]) == 1
+
+
+def test_boundaries_unknown_crs_is_one_line_naming_it(tmp_path, capsys):
+    path = tmp_path / "xa.geojson"
+    square = [[105.3, 20.8], [105.31, 20.8], [105.31, 20.81], [105.3, 20.8]]
+    path.write_text(geojson_text([square], crs="urn:ogc:def:crs:EPSG::99999"), encoding="utf-8")
+    assert main(["boundaries", str(path), "--no-cache"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("error: xa.geojson: the file names the CRS 'urn:ogc:def:crs:EPSG::99999'")
+    assert "--crs" in err
+    assert main(["boundaries", str(path), "--no-cache", "--crs", "EPSG:4326"]) == 0
+
+
+def test_boundaries_unexpected_failure_is_a_reason_not_a_traceback(tmp_path, capsys, monkeypatch):
+    import geo.cli.commands as commands
+
+    def broken(*args, **kwargs):
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(commands, "load_boundaries", broken)
+    assert main(["boundaries", str(tmp_path / "xa.geojson")]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "error: xa.geojson: unexpected error while reading the layer (MemoryError: out of memory)\n"
+    )
+
+
+def test_boundaries_encoding_option(tmp_path, capsys):
+    import geopandas as gpd
+    import shapely
+
+    path = tmp_path / "xa.shp"
+    frame = gpd.GeoDataFrame(
+        {"ma_xa": ["04701"], "ten_xa": ["Xã Tòng Đậu"]},
+        geometry=[shapely.box(105.3, 20.8, 105.31, 20.81)],
+        crs=4326,
+    )
+    frame.to_file(path, encoding="cp1258")
+    path.with_suffix(".cpg").unlink()
+    assert main(["boundaries", str(path), "--no-cache", "--json", "--encoding", "cp1258"]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"] == 0
+    assert main(["boundaries", str(path), "--no-cache", "--encoding", "klingon"]) == 1
+    assert "unknown text encoding 'klingon'" in capsys.readouterr().err

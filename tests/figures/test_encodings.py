@@ -1,4 +1,5 @@
-"""Legacy Vietnamese encodings: code points, round trips, detection, bytes."""
+"""Legacy Vietnamese encodings (geo.text_encodings, re-exported by geo.figures.encodings): code
+points, round trips, detection, bytes."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import unicodedata
 
 import pytest
 
-from geo.figures.encodings import (
+import geo.figures.encodings
+import geo.text_encodings
+from geo.geography.admin_units import communes
+from geo.text_encodings import (
     TCVN3_TO_UNICODE,
     VNI_TO_UNICODE,
     decode_bytes,
+    decode_texts,
     encode_cp1258,
     font_hint,
     implausibility,
@@ -20,7 +25,6 @@ from geo.figures.encodings import (
     unicode_to_vni,
     vni_to_unicode,
 )
-from geo.geography.admin_units import communes
 
 # Every Vietnamese letter outside ASCII, lower then upper case.
 LOWER_WORDS = "àảãáạ ăằẳẵắặ âầẩẫấậ đ èẻẽéẹ êềểễếệ ìỉĩíị òỏõóọ ôồổỗốộ ơờởỡớợ ùủũúụ ưừửữứự ỳỷỹýỵ"
@@ -232,6 +236,32 @@ def test_encode_cp1258_uses_combining_tones():
 def test_docstring_examples():
     import doctest
 
-    import geo.figures.encodings
+    assert doctest.testmod(geo.text_encodings).failed == 0
 
-    assert doctest.testmod(geo.figures.encodings).failed == 0
+
+def test_figures_reexports_the_base_module():
+    for name in geo.figures.encodings.__all__:
+        assert getattr(geo.figures.encodings, name) is getattr(geo.text_encodings, name)
+
+
+NAMES = ["Phường Thái Bình", "Xã Tòng Đậu", "Thị trấn Mai Châu", "Xã Lạc Sơn", "Hang Kia"]
+
+
+@pytest.mark.parametrize(
+    ("encode", "expected"),
+    [
+        (str.encode, "utf-8"),
+        (encode_cp1258, "cp1258"),
+        (lambda text: unicode_to_tcvn3(text).encode("cp1252"), "tcvn3"),
+        (lambda text: unicode_to_vni(text).encode("cp1252"), "vni"),
+    ],
+)
+def test_decode_texts_finds_the_encoding_of_a_file(encode, expected):
+    texts, encoding = decode_texts([encode(name) for name in NAMES])
+    assert encoding == expected
+    # TCVN3 has no toned capitals: "Xã" survives, a toned capital would come out lowercase.
+    assert texts == NAMES
+
+
+def test_decode_texts_ascii_only():
+    assert decode_texts([b"Ha Noi", b""]) == (["Ha Noi", ""], "ascii")

@@ -6,7 +6,6 @@ when the folder is absent, e.g. in a plain checkout.
 
 from __future__ import annotations
 
-import time
 import zipfile
 
 import numpy as np
@@ -51,9 +50,7 @@ def inside_hoa_binh(bounds: list[float] | np.ndarray) -> bool:
     ids=["2019", "2020-2025"],
 )
 def test_hoa_binh_layers(path, vintage, communes, districts):
-    started = time.perf_counter()
     layer = load_boundaries(path, vintage=vintage, use_cache=False)
-    elapsed = time.perf_counter() - started
     summary = layer.summary()
     assert summary["feature_count"] == communes
     assert summary["districts"] == districts
@@ -71,13 +68,11 @@ def test_hoa_binh_layers(path, vintage, communes, districts):
     messages = [p["message"] for p in summary["problems"]]
     assert any(m.startswith("overlaps") for m in messages)
     assert any(m.startswith("gap of") for m in messages)
-    assert elapsed < 5.0  # ~0.1 s on a laptop; generous for CI
 
 
 def test_national_layer():
-    started = time.perf_counter()
+    # How long this takes is measured by bench/, not asserted here.
     layer = load_boundaries(NATIONAL, use_cache=False)
-    elapsed = time.perf_counter() - started
     summary = layer.summary()
     assert summary["feature_count"] == 11_163  # features without a code are kept
     assert summary["provinces"] == 63
@@ -87,7 +82,6 @@ def test_national_layer():
     assert any(p.message.startswith("475 more features without a code") for p in layer.problems)
     # Two features carry the text "nan" as a name: they are named by their position.
     assert layer.communes["commune_name"].isna().sum() == 2
-    assert elapsed < 20.0  # ~6.5 s: noding 275,000 vertices for the overlap/gap check
 
     quick = load_boundaries(
         NATIONAL,

@@ -6,8 +6,6 @@ No file from ../shared is needed; the fit to the real polygons is measured by
 
 from __future__ import annotations
 
-import time
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -414,10 +412,8 @@ def test_unreadable_cache_is_rebuilt(tmp_path):
     assert isinstance(gpd.read_parquet(path), gpd.GeoDataFrame)
 
 
-def test_build_is_quick_and_deterministic(cells, table):
-    start = time.perf_counter()
-    again = build_schematic(table)
-    assert time.perf_counter() - start < 10  # a few seconds on a laptop
+def test_build_is_deterministic(cells, table):
+    again = build_schematic(table)  # its speed is measured by bench/score_schematic.py
     assert shapely.equals_exact(again.geometry.values, cells.geometry.values, tolerance=0).all()
 
 
