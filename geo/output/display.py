@@ -23,6 +23,7 @@ import pandas as pd
 
 from geo.analysis.commune_profile import CommuneProfile
 from geo.analysis.lagging import Rule
+from geo.collation import sort_key
 from geo.figures.indicators import FIELD_COLUMNS, FIELDS
 from geo.geography.geographies import Geography
 from geo.i18n import Lang, format_number, format_percent, has_key, t
@@ -110,8 +111,9 @@ COMMUNE_COLUMNS: tuple[str, ...] = (
 
 
 def commune_table(metrics: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    """The figures of every commune, one row each, labelled and formatted."""
-    rows = metrics.sort_values(["district_name", "commune_name"])
+    """The figures of every commune, one row each, labelled and formatted, by district and
+    commune name in Vietnamese order (:func:`geo.collation.vietnamese_key`)."""
+    rows = metrics.sort_values(["district_name", "commune_name"], key=sort_key)
     table = _formatted(rows, COMMUNE_COLUMNS, lang)
     # Wards and towns are not rated: "not applicable" rather than a dash.
     urban = (rows["commune_type"] != "Xã").to_numpy() & rows["ntm_level"].isna().to_numpy()

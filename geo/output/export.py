@@ -42,7 +42,7 @@ import pyogrio
 
 from geo.analysis.metrics import MODEL_FIELDS, district_summary, province_summary
 from geo.figures.indicators import FAMILIES, LAND_STATUS_LABELS
-from geo.geography.geographies import Geography
+from geo.geography.geographies import Geography, attribution_text, source_text
 from geo.i18n import DEFAULT_LANG, Lang, format_number, has_key, t
 from geo.schema import (
     AREA_KM2,
@@ -212,10 +212,11 @@ def note_lines(geography: Geography, view: MapView, *, created: dt.date | None =
     ]
     if geography.kind == "schematic":
         lines.append(t("boundary.schematic_legend", lang))
-    if geography.attribution:
-        lines.append(t("boundary.attribution", lang, attribution=geography.attribution))
-    elif geography.source:
-        lines.append(t("export.boundary_source", lang, source=geography.source))
+    attribution, source = attribution_text(geography, lang), source_text(geography, lang)
+    if attribution:
+        lines.append(t("boundary.attribution", lang, attribution=attribution))
+    elif source:
+        lines.append(t("export.boundary_source", lang, source=source))
     lines.append(t("export.created", lang, date=format_date(created, lang)))
     return [_nfc(line) for line in lines]
 
@@ -259,10 +260,10 @@ def export_notes(
         Note(t("export.note_figures", lang), t(figures, lang, period=view.period)),
         Note(t("export.note_boundary_kind", lang), kind),
         Note(t("export.note_vintage", lang), geography.vintage),
-        Note(t("export.note_boundary_source", lang), geography.source),
+        Note(t("export.note_boundary_source", lang), source_text(geography, lang)),
     ]
-    if geography.attribution:
-        notes.append(Note(t("export.note_attribution", lang), geography.attribution))
+    if attribution := attribution_text(geography, lang):
+        notes.append(Note(t("export.note_attribution", lang), attribution))
     notes.append(Note(t("export.note_created", lang), format_date(created, lang)))
     return [Note(label, _nfc(text)) for label, text in notes]
 
@@ -431,8 +432,8 @@ def _geojson(
         "district_code": view.district_code,
         "boundary_kind": geography.kind,
         "vintage": geography.vintage,
-        "boundary_source": geography.source,
-        "attribution": geography.attribution,
+        "boundary_source": source_text(geography, view.lang),
+        "attribution": attribution_text(geography, view.lang),
         "demo": view.demo,
         "notes": [list(note) for note in notes],
     }
