@@ -19,7 +19,7 @@ import geopandas as gpd
 from geo.collation import vietnamese_key
 from geo.geography.admin_units import HOA_BINH, ProvinceCodes, all_province_codes, province_codes_of
 from geo.geography.boundaries import area_km2, load_boundaries
-from geo.geography.schematic import districts_from_communes, schematic_communes
+from geo.geography.schematic import BOUNDARY_SOURCE, districts_from_communes, schematic_communes
 from geo.i18n import Lang, t
 from geo.schema import AREA_KM2, DISTRICT_CODE, DISTRICT_NAME, PROVINCE_NAME, VINTAGE_2020_2025
 
@@ -80,9 +80,7 @@ def default_geography(
         districts=districts_from_communes(communes),
         kind="schematic",
         vintage=str(communes["vintage"].iloc[0]),
-        source=communes.attrs.get(
-            "boundary_source", "vietnamadminunits (MIT): official centres and extents"
-        ),
+        source=communes.attrs.get("boundary_source", BOUNDARY_SOURCE),
         attribution=SCHEMATIC_ATTRIBUTION,
     )
 
@@ -343,31 +341,37 @@ def load_geography(choice: GeographyChoice) -> Geography:
     )
 
 
+#: Texts the atlas itself writes in ``Geography.attribution`` and ``.source`` (in English, for
+#: files and logs) → the catalogue key of their translation for readers.
+_CATALOGUED = {
+    SCHEMATIC_ATTRIBUTION: "boundary.schematic_attribution",
+    BOUNDARY_SOURCE: "boundary.schematic_source",
+}
+
+
 def attribution_text(geography: Geography | GeographyChoice, lang: Lang = "vi") -> str:
     """The credit a map must show, in ``lang`` where the atlas wrote it.
 
-    The schematic default's credit comes from the catalogues; a fetched layer's is the one
-    its source gives (``geography.attribution``, "" for a user's file).
+    The schematic default's credit comes from the catalogues; any other is the one its source
+    gives (``geography.attribution``, "" for a user's file).
 
     Examples
     --------
     >>> attribution_text(default_geography(), "vi")
     'danh sách đơn vị hành chính, tâm và phạm vi chính thức của xã từ gói vietnamadminunits (MIT)'
     """
-    if geography.kind == "schematic":
-        return t("boundary.schematic_attribution", lang)
-    return geography.attribution
+    key = _CATALOGUED.get(geography.attribution)
+    return t(key, lang) if key else geography.attribution
 
 
 def source_text(geography: Geography | GeographyChoice, lang: Lang = "vi") -> str:
-    """Where the geometry comes from, in ``lang`` for the schematic default (else the source's
-    name, or the file name).
+    """Where the geometry comes from: in ``lang`` for the schematic default, else the source's
+    name (or the file name) as given.
 
     Examples
     --------
     >>> source_text(default_geography(), "en")[:40]
     'Schematic cells built from the official '
     """
-    if geography.kind == "schematic":
-        return t("boundary.schematic_source", lang)
-    return geography.source
+    key = _CATALOGUED.get(geography.source)
+    return t(key, lang) if key else geography.source

@@ -8,8 +8,10 @@ from geo._exports import lazy_exports
 #: Public name -> module of this room that defines it (imported on first use).
 _EXPORTS = {
     "brief_pdf": "brief",
+    "TIE_BREAKERS": "brief",
     "lagging_communes": "brief",
     "commune_table": "display",
+    "decimals_of": "display",
     "district_table": "display",
     "format_value": "display",
     "history_frame": "display",
@@ -58,6 +60,8 @@ _EXPORTS = {
     "map_png": "printing",
     "paper_size_mm": "printing",
     "render_map": "printing",
+    "CSV_CONVENTIONS": "table_export",
+    "CsvConvention": "table_export",
     "FORMULA_STARTS": "table_export",
     "csv_bytes": "table_export",
     "neutralise": "table_export",

@@ -31,6 +31,7 @@ from geo.i18n import Lang, format_number, format_percent, has_key, t
 __all__ = [
     "column_label",
     "commune_table",
+    "decimals_of",
     "district_table",
     "format_value",
     "history_frame",
@@ -70,6 +71,17 @@ def column_label(column: str, lang: Lang) -> str:
         return t("lag.col.previous", lang, column=column_label(column[: -len("_previous")], lang))
     key = _LABEL_KEYS.get(column, f"field.{column}")
     return t(key, lang) if has_key(key) else column
+
+
+def decimals_of(column: str) -> int | None:
+    """Decimals a measure is written with (percentages 1), ``None`` for a column not listed.
+
+    Examples
+    --------
+    >>> decimals_of("land_done_ha"), decimals_of("land_pct_of_plan"), decimals_of("x")
+    (1, 1, None)
+    """
+    return 1 if column in _PERCENT else _DECIMALS.get(column)
 
 
 def format_value(column: str, value: object, lang: Lang) -> str:
