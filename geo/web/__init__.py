@@ -95,6 +95,7 @@ _EXPORTS = {
     "FocusWithoutScroll": "overlays",
     "MARKED_COLOR": "overlays",
     "MapAttribution": "overlays",
+    "MetricScale": "overlays",
     "SELECTED_COLOR": "overlays",
     "ViewMemory": "overlays",
     "highlight_group": "overlays",
