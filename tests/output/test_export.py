@@ -263,6 +263,34 @@ def test_nice_scale_bar_lengths():
     ]
 
 
+@pytest.mark.parametrize(("box_mm", "s"), [((59.0, 47.0), 0.62), ((190.0, 170.0), 1.0)])
+def test_north_letter_sits_inside_the_map_frame_with_a_margin(geography, metrics, box_mm, s):
+    """The brief's small maps (s = 0.62) and a full A4 map: the "B" clears the frame."""
+    sheet = printing.MapSheet(210, 297, dpi=100)
+    ax = sheet.axes(10, 20, *box_mm)
+    data = printing._map_data(geography, metrics, MapView(layer="ntm", period=2019))
+    printing._draw_map(ax, data, box_mm=box_mm, s=s, lang="vi")
+    sheet.figure.draw_without_rendering()
+    frame = ax.get_window_extent()
+    letters = [a for a in ax.texts if a.get_text() == "B"]
+    assert len(letters) == 2  # the letter and its halo
+    margin = 1.0 / 25.4 * 100  # 1 mm in pixels
+    for letter in letters:
+        box = letter.get_window_extent()
+        assert frame.y1 - box.y1 > margin and frame.x1 - box.x1 > margin
+        assert box.y0 > frame.y0 + frame.height / 2  # still in the upper right
+
+
+def test_wgs_84_is_never_split_across_lines_of_the_print(geography, metrics):
+    view = MapView(layer="ntm", period=2019, lang="vi")
+    for orientation in ("portrait", "landscape"):
+        pdf = printing.map_pdf(geography, metrics, view, orientation=orientation)
+        lines = [" ".join(line.split()) for line in _text(pdf).splitlines()]
+        assert any("WGS 84 / UTM" in line for line in lines)
+        assert not any(line.endswith("WGS") or line.startswith("84") for line in lines)
+    assert "WGS\u00a084 / UTM zone 48N" in printing._crs_text(printing.CRS.from_epsg(32648), "en")
+
+
 def test_unknown_layer_and_paper_are_refused(geography, metrics):
     with pytest.raises(ValueError, match="unknown layer"):
         printing.map_pdf(geography, metrics, MapView(layer="nope", period=2019))
