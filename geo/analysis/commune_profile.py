@@ -24,6 +24,7 @@ import pandas as pd
 
 from geo.analysis.compare import level_rank
 from geo.analysis.metrics import commune_metrics
+from geo.collation import sort_key
 from geo.figures.indicators import FIELD_COLUMNS, FIELDS, NTM_CRITERIA_COUNT
 from geo.schema import COMMUNE_CODE, DISTRICT_CODE
 
@@ -178,7 +179,8 @@ def commune_history(over_periods: pd.DataFrame, code: str) -> pd.DataFrame:
 
 
 def named_models_of(named: pd.DataFrame | None, code: str, period: int) -> pd.DataFrame:
-    """The commune's named models in ``period``, by field (economy first) then name."""
+    """The commune's named models in ``period``, by field (economy first) then name (in
+    Vietnamese order, :func:`geo.collation.vietnamese_key`)."""
     columns = ["model_name", "field", "year_recognised", "replicated", "provenance"]
     if named is None or named.empty:
         return pd.DataFrame(columns=columns)
@@ -186,7 +188,9 @@ def named_models_of(named: pd.DataFrame | None, code: str, period: int) -> pd.Da
     order = {field: i for i, field in enumerate(FIELDS)}
     rows = rows.assign(_order=rows["field"].astype("object").map(order))
     return (
-        rows.sort_values(["_order", "model_name"]).reindex(columns=columns).reset_index(drop=True)
+        rows.sort_values(["_order", "model_name"], key=sort_key)
+        .reindex(columns=columns)
+        .reset_index(drop=True)
     )
 
 

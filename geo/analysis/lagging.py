@@ -34,6 +34,7 @@ from typing import Literal, Protocol
 import pandas as pd
 
 from geo.analysis.compare import level_rank
+from geo.collation import sort_key
 from geo.figures.indicators import FIELD_COLUMNS, FIELDS, NTM_LEVELS
 from geo.i18n import DEFAULT_LANG, Lang, format_number, t
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE, DISTRICT_NAME
@@ -333,8 +334,8 @@ def find_lagging(
         ``commune_code, commune_name, district_code, district_name``, ``gap`` (sum of the
         severities of the rules failed, 3 decimals), ``rules_failed``, then per rule the
         figures it looked at and ``<rule.key>`` = its shortfall (NaN where the commune does
-        not fail it). Sorted by ``gap`` (largest first), then district and commune name;
-        index 0…n-1.
+        not fail it). Sorted by ``gap`` (largest first), then district and commune name in
+        Vietnamese order (:func:`geo.collation.vietnamese_key`); index 0…n-1.
 
     Raises
     ------
@@ -360,6 +361,9 @@ def find_lagging(
     if district_code is not None:
         out = out[out[DISTRICT_CODE] == district_code]
     out = out.sort_values(
-        ["gap", DISTRICT_NAME, COMMUNE_NAME], ascending=[False, True, True], kind="stable"
+        ["gap", DISTRICT_NAME, COMMUNE_NAME],
+        ascending=[False, True, True],
+        kind="stable",
+        key=sort_key,  # names in Vietnamese order: Đà Bắc right after Cao Phong
     )
     return out.reset_index(drop=True)

@@ -16,11 +16,12 @@ from typing import Literal
 
 import geopandas as gpd
 
+from geo.collation import vietnamese_key
 from geo.geography.admin_units import HOA_BINH, ProvinceCodes, all_province_codes, province_codes_of
 from geo.geography.boundaries import area_km2, load_boundaries
-from geo.geography.schematic import districts_from_communes, schematic_communes
+from geo.geography.schematic import BOUNDARY_SOURCE, districts_from_communes, schematic_communes
 from geo.i18n import Lang, t
-from geo.schema import AREA_KM2, DISTRICT_NAME, PROVINCE_NAME, VINTAGE_2020_2025
+from geo.schema import AREA_KM2, DISTRICT_CODE, DISTRICT_NAME, PROVINCE_NAME, VINTAGE_2020_2025
 
 __all__ = [
     "SCHEMATIC_ATTRIBUTION",
@@ -28,13 +29,16 @@ __all__ = [
     "Geography",
     "GeographyChoice",
     "area_label",
+    "attribution_text",
     "available_geographies",
     "default_geography",
+    "district_choices",
     "district_labels",
     "file_geography",
     "geography_label",
     "load_geography",
     "provinces_label",
+    "source_text",
 ]
 
 BoundaryKind = Literal["schematic", "file", "fetched"]
@@ -94,9 +98,7 @@ def default_geography(
         districts=districts_from_communes(communes),
         kind="schematic",
         vintage=str(communes["vintage"].iloc[0]),
-        source=communes.attrs.get(
-            "boundary_source", "vietnamadminunits (MIT): official centres and extents"
-        ),
+        source=communes.attrs.get("boundary_source", BOUNDARY_SOURCE),
         attribution=SCHEMATIC_ATTRIBUTION,
     )
 
@@ -270,6 +272,22 @@ def district_labels(communes: gpd.GeoDataFrame) -> list[str]:
     return [f"{name}, {province}" for name, province in zip(names, provinces, strict=True)]
 
 
+def district_choices(communes: gpd.GeoDataFrame) -> dict[str, str]:
+    """District code → label (:func:`district_labels`), in Vietnamese alphabetical order of
+    the labels (:func:`geo.collation.vietnamese_key`: Đà Bắc right after Cao Phong), for lists
+    a reader picks from.
+
+    Examples
+    --------
+    >>> frame = gpd.GeoDataFrame({"district_code": ["159", "150", "148"],
+    ...     "district_name": ["Huyện Yên Thủy", "Huyện Đà Bắc", "Huyện Cao Phong"]})
+    >>> list(district_choices(frame).values())
+    ['Huyện Cao Phong', 'Huyện Đà Bắc', 'Huyện Yên Thủy']
+    """
+    labels = dict(zip(communes[DISTRICT_CODE].astype(str), district_labels(communes), strict=True))
+    return dict(sorted(labels.items(), key=lambda item: vietnamese_key(item[1])))
+
+
 def area_label(communes: gpd.GeoDataFrame, lang: Lang = "vi") -> str:
     """What a layer covers, from its own province names: one or a few provinces by name, a
     count, or the whole country (at least :data:`WHOLE_COUNTRY_FROM` provinces; boundary
@@ -339,3 +357,39 @@ def load_geography(choice: GeographyChoice) -> Geography:
         source=f"{report['source_name']}, {report['pinned']}",
         attribution=str(report["attribution"]),
     )
+
+
+#: Texts the atlas itself writes in ``Geography.attribution`` and ``.source`` (in English, for
+#: files and logs) → the catalogue key of their translation for readers.
+_CATALOGUED = {
+    SCHEMATIC_ATTRIBUTION: "boundary.schematic_attribution",
+    BOUNDARY_SOURCE: "boundary.schematic_source",
+}
+
+
+def attribution_text(geography: Geography | GeographyChoice, lang: Lang = "vi") -> str:
+    """The credit a map must show, in ``lang`` where the atlas wrote it.
+
+    The schematic default's credit comes from the catalogues; any other is the one its source
+    gives (``geography.attribution``, "" for a user's file).
+
+    Examples
+    --------
+    >>> attribution_text(default_geography(), "vi")
+    'danh sách đơn vị hành chính, tâm và phạm vi chính thức của xã từ gói vietnamadminunits (MIT)'
+    """
+    key = _CATALOGUED.get(geography.attribution)
+    return t(key, lang) if key else geography.attribution
+
+
+def source_text(geography: Geography | GeographyChoice, lang: Lang = "vi") -> str:
+    """Where the geometry comes from: in ``lang`` for the schematic default, else the source's
+    name (or the file name) as given.
+
+    Examples
+    --------
+    >>> source_text(default_geography(), "en")[:40]
+    'Schematic cells built from the official '
+    """
+    key = _CATALOGUED.get(geography.source)
+    return t(key, lang) if key else geography.source

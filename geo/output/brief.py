@@ -22,16 +22,19 @@ import datetime as dt
 import io
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.patches import Rectangle
 
+from geo.analysis.lagging import ConsolidationBelow, CriteriaBelow, find_lagging
 from geo.analysis.metrics import province_kpis
+from geo.collation import sort_key
 from geo.figures.indicators import NTM_CRITERIA_COUNT
 from geo.figures.published import FIGURES, SOURCE, PublishedFigure, Source
 from geo.geography.geographies import Geography
-from geo.i18n import Lang, format_number, t
+from geo.i18n import Lang, format_number, format_percent, t
 from geo.output.export import note_lines
 from geo.output.printing import (
     _GREY,
@@ -54,19 +57,40 @@ from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_NAME, PROVINCE_NAME
 from geo.view import MapView
 from geo.web.maps import LAYER_KEYS
 
-__all__ = ["brief_pdf", "lagging_communes"]
+__all__ = ["TIE_BREAKERS", "brief_pdf", "lagging_communes"]
 
 #: Margin of both pages (mm).
 _BRIEF_MARGIN = 12.0
 
 
+#: The second measure that orders communes at the same level in each list (larger first):
+#: the population for NTM (more residents concerned), the plan for land consolidation (more
+#: hectares still to consolidate). Then district and commune name, in Vietnamese order.
+TIE_BREAKERS: dict[str, str] = {"ntm": "population", "land": "land_planned_ha"}
+
+
+def _ordered(frame: pd.DataFrame, first: str, *, ascending: bool, tie: str) -> pd.DataFrame:
+    """``frame`` by ``first``, then ``tie`` (larger first, unknown last), then names."""
+    tie_values = pd.to_numeric(frame[tie], errors="coerce") if tie in frame else None
+    keyed = frame.assign(_tie=tie_values)
+    keyed = keyed.sort_values(
+        [first, "_tie", DISTRICT_NAME, COMMUNE_NAME],
+        ascending=[ascending, False, True, True],
+        na_position="last",
+        kind="stable",
+        key=sort_key,
+    )
+    return keyed.drop(columns="_tie")
+
+
 def lagging_communes(metrics: pd.DataFrame, *, n: int = 10) -> dict[str, pd.DataFrame]:
-    """Communes that lag behind, by a deliberately simple rule (the brief's second page).
+    """Communes that lag behind, by a deliberately simple rule.
 
     ``"ntm"``: xã (not phường or thị trấn) whose NTM level is "not yet", fewest criteria met
-    first. ``"land"``: communes with a land consolidation plan, lowest % of plan first, and
-    among equal shares the larger plan first (more hectares still to do). Remaining ties go by
-    district and commune name; at most ``n`` each.
+    first. ``"land"``: communes with a land consolidation plan, lowest % of plan first.
+    Communes at the same level go by :data:`TIE_BREAKERS` (the larger population, the larger
+    plan first), then by district and commune name in Vietnamese order; at most ``n`` each.
+    (The brief itself uses the rules of :mod:`geo.analysis.lagging`, ordered the same way.)
 
     Examples
     --------
@@ -79,43 +103,70 @@ def lagging_communes(metrics: pd.DataFrame, *, n: int = 10) -> dict[str, pd.Data
     >>> lag["ntm"]["commune_name"].tolist(), lag["land"]["commune_name"].tolist()
     (['A'], ['A', 'B'])
     """
-    order = [DISTRICT_NAME, COMMUNE_NAME]
     level = metrics["ntm_level"].astype("object")
     rural = metrics["commune_type"].eq("Xã")
     criteria = pd.to_numeric(metrics["criteria_met"], errors="coerce")
     ntm = metrics[rural & level.eq("not_yet") & criteria.notna()]
-    ntm = ntm.assign(_criteria=criteria[ntm.index]).sort_values(["_criteria", *order])
+    ntm = _ordered(ntm.assign(_criteria=criteria), "_criteria", ascending=True, tie="population")
     planned = pd.to_numeric(metrics["land_planned_ha"], errors="coerce")
     land = metrics[(planned > 0) & metrics["land_pct_of_plan"].notna()]
-    land = land.sort_values(
-        ["land_pct_of_plan", "land_planned_ha", *order], ascending=[True, False, True, True]
-    )
+    land = _ordered(land, "land_pct_of_plan", ascending=True, tie="land_planned_ha")
     return {
         "ntm": ntm.drop(columns="_criteria").head(n).reset_index(drop=True),
         "land": land.head(n).reset_index(drop=True),
     }
 
 
-def _lagging(metrics: pd.DataFrame, *, n: int, lang: Lang) -> tuple[dict[str, pd.DataFrame], str]:
+@dataclass(frozen=True)
+class _LaggingList:
+    """One list of page 2: the rows shown, and how many communes share the last row's level."""
+
+    rows: pd.DataFrame
+    shared: int  # communes found at the level of the last row shown
+    shown_shared: int  # of them, how many are shown
+
+
+def _lagging(metrics: pd.DataFrame, *, n: int, lang: Lang) -> tuple[dict[str, _LaggingList], str]:
     """The two lists of page 2 and the sentence that says how they were drawn up.
 
-    With :mod:`geo.analysis.lagging` (the rules planners use on screen): xã with fewer than 19 NTM
-    criteria, communes below 100 % of their consolidation plan, furthest behind first. Without
-    it, the simple rule of :func:`lagging_communes`.
+    The rules planners use on screen (:mod:`geo.analysis.lagging`): xã with fewer than 19 NTM
+    criteria, communes below 100 % of their consolidation plan, furthest behind first; at the
+    same gap by :data:`TIE_BREAKERS`, then by name.
     """
-    try:
-        from geo.analysis.lagging import ConsolidationBelow, CriteriaBelow, find_lagging
-    except ImportError:  # the rule engine is optional
-        return lagging_communes(metrics, n=n), t("export.lagging_rule", lang)
     details = metrics[[COMMUNE_CODE, "criteria_met", "land_done_ha", "land_planned_ha"]]
+    details = details.assign(population=metrics.get("population"))
     lists = {}
     rules = {"ntm": CriteriaBelow(NTM_CRITERIA_COUNT), "land": ConsolidationBelow(100.0)}
     for key, rule in rules.items():
-        found = find_lagging(metrics, [rule]).head(n)
+        found = find_lagging(metrics, [rule])
         extra = details.drop(columns=[c for c in details.columns[1:] if c in found])
-        lists[key] = found.merge(extra, on=COMMUNE_CODE, how="left", validate="one_to_one")
+        found = found.merge(extra, on=COMMUNE_CODE, how="left", validate="one_to_one")
+        found = _ordered(found, "gap", ascending=False, tie=TIE_BREAKERS[key])
+        rows = found.head(n).reset_index(drop=True)
+        last = rows["gap"].iloc[-1] if len(rows) else None
+        lists[key] = _LaggingList(
+            rows,
+            shared=int((found["gap"] == last).sum()),
+            shown_shared=int((rows["gap"] == last).sum()),
+        )
     described = "; ".join(rule.describe(lang) for rule in rules.values())
     return lists, t("export.lagging_rules", lang, rules=described)
+
+
+def _ties_text(key: str, listed: _LaggingList, lang: Lang) -> str:
+    """How communes at the same level are ordered, and, when the list cuts through them, how
+    many share the last row's level ("74 xã cùng mức 0 %; bảng nêu 10 xã trong số đó.")."""
+    measure = t(f"export.tie.{TIE_BREAKERS[key]}", lang)
+    text = t("export.lagging_order", lang, measure=measure)
+    if listed.shared <= listed.shown_shared:
+        return text
+    last = listed.rows.iloc[-1]
+    if key == "ntm":
+        value = t("export.lagging_value.criteria", lang, n=int(last["criteria_met"]))
+    else:
+        value = format_percent(float(last["land_pct_of_plan"]), lang, decimals=0)
+    shared, shown = listed.shared, listed.shown_shared
+    return f"{t('export.lagging_ties', lang, shared=shared, value=value, shown=shown)} {text}"
 
 
 def _table(
@@ -275,7 +326,8 @@ def _first_page(
 def _lagging_sections(
     lag: Mapping[str, pd.DataFrame], *, lang: Lang, inner: float
 ) -> list[tuple[str, list[tuple[str, float, str]], list[list[str]]]]:
-    """Heading, columns and rows of the two lagging tables of page 2."""
+    """Heading, columns and rows of the two lagging tables of page 2 (``lag``: the rows of
+    each list, by key)."""
     rank = t("export.col_rank", lang)
     commune = t("field.commune", lang)
     district = t("field.district", lang)
@@ -336,10 +388,14 @@ def _second_page(
     top += _line_mm(10.5) + 1
     lag, rule_text = _lagging(metrics, n=lagging, lang=lang)
     top = sheet.paragraph(margin, top, [rule_text], width=inner, size=7.2, color=_GREY)
-    for heading, table_columns, rows in _lagging_sections(lag, lang=lang, inner=inner):
+    rows_of = {key: listed.rows for key, listed in lag.items()}
+    sections = _lagging_sections(rows_of, lang=lang, inner=inner)
+    for key, (heading, table_columns, rows) in zip(lag, sections, strict=True):
         top += 4
         sheet.text(margin, top, heading, size=9, bold=True)
         top += _line_mm(9) + 1
+        ties = _ties_text(key, lag[key], lang)
+        top = sheet.paragraph(margin, top, [ties], width=inner, size=7.2, color=_GREY) + 0.5
         if rows:
             top = _table(sheet, margin, top, columns=table_columns, rows=rows)
         else:

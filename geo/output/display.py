@@ -23,6 +23,7 @@ import pandas as pd
 
 from geo.analysis.commune_profile import CommuneProfile
 from geo.analysis.lagging import Rule
+from geo.collation import sort_key
 from geo.figures.indicators import FIELD_COLUMNS, FIELDS
 from geo.geography.geographies import Geography
 from geo.i18n import Lang, format_number, format_percent, has_key, t
@@ -30,6 +31,7 @@ from geo.i18n import Lang, format_number, format_percent, has_key, t
 __all__ = [
     "column_label",
     "commune_table",
+    "decimals_of",
     "district_table",
     "format_value",
     "history_frame",
@@ -71,6 +73,17 @@ def column_label(column: str, lang: Lang) -> str:
     return t(key, lang) if has_key(key) else column
 
 
+def decimals_of(column: str) -> int | None:
+    """Decimals a measure is written with (percentages 1), ``None`` for a column not listed.
+
+    Examples
+    --------
+    >>> decimals_of("land_done_ha"), decimals_of("land_pct_of_plan"), decimals_of("x")
+    (1, 1, None)
+    """
+    return 1 if column in _PERCENT else _DECIMALS.get(column)
+
+
 def format_value(column: str, value: object, lang: Lang) -> str:
     """One cell as text: NTM levels by name, percentages with ``%``, numbers localised."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -110,8 +123,9 @@ COMMUNE_COLUMNS: tuple[str, ...] = (
 
 
 def commune_table(metrics: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    """The figures of every commune, one row each, labelled and formatted."""
-    rows = metrics.sort_values(["district_name", "commune_name"])
+    """The figures of every commune, one row each, labelled and formatted, by district and
+    commune name in Vietnamese order (:func:`geo.collation.vietnamese_key`)."""
+    rows = metrics.sort_values(["district_name", "commune_name"], key=sort_key)
     table = _formatted(rows, COMMUNE_COLUMNS, lang)
     # Wards and towns are not rated: "not applicable" rather than a dash.
     urban = (rows["commune_type"] != "Xã").to_numpy() & rows["ntm_level"].isna().to_numpy()

@@ -32,7 +32,7 @@ import json
 import os
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -42,8 +42,9 @@ import pyogrio
 
 from geo.analysis.metrics import MODEL_FIELDS, district_summary, province_summary
 from geo.figures.indicators import FAMILIES, LAND_STATUS_LABELS
-from geo.geography.geographies import Geography
+from geo.geography.geographies import Geography, attribution_text, source_text
 from geo.i18n import DEFAULT_LANG, Lang, format_number, has_key, t
+from geo.output.display import decimals_of
 from geo.schema import (
     AREA_KM2,
     COMMUNE_CODE,
@@ -212,10 +213,11 @@ def note_lines(geography: Geography, view: MapView, *, created: dt.date | None =
     ]
     if geography.kind == "schematic":
         lines.append(t("boundary.schematic_legend", lang))
-    if geography.attribution:
-        lines.append(t("boundary.attribution", lang, attribution=geography.attribution))
-    elif geography.source:
-        lines.append(t("export.boundary_source", lang, source=geography.source))
+    attribution, source = attribution_text(geography, lang), source_text(geography, lang)
+    if attribution:
+        lines.append(t("boundary.attribution", lang, attribution=attribution))
+    elif source:
+        lines.append(t("export.boundary_source", lang, source=source))
     lines.append(t("export.created", lang, date=format_date(created, lang)))
     return [_nfc(line) for line in lines]
 
@@ -259,10 +261,10 @@ def export_notes(
         Note(t("export.note_figures", lang), t(figures, lang, period=view.period)),
         Note(t("export.note_boundary_kind", lang), kind),
         Note(t("export.note_vintage", lang), geography.vintage),
-        Note(t("export.note_boundary_source", lang), geography.source),
+        Note(t("export.note_boundary_source", lang), source_text(geography, lang)),
     ]
-    if geography.attribution:
-        notes.append(Note(t("export.note_attribution", lang), geography.attribution))
+    if attribution := attribution_text(geography, lang):
+        notes.append(Note(t("export.note_attribution", lang), attribution))
     notes.append(Note(t("export.note_created", lang), format_date(created, lang)))
     return [Note(label, _nfc(text)) for label, text in notes]
 
@@ -431,8 +433,8 @@ def _geojson(
         "district_code": view.district_code,
         "boundary_kind": geography.kind,
         "vintage": geography.vintage,
-        "boundary_source": geography.source,
-        "attribution": geography.attribution,
+        "boundary_source": source_text(geography, view.lang),
+        "attribution": attribution_text(geography, view.lang),
         "demo": view.demo,
         "notes": [list(note) for note in notes],
     }
@@ -502,14 +504,50 @@ def _readable(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     return out.rename(columns={c: column_label(c, lang) for c in out.columns})
 
 
+#: Columns of years and periods: written plainly (2019, not 2.019).
+_YEAR_COLUMNS = frozenset({"period", "ntm_year", "year_recognised"})
+
+
+def _number_format(column: str, values: pd.Series) -> str | None:
+    """The Excel number format of a column of figures (``None`` for text): years plainly,
+    counts as whole numbers (``172,000``), measures with their decimals
+    (:func:`geo.output.display.decimals_of`; two for a fractional measure not listed)."""
+    if column in _YEAR_COLUMNS:
+        return "0"
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return None
+    places = decimals_of(column)
+    if places is None:
+        known = pd.to_numeric(values, errors="coerce").dropna()
+        places = 0 if (known % 1 == 0).all() else 2
+    return "#,##0" if places == 0 else "#,##0." + "0" * places
+
+
+def _number_formats(frame: pd.DataFrame, lang: Lang) -> dict[str, str]:
+    """Header in ``lang`` → number format, for the figure columns of ``frame``."""
+    formats = {}
+    for column in frame.columns:
+        number_format = _number_format(str(column), frame[column])
+        if number_format:
+            formats[column_label(str(column), lang)] = number_format
+    return formats
+
+
 def _workbook(
     sheets: Sequence[tuple[str, pd.DataFrame]],
     notes: Sequence[Note],
     *,
     lang: Lang,
     text_columns: Sequence[str] = (),
+    number_formats: Mapping[str, str] | None = None,
 ) -> bytes:
-    """An .xlsx with one sheet per frame (bold frozen header, sized columns) and a notes sheet."""
+    """An .xlsx with one sheet per frame (bold frozen header, sized columns) and a notes sheet.
+
+    ``text_columns`` (headers) are text cells shown as text (GSO codes keep their leading
+    zeros); ``number_formats`` gives the format of each figure column by header
+    (:func:`_number_formats`).
+    """
+    number_formats = number_formats or {}
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -536,12 +574,9 @@ def _workbook(
                         # openpyxl takes any text starting with "=" for a formula; a name
                         # imported from a planner's file must stay text ("CSV injection").
                         cell.data_type = "s"
-                if column in text_columns:
-                    for cell in cells:
-                        cell.number_format = "@"  # GSO codes keep their leading zeros
-                elif frame[column].dtype.kind == "f":
-                    for cell in cells:
-                        cell.number_format = "#,##0.00"
+                number_format = "@" if column in text_columns else number_formats.get(column)
+                for cell in cells if number_format else ():
+                    cell.number_format = number_format
     return buffer.getvalue()
 
 
@@ -555,6 +590,7 @@ def _xlsx(
         notes,
         lang=view.lang,
         text_columns=codes,
+        number_formats=_number_formats(frame.drop(columns="geometry"), view.lang),
     )
 
 
@@ -639,6 +675,8 @@ def districts_xlsx(
     for column in table.columns:
         if column not in (DISTRICT_CODE, DISTRICT_NAME):
             table[column] = pd.to_numeric(table[column])
+            if _number_format(column, table[column]) == "#,##0":
+                table[column] = table[column].round().astype("Int64")  # counts: 172000, not .0
     notes = export_notes(geography, view, of_layer=False, created=created)
     readable = _plain_records(table)
     readable = readable.rename(columns={c: column_label(c, lang) for c in readable.columns})
@@ -647,5 +685,6 @@ def districts_xlsx(
         notes,
         lang=lang,
         text_columns=[column_label(DISTRICT_CODE, lang)],
+        number_formats=_number_formats(table, lang),
     )
     return _finish(data, out)

@@ -34,6 +34,7 @@ import functools
 import io
 import math
 import os
+import re
 import threading
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -97,6 +98,8 @@ _MM_PER_PT = 25.4 / 72
 _ASCENT = 0.95
 _INK = "#222222"
 _GREY = "#555555"
+#: Foot of the north arrow from the map frame's top right corner, in points (× sheet scale).
+_NORTH_RIGHT, _NORTH_TOP = 16.0, 34.0
 #: rcParams are process-wide: concurrent sessions print one at a time.
 _LOCK = threading.RLock()
 
@@ -147,13 +150,27 @@ def _text_width_mm(text: str, size: float, *, bold: bool = False) -> float:
     return font.get_width_height()[0] / 64 * _MM_PER_PT
 
 
+#: Where a line may break: ordinary spaces only. A no-break space (U+00A0) keeps names such
+#: as "WGS 84" on one line; ``str.split()`` would break there too.
+_BREAKS = re.compile(r"[ \t\n]+")
+_NO_BREAK_SPACE = "\u00a0"
+
+
 def _wrap(text: str, width_mm: float, size: float, *, bold: bool = False) -> list[str]:
-    """Greedy word wrap to ``width_mm``, measured with the font word by word (not guessed)."""
+    """Greedy word wrap to ``width_mm``, measured with the font word by word (not guessed).
+
+    Examples
+    --------
+    >>> _wrap("hệ tọa độ WGS 84 / UTM múi 48N", 20, 7)  # an ordinary space may break
+    ['hệ tọa độ WGS', '84 / UTM múi', '48N']
+    >>> _wrap("hệ tọa độ WGS\u00a084 / UTM múi 48N", 20, 7)  # a no-break space may not
+    ['hệ tọa độ', 'WGS\xa084 / UTM', 'múi 48N']
+    """
     space = _text_width_mm("a a", size, bold=bold) - _text_width_mm("aa", size, bold=bold)
     lines: list[str] = []
     current: list[str] = []
     used = 0.0
-    for word in _nfc(text).split():
+    for word in (w for w in _BREAKS.split(_nfc(text)) if w):
         width = _text_width_mm(word, size, bold=bold)
         if current and used + space + width > width_mm:
             lines.append(" ".join(current))
@@ -446,7 +463,11 @@ def _scale_bar(
 def _north_arrow(
     ax: Axes, data: _MapData, limits: tuple[float, float, float, float], *, s: float, lang: Lang
 ) -> None:
-    """North arrow at the upper right, turned by the grid convergence (true north)."""
+    """North arrow at the upper right, turned by the grid convergence (true north).
+
+    Placed in points from the frame's corner, not in fractions of the frame: on the brief's
+    small maps a fraction left the letter on the frame line.
+    """
     xmin, xmax, ymin, ymax = limits
     centre = gpd.GeoSeries(
         gpd.points_from_xy([(xmin + xmax) / 2], [(ymin + ymax) / 2]), crs=data.crs
@@ -457,8 +478,11 @@ def _north_arrow(
     x2, y2 = to_map.transform(lon, lat + 0.05)
     angle = math.atan2(x2 - x1, y2 - y1)  # clockwise from grid up
     scale = s / 72.0  # vertices in points
-    place = ScaledTranslation(0.955, 0.90, ax.transAxes)
-    turn = Affine2D().rotate(-angle).scale(scale)
+    # The arrow's foot, from the top right corner: the letter (19 pt above the foot, ~9 pt
+    # tall) then keeps about 6 pt of margin below the frame.
+    dx, dy = -_NORTH_RIGHT * s, -_NORTH_TOP * s
+    place = ScaledTranslation(1.0, 1.0, ax.transAxes)
+    turn = Affine2D().rotate(-angle).scale(scale).translate(dx / 72.0, dy / 72.0)
     transform = turn + ax.figure.dpi_scale_trans + place
     left = Polygon([(0, 16), (-5.5, -6), (0, -2)], closed=True, transform=transform)
     right = Polygon([(0, 16), (0, -2), (5.5, -6)], closed=True, transform=transform)
@@ -469,12 +493,12 @@ def _north_arrow(
     tip = (math.sin(angle) * 19, math.cos(angle) * 19)
     _label(
         ax,
-        0.955,
-        0.90,
+        1.0,
+        1.0,
         t("export.north", lang),
         halo=2.0 * s,
         xycoords="axes fraction",
-        xytext=(tip[0] * s, tip[1] * s),
+        xytext=(tip[0] * s + dx, tip[1] * s + dy),
         textcoords="offset points",
         ha="center",
         va="bottom",
@@ -599,6 +623,19 @@ def _legend(
 
 
 # --- the static map ----------------------------------------------------------------------------
+
+
+def _crs_text(crs: CRS, lang: Lang) -> str:
+    """The map's CRS in words of ``lang`` ("WGS 84 / UTM múi 48N"), "WGS 84" never split.
+
+    Examples
+    --------
+    >>> _crs_text(CRS.from_epsg(32648), "vi")
+    'WGS\xa084 / UTM múi 48N'
+    """
+    zone = crs.utm_zone
+    text = t("export.crs_utm", lang, zone=zone) if zone and "WGS 84" in crs.name else crs.name
+    return text.replace("WGS 84", f"WGS{_NO_BREAK_SPACE}84")
 
 
 def _scale_text(denominator: float, lang: Lang) -> str:
@@ -794,7 +831,7 @@ def map_figure(
         lang,
         denominator=_scale_text(drawn.scale_denominator, lang),
         paper=paper.upper(),
-        crs=data.crs.name,
+        crs=_crs_text(data.crs, lang),
     )
     x, top, aside_width = boxes.aside
     sheet.paragraph(x, top, [scale], width=aside_width, size=7, color=_GREY)

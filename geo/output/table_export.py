@@ -7,6 +7,17 @@ cell that starts with one of those characters gets a leading apostrophe, which s
 read as "this is text"; numbers are written as numbers (``-3`` is a number, not a formula).
 In Excel files text cells are stored as text, never as formulas.
 
+CSV comes in two conventions (:data:`CSV_CONVENTIONS`). ``"vi"``, the default, is what Excel
+set to Vietnamese (and most of continental Europe) reads: ``;`` between cells, ``,`` before
+decimals (``42,9``). ``"en"`` is the English one: ``,`` and ``.``. Both are UTF-8 with a
+byte-order mark, CRLF line ends, numbers without thousands separators, and every text cell in
+double quotes, so that codes such as ``"05212"`` are text to any reader that honours quotes
+(Python's ``csv``, pandas with ``dtype=str``, LibreOffice's "quoted field as text", Excel's
+*Data → From Text/CSV* with the column set to Text). Excel opening a CSV by double-click
+turns every all-digit cell into a number (``5212``) whatever the quotes; the only ways round
+it are a formula (``="05212"``) or an invisible character in the cell, and this module writes
+neither: for Excel, send the ``.xlsx`` (:func:`xlsx_bytes`), where codes are text cells.
+
 Examples
 --------
 >>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("Xã A"), neutralise(-3)
@@ -16,17 +27,31 @@ Examples
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
+from typing import Literal
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-__all__ = ["FORMULA_STARTS", "csv_bytes", "neutralise", "xlsx_bytes"]
+__all__ = [
+    "CSV_CONVENTIONS",
+    "FORMULA_STARTS",
+    "CsvConvention",
+    "csv_bytes",
+    "neutralise",
+    "xlsx_bytes",
+]
 
 #: First characters that make a spreadsheet read a text cell as a formula.
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+CsvConvention = Literal["vi", "en"]
+#: Cell separator and decimal mark of each CSV convention.
+CSV_CONVENTIONS: dict[str, tuple[str, str]] = {"vi": (";", ","), "en": (",", ".")}
 
 
 def neutralise(value: object) -> object:
@@ -36,30 +61,56 @@ def neutralise(value: object) -> object:
     return value
 
 
-def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    for column in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(
-            out[column]
-        ):
-            out[column] = out[column].astype("object").map(neutralise)
-    return out
+def _csv_cell(value: object, decimal: str) -> str:
+    """One CSV cell: numbers bare (``decimal`` before the decimals), text quoted and
+    neutralised, missing values empty."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return str(value)
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        # every digit Python keeps, no exponent, no thousands separator
+        return np.format_float_positional(float(value), trim="-").replace(".", decimal)
+    text = str(neutralise(str(value)))
+    return '"' + text.replace('"', '""') + '"'
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The table as CSV: UTF-8 with a byte-order mark (Excel then reads Vietnamese right).
+def csv_bytes(frame: pd.DataFrame, *, convention: CsvConvention = "vi") -> bytes:
+    """The table as CSV for a spreadsheet: UTF-8 with a byte-order mark, CRLF line ends.
 
-    Text cells are neutralised (:func:`neutralise`); empty cells stay empty.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table (column names become the header).
+    convention : {"vi", "en"}
+        ``"vi"``: ``;`` between cells and ``,`` before decimals, as Excel set to Vietnamese
+        reads them; ``"en"``: ``,`` and ``.`` (see :data:`CSV_CONVENTIONS`).
+
+    Returns
+    -------
+    bytes
+        Text cells (and headers) in double quotes and neutralised (:func:`neutralise`), so
+        codes keep their leading zeros for readers that honour quotes; numbers bare; missing
+        values empty.
 
     Examples
     --------
-    >>> csv_bytes(pd.DataFrame({"Xã": ["@A", "B"], "n": [-1, 2]})).decode("utf-8-sig")
-    "Xã,n\\r\\n'@A,-1\\r\\nB,2\\r\\n"
+    >>> frame = pd.DataFrame({"Mã": ["05212"], "Xã": ["@A"], "%": [42.5]})
+    >>> csv_bytes(frame).decode("utf-8-sig")
+    '"Mã";"Xã";"%"\\r\\n"05212";"\\'@A";42,5\\r\\n'
+    >>> csv_bytes(frame, convention="en").decode("utf-8-sig")
+    '"Mã","Xã","%"\\r\\n"05212","\\'@A",42.5\\r\\n'
     """
+    if convention not in CSV_CONVENTIONS:
+        raise ValueError(f"unknown CSV convention {convention!r}; expected 'vi' or 'en'")
+    separator, decimal = CSV_CONVENTIONS[convention]
+    lines = [separator.join(_csv_cell(str(name), decimal) for name in frame.columns)]
+    for values in frame.astype("object").itertuples(index=False):
+        lines.append(separator.join(_csv_cell(value, decimal) for value in values))
     # CRLF line ends: what Excel writes and reads most reliably.
-    text = _text_cells(frame).to_csv(index=False, lineterminator="\r\n")
-    return text.encode("utf-8-sig")
+    return "".join(line + "\r\n" for line in lines).encode("utf-8-sig")
 
 
 def xlsx_bytes(

@@ -32,6 +32,7 @@ from geo.web.compact import CompactGeoJson, CompactOutline
 from geo.web.geometry import web_feature_collection
 from geo.web.layers import CHANGE_DECREASE_COLOR, CHANGE_NONE_COLOR, LAYERS, LayerSpec, layer_values
 from geo.web.natural_breaks import fisher_jenks_bins
+from geo.web.overlays import MetricScale
 
 __all__ = [
     "CONTEXT_OPACITY",
@@ -805,7 +806,7 @@ def build_map(
     fmap = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # MetricScale below: Leaflet's default scale also shows miles
         prefer_canvas=False,
         height=height,
         zoom_snap=0.25,
@@ -827,6 +828,7 @@ def build_map(
             class_name="atlas-district",
         ).add_to(fmap)
     HtmlLegend(legend_html(classification, notes=notes, lang=lang)).add_to(fmap)
+    MetricScale().add_to(fmap)
     fit = folium.map.FitBounds([[miny, minx], [maxy, maxx]])
     # The first view at once, not animated: Leaflet would start the animation on the next
     # frame and override any view set meanwhile (the legend's fit, geo.web.overlays.ViewMemory).

@@ -38,6 +38,7 @@ __all__ = [
     "SELECTED_COLOR",
     "FocusWithoutScroll",
     "MapAttribution",
+    "MetricScale",
     "ViewMemory",
     "highlight_group",
 ]
@@ -230,3 +231,31 @@ class FocusWithoutScroll(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "FocusWithoutScroll"
+
+
+_SCALE_TEMPLATE = """
+{% macro script(this, kwargs) %}
+L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+
+class MetricScale(MacroElement):
+    """The map's scale bar in metres and kilometres only.
+
+    folium's ``control_scale=True`` adds Leaflet's default scale, which shows miles and feet
+    too: not a unit anyone reads in Vietnam.
+
+    Examples
+    --------
+    >>> fmap = folium.Map(tiles=None)
+    >>> _ = MetricScale().add_to(fmap)
+    >>> "imperial: false" in fmap.get_root().render()
+    True
+    """
+
+    _template = Template(_SCALE_TEMPLATE)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"

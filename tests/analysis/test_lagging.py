@@ -153,3 +153,23 @@ def test_demo_data_has_a_lagging_commune_in_lac_son_in_2019_and_none_later():
     assert found.loc[0, "criteria_met"] == 11 and found.loc[0, "models_economy"] == 0
     m2022 = commune_metrics(geography.communes, tables, period=2022)
     assert find_lagging(m2022, rules, district_code=lac_son).empty
+
+
+def test_communes_at_the_same_gap_go_by_district_and_name_in_vietnamese_order():
+    metrics = pd.DataFrame(
+        {
+            "commune_code": ["00010", "00020", "00030", "00040"],
+            "commune_name": ["Xã Yên Trị", "Xã Đoàn Kết", "Xã Ân Nghĩa", "Xã Dũng Phong"],
+            "district_code": ["159", "150", "150", "148"],
+            "district_name": ["Huyện Yên Thủy", "Huyện Đà Bắc", "Huyện Đà Bắc", "Huyện Cao Phong"],
+            "criteria_met": [10, 10, 10, 10],
+        }
+    )
+    found = find_lagging(metrics, [CriteriaBelow(15)])
+    # Python's order would put Huyện Đà Bắc after Huyện Yên Thủy, and Ân after Yên
+    assert found["commune_name"].tolist() == [
+        "Xã Dũng Phong",
+        "Xã Ân Nghĩa",
+        "Xã Đoàn Kết",
+        "Xã Yên Trị",
+    ]

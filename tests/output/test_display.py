@@ -2,6 +2,7 @@ import pandas as pd
 
 from geo.analysis.lagging import CriteriaBelow, NoModelInField, find_lagging
 from geo.analysis.metrics import commune_metrics, district_summary, province_summary
+from geo.collation import vietnamese_key
 from geo.figures.indicators import load_demo
 from geo.geography.geographies import default_geography
 from geo.output.display import (
@@ -107,3 +108,13 @@ def test_legend_notes():
     )
     assert notes[0] == "Change 2019 → 2024"
     assert notes[2].startswith("Huyện Lạc Sơn; other districts faded.")
+
+
+def test_commune_table_is_in_vietnamese_order_of_district_then_commune():
+    _, _, metrics = _demo()
+    table = commune_table(metrics, "vi")
+    districts = list(dict.fromkeys(table["Huyện"]))
+    assert districts == sorted(districts, key=vietnamese_key)
+    assert districts.index("Huyện Đà Bắc") == districts.index("Huyện Cao Phong") + 1
+    da_bac = table.loc[table["Huyện"] == "Huyện Đà Bắc", "Xã"].tolist()
+    assert da_bac == sorted(da_bac, key=vietnamese_key) != sorted(da_bac)

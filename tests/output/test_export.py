@@ -22,6 +22,7 @@ from pypdf import PdfReader
 
 from geo.analysis.metrics import commune_metrics
 from geo.cli.commands import main
+from geo.collation import vietnamese_key
 from geo.figures.indicators import load_demo
 from geo.figures.published import SOURCE
 from geo.geography.boundaries import area_km2
@@ -262,6 +263,34 @@ def test_nice_scale_bar_lengths():
     ]
 
 
+@pytest.mark.parametrize(("box_mm", "s"), [((59.0, 47.0), 0.62), ((190.0, 170.0), 1.0)])
+def test_north_letter_sits_inside_the_map_frame_with_a_margin(geography, metrics, box_mm, s):
+    """The brief's small maps (s = 0.62) and a full A4 map: the "B" clears the frame."""
+    sheet = printing.MapSheet(210, 297, dpi=100)
+    ax = sheet.axes(10, 20, *box_mm)
+    data = printing._map_data(geography, metrics, MapView(layer="ntm", period=2019))
+    printing._draw_map(ax, data, box_mm=box_mm, s=s, lang="vi")
+    sheet.figure.draw_without_rendering()
+    frame = ax.get_window_extent()
+    letters = [a for a in ax.texts if a.get_text() == "B"]
+    assert len(letters) == 2  # the letter and its halo
+    margin = 1.0 / 25.4 * 100  # 1 mm in pixels
+    for letter in letters:
+        box = letter.get_window_extent()
+        assert frame.y1 - box.y1 > margin and frame.x1 - box.x1 > margin
+        assert box.y0 > frame.y0 + frame.height / 2  # still in the upper right
+
+
+def test_wgs_84_is_never_split_across_lines_of_the_print(geography, metrics):
+    view = MapView(layer="ntm", period=2019, lang="vi")
+    for orientation in ("portrait", "landscape"):
+        pdf = printing.map_pdf(geography, metrics, view, orientation=orientation)
+        lines = [" ".join(line.split()) for line in _text(pdf).splitlines()]
+        assert any("WGS 84 / UTM" in line for line in lines)
+        assert not any(line.endswith("WGS") or line.startswith("84") for line in lines)
+    assert "WGS\u00a084 / UTM zone 48N" in printing._crs_text(printing.CRS.from_epsg(32648), "en")
+
+
 def test_unknown_layer_and_paper_are_refused(geography, metrics):
     with pytest.raises(ValueError, match="unknown layer"):
         printing.map_pdf(geography, metrics, MapView(layer="nope", period=2019))
@@ -392,6 +421,95 @@ def test_district_summary_excel_adds_up(geography, metrics):
     communes = header.index("Communes")
     assert len(districts) == 3
     assert sum(row[communes] for row in districts) == total[communes] == 9
+
+
+def _cells_by_header(sheet):
+    """Header → first data cell (type and number format as a planner's Excel sees them)."""
+    return {cell.value: sheet.cell(row=2, column=cell.column) for cell in sheet[1]}
+
+
+def test_district_excel_writes_counts_whole_codes_as_text_and_measures_with_decimals(
+    geography, metrics
+):
+    zero = {"148": "048"}  # a district code with a leading zero
+    communes = geography.communes.assign(
+        district_code=geography.communes["district_code"].replace(zero)
+    )
+    geography = Geography(communes, geography.districts, "schematic", "2020-2025", "grid")
+    metrics = metrics.assign(district_code=metrics["district_code"].replace(zero))
+    data = export.districts_xlsx(geography, metrics, MapView(layer="ntm", period=2019))
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Theo huyện"]
+    cells = _cells_by_header(sheet)
+    code = cells["Mã huyện"]
+    assert (code.value, code.data_type, code.number_format) == ("048", "s", "@")
+    for header in ("Số xã", "Dân số", "Số mô hình", "Số xã đạt chuẩn NTM"):
+        cell = cells[header]
+        assert cell.data_type == "n" and isinstance(cell.value, int), header
+        assert cell.number_format == "#,##0", header
+    population = [row[0].value for row in sheet.iter_rows(min_row=2, min_col=12, max_col=12)]
+    assert population[-1] == 45000 and isinstance(population[-1], int)  # the province row too
+    assert cells["Diện tích (km²)"].number_format == "#,##0.0"
+    assert cells["Đã dồn điền (ha)"].number_format == "#,##0.0"
+    assert cells["Mô hình/km²"].number_format == "#,##0.00"
+    assert cells["% kế hoạch"].number_format == "#,##0.0"
+
+
+def test_layer_excel_number_formats_years_plain_counts_whole(geography, metrics):
+    view = MapView(layer="ntm", period=2019)
+    sheet = openpyxl.load_workbook(io.BytesIO(export.layer_xlsx(geography, metrics, view)))
+    cells = _cells_by_header(sheet["Số liệu"])
+    assert cells["Mã xã (GSO)"].value == "04789" and cells["Mã xã (GSO)"].number_format == "@"
+    assert cells["Kỳ số liệu"].value == 2019 and cells["Kỳ số liệu"].number_format == "0"
+    assert cells["Số tiêu chí đạt (/19)"].number_format == "#,##0"
+    year = cells[export.column_label("ntm_year", "vi")]
+    assert year.number_format == "0"  # 2018, not 2.018
+
+
+# --- the brief's lists: ties ------------------------------------------------------------------
+
+
+def _tied_land(metrics):
+    """Every xã at 0 % of its plan, with plans of different sizes (two of 90 ha)."""
+    rural = metrics["commune_type"].eq("Xã")
+    tied = metrics.copy()
+    tied.loc[rural, "land_done_ha"] = 0.0
+    tied.loc[rural, "land_planned_ha"] = [30.0, 90.0, 60.0, 120.0, 90.0, 10.0]
+    tied.loc[rural, "land_pct_of_plan"] = 0.0
+    return tied
+
+
+def test_brief_breaks_ties_by_hectares_planned_and_says_how_many_share(metrics):
+    tied = _tied_land(metrics)
+    lists, _rule = brief._lagging(tied, n=3, lang="vi")
+    land = lists["land"]
+    assert land.rows["land_planned_ha"].tolist() == [120.0, 90.0, 90.0]  # the larger plan first
+    # at 90 ha each: district, then commune name, in Vietnamese order
+    names = land.rows[["district_name", "commune_name"]].apply(tuple, axis=1).tolist()
+    assert names[1:] == sorted(names[1:], key=lambda pair: tuple(map(vietnamese_key, pair)))
+    assert (land.shared, land.shown_shared) == (6, 3)
+    text = brief._ties_text("land", land, "vi")
+    assert text.startswith("6 xã cùng mức 0 %; bảng nêu 3 xã trong số đó.")
+    assert "diện tích kế hoạch dồn điền (lớn trước)" in text
+    english = brief._ties_text("land", land, "en")
+    assert english.startswith("6 communes share 0%; the table shows 3 of them.")
+
+
+def test_brief_says_how_ties_are_ordered_even_when_none_is_cut(metrics):
+    lists, _rule = brief._lagging(metrics, n=10, lang="vi")
+    ntm = lists["ntm"]
+    assert ntm.shared == ntm.shown_shared
+    assert brief._ties_text("ntm", ntm, "vi") == (
+        "Xã cùng mức xếp theo dân số (lớn trước), rồi theo tên huyện và tên xã."
+    )
+
+
+def test_brief_page_two_prints_the_tie_sentence(geography, metrics):
+    tied = _tied_land(metrics)
+    pdf = brief.brief_pdf(geography, tied, MapView(layer="ntm", period=2019), lagging=3)
+    second = " ".join(
+        unicodedata.normalize("NFC", PdfReader(io.BytesIO(pdf)).pages[1].extract_text()).split()
+    )
+    assert "6 xã cùng mức 0 %; bảng nêu 3 xã trong số đó." in second
 
 
 def test_unknown_data_format_is_refused(geography, metrics):

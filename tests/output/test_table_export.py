@@ -30,17 +30,60 @@ def test_csv_neutralises_text_cells_and_headers_not_numbers():
             "Tỷ lệ": [-0.5, None, 1.25, 0.0],
         }
     )
-    data = csv_bytes(frame)
+    data = csv_bytes(frame, convention="en")
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the accents right
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["Xã", "'-Cột", "Số", "Tỷ lệ"]
     assert rows[1] == ["'=cmd|' /C calc'!A0", "'+1", "-1", "-0.5"]
     assert rows[2] == ["Xã B", "ok", "2", ""]
     assert rows[3] == ["'@x", "'-", "3", "1.25"]
-    assert rows[4] == ["'\tTab", "x", "4", "0.0"]
+    assert rows[4] == ["'\tTab", "x", "4", "0"]
     for row in rows:
         for cell in row[:2]:
             assert not cell.startswith(FORMULA_STARTS)
+
+
+def _lagging_file():
+    """A lagging table as the app sends it: codes with leading zeros, counts, a gap."""
+    return pd.DataFrame(
+        {
+            "Mã xã": ["05212", "04789"],
+            "Xã": ['Xã "Mới"; A', "Xã Đà"],
+            "Mức chậm": [1.267, 0.5],
+            "Số tiêu chí": pd.array([11, None], dtype="Int64"),
+        }
+    )
+
+
+def test_csv_in_the_vietnamese_convention_reads_back_with_codes_and_decimals():
+    data = csv_bytes(_lagging_file())  # "vi" by default
+    text = data.decode("utf-8")
+    assert text.startswith("\ufeff") and text.count("\r\n") == 3
+    assert text.splitlines()[1] == '"05212";"Xã ""Mới""; A";1,267;11'
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["Mã xã", "Xã", "Mức chậm", "Số tiêu chí"]
+    assert [row[0] for row in rows[1:]] == ["05212", "04789"]  # leading zeros kept
+    assert rows[1][1] == 'Xã "Mới"; A'
+    assert [float(row[2].replace(",", ".")) for row in rows[1:]] == [1.267, 0.5]
+    assert rows[2][3] == ""
+
+
+def test_csv_in_the_english_convention_and_pandas_reads_codes_as_text():
+    data = csv_bytes(_lagging_file(), convention="en")
+    assert data.decode("utf-8-sig").splitlines()[2] == '"04789","Xã Đà",0.5,'
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"Mã xã": str})
+    assert back["Mã xã"].tolist() == ["05212", "04789"]
+    assert back["Mức chậm"].tolist() == [1.267, 0.5]
+    vietnamese = pd.read_csv(
+        io.BytesIO(csv_bytes(_lagging_file())), sep=";", decimal=",", dtype={"Mã xã": str}
+    )
+    assert vietnamese.columns[0] == "Mã xã"  # pandas drops the BOM itself
+    assert vietnamese["Mức chậm"].tolist() == [1.267, 0.5]
+
+
+def test_csv_refuses_an_unknown_convention():
+    with pytest.raises(ValueError, match="unknown CSV convention 'fr'"):
+        csv_bytes(_lagging_file(), convention="fr")
 
 
 def test_xlsx_keeps_text_as_text_and_numbers_as_numbers():

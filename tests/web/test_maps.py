@@ -248,3 +248,9 @@ def test_outline_script_survives_streamlit_folium_renaming(communes, metrics):
     used = set(re.findall(r"(\w+)_topology\b", script))
     defined = set(re.findall(r"var (\w+)_topology =", script))
     assert "atlasOutlines" in script and used and used <= defined
+
+
+def test_scale_bar_is_metric_only(communes, metrics):
+    html = build_map(communes, metrics, MapView(layer="ntm", period=2019)).get_root().render()
+    scales = re.findall(r"L\.control\.scale\(([^)]*)\)", html)
+    assert scales == ["{metric: true, imperial: false}"]  # one scale, no miles
