@@ -600,6 +600,8 @@ def _split_for_2025(
     edges of the receivers' centres, in locally isotropic degrees, overshooting the cell a
     little: a dangle polygonize ignores), so a new vertex on a shared edge is in both cells.
     """
+    # An empty cell (a unit the schematic could not place) has nothing to split.
+    receivers = {code: to for code, to in receivers.items() if not cells.loc[code].is_empty}
     if not receivers:
         return np.empty(0, dtype=object), np.empty(0, dtype=object), set()
     geoms = cells.to_numpy()
