@@ -42,6 +42,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 
+from bench.score_schematic import iou  # noqa: E402
 from geo.geography.admin_units import communes  # noqa: E402
 from geo.geography.schematic import (  # noqa: E402
     EVIDENCE_COLUMNS,
@@ -61,11 +62,6 @@ TARGET_MEDIAN = 0.6
 #: Bounding box area over polygon area of a typical commune (square extent of the ``centres``
 #: method): a convex blob fills about half of its box.
 BOX_OVER_AREA = 2.0
-
-
-def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Intersection over union of two aligned arrays of polygons."""
-    return shapely.area(shapely.intersection(a, b)) / shapely.area(shapely.union(a, b))
 
 
 def by_dissolve(province: str) -> gpd.GeoDataFrame:

@@ -626,15 +626,22 @@ def load_geography(choice: GeographyChoice) -> Geography:
     communes, report = read_fetched(choice.path)
     if AREA_KM2 not in communes:
         communes = communes.assign(**{AREA_KM2: area_km2(communes)})
-    if str(report["vintage"]) == VINTAGE_2025:
+    return _real_geography(communes, "fetched", report)
+
+
+def _real_geography(communes: gpd.GeoDataFrame, kind: BoundaryKind, meta: dict) -> Geography:
+    """A geography of real polygons from a layer and its metadata (sidecar or Parquet key):
+    ``vintage``, ``source_name``, ``pinned``, ``attribution``. A 2025 layer gets its former
+    districts (:func:`with_former_districts`)."""
+    if str(meta["vintage"]) == VINTAGE_2025:
         communes = with_former_districts(communes)
     return Geography(
         communes=communes,
         districts=districts_from_communes(communes),
-        kind="fetched",
-        vintage=str(report["vintage"]),
-        source=f"{report['source_name']}, {report['pinned']}",
-        attribution=str(report["attribution"]),
+        kind=kind,
+        vintage=str(meta["vintage"]),
+        source=f"{meta['source_name']}, {meta['pinned']}",
+        attribution=str(meta["attribution"]),
     )
 
 
@@ -674,16 +681,7 @@ def shipped_geography(
     if former_province_codes:
         keep = communes[COMMUNE_CODE].isin(successors_2025(former_province_codes))
         communes = communes.loc[keep].reset_index(drop=True)
-    if str(meta["vintage"]) == VINTAGE_2025:
-        communes = with_former_districts(communes)
-    return Geography(
-        communes=communes,
-        districts=districts_from_communes(communes),
-        kind="shipped",
-        vintage=str(meta["vintage"]),
-        source=f"{meta['source_name']}, {meta['pinned']}",
-        attribution=str(meta["attribution"]),
-    )
+    return _real_geography(communes, "shipped", meta)
 
 
 def schematic_geography_2025(
