@@ -72,6 +72,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.affinity
 from pyproj import Transformer
 from scipy import ndimage
 from scipy.sparse import coo_matrix
@@ -86,6 +87,14 @@ from geo.geography.admin_units import (
     location_evidence,
     province_codes_of,
     province_name_keys,
+)
+from geo.geography.units_2025 import (
+    centres_2025,
+    communes_2025,
+    convert_codes_2025,
+    predecessors_2025,
+    province_codes_2025,
+    provinces_2025,
 )
 from geo.schema import (
     COMMUNE_CODE,
@@ -108,13 +117,18 @@ __all__ = [
     "DISTRICT_COLUMNS",
     "EVIDENCE_COLUMNS",
     "LOCATION_NOTE",
+    "METHOD_2025_VERSION",
     "METHOD_VERSION",
+    "NO_PREDECESSOR_CELL",
     "SchematicParams",
     "build_schematic",
     "cache_path",
+    "cache_path_2025",
+    "dissolve_to_2025",
     "districts_from_communes",
     "location_notes",
     "schematic_communes",
+    "schematic_communes_2025",
     "schematic_report",
 ]
 
@@ -406,13 +420,15 @@ def districts_from_communes(communes_gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """District outlines as the union of their communes.
 
     Works for any commune layer with the district columns (schematic or loaded from a file; a
-    file with small overlaps or gaps is dissolved all the same).
+    file with small overlaps or gaps is dissolved all the same). Communes without a district
+    code are in no district: a layer of the units from 1 July 2025 (no district level; empty
+    or absent district columns) gives an empty district layer.
 
     Parameters
     ----------
     communes_gdf : geopandas.GeoDataFrame
-        Communes with ``district_code``, ``district_name``, ``province_code``,
-        ``province_name``, ``vintage`` and a geometry.
+        Communes with ``province_code``, ``province_name``, ``vintage``, a geometry and, where
+        there are districts, ``district_code`` and ``district_name``.
 
     Returns
     -------
@@ -420,18 +436,35 @@ def districts_from_communes(communes_gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         One row per district (sorted by ``district_code``): :data:`DISTRICT_COLUMNS` +
         ``geometry``, in the CRS of the input; ``attrs`` are carried over.
 
+    Raises
+    ------
+    ValueError
+        A province or vintage column is missing.
+
     Examples
     --------
     >>> districts = districts_from_communes(schematic_communes("17"))
     >>> len(districts), list(districts.columns)[:2]
     (10, ['district_code', 'district_name'])
+    >>> len(districts_from_communes(schematic_communes_2025("25")))
+    0
     """
-    missing = [c for c in DISTRICT_COLUMNS if c not in communes_gdf.columns]
+    missing = [
+        c
+        for c in DISTRICT_COLUMNS
+        if c not in communes_gdf.columns and c not in (DISTRICT_CODE, DISTRICT_NAME)
+    ]
     if missing:
         raise ValueError(f"commune layer lacks the column(s) {', '.join(missing)}")
+    communes_gdf = communes_gdf.assign(
+        **{c: None for c in (DISTRICT_CODE, DISTRICT_NAME) if c not in communes_gdf.columns}
+    )
+    # Missing district codes (None, NaN, "") group nowhere.
+    codes = communes_gdf[DISTRICT_CODE].astype(object)
+    codes = codes.where(codes.notna() & (codes.astype(str).str.strip() != ""), None)
     geoms = communes_gdf.geometry.values
     rows = []
-    for positions in communes_gdf.groupby(DISTRICT_CODE, sort=True).indices.values():
+    for positions in communes_gdf.groupby(codes, sort=True, dropna=True).indices.values():
         parts = geoms[positions]
         # An edge-matched coverage dissolves exactly and fast; anything else the robust way.
         union = (
@@ -448,6 +481,227 @@ def districts_from_communes(communes_gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 # --------------------------------------------------------------------------------------------
+# The 2025 schematic: the 2020–2025 cells dissolved through the converter
+# --------------------------------------------------------------------------------------------
+
+#: Bump when the 2025 dissolve changes (with :data:`METHOD_VERSION`, part of its cache key).
+METHOD_2025_VERSION = "1"
+#: ``location_note`` of a 2025 unit with no 2020–2025 predecessor cell (the island special
+#: zones Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn, Côn Đảo): a disk of its registry area.
+NO_PREDECESSOR_CELL = "no_predecessor_cell"
+#: Value of ``gdf.attrs["boundary_source"]`` on a 2025 schematic layer.
+BOUNDARY_SOURCE_2025 = (
+    "Schematic cells of the 2020–2025 communes (official centres and extents of the package "
+    "vietnamadminunits, MIT) merged into the units of 1 July 2025 by its converter; not official "
+    "boundaries"
+)
+
+
+def schematic_communes_2025(
+    province_codes: ProvinceCodes = "25", *, cache_dir: Path | None = None
+) -> gpd.GeoDataFrame:
+    """Schematic cells of the communes valid from 1 July 2025, cached as GeoParquet.
+
+    The schematic 2020–2025 cells of every province that gave the 2025 province(s) a commune
+    are built together (:func:`schematic_communes`) and merged by :func:`dissolve_to_2025`.
+    (Built from the 2025 centres and areas alone, with the same machinery, the cells of Phú Thọ
+    score a median IoU of 0.57 against the real layer; dissolved, 0.73: see
+    ``bench/score_schematic_2025.py``.)
+
+    Parameters
+    ----------
+    province_codes : str or iterable of str
+        2025 province code(s) (``"25"``: Phú Thọ; a 2020–2025 code stands for the 2025 province
+        it joined), or ``"all"`` for the 34 provinces.
+    cache_dir : pathlib.Path, optional
+        Folder of the caches of both vintages; default ``<repo>/data/boundaries/cache/``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326, columns :data:`geo.schema.COMMUNE_COLUMNS` (``district_code`` and
+        ``district_name`` empty: there are no districts from 1 July 2025), ``location_note``
+        (``""``, or :data:`NO_PREDECESSOR_CELL`) and ``geometry``, sorted by ``commune_code``;
+        ``attrs["boundary_kind"] == "schematic"``.
+
+    Examples
+    --------
+    >>> cells = schematic_communes_2025("25")
+    >>> len(cells), cells["vintage"].iloc[0], bool(cells["district_code"].isna().all())
+    (148, '2025', True)
+    """
+    codes = province_codes_2025(province_codes)
+    path = cache_path_2025(codes, cache_dir=cache_dir)
+    if path.exists():
+        try:
+            return _with_attrs(gpd.read_parquet(path), BOUNDARY_SOURCE_2025)
+        except Exception as err:  # a truncated or foreign file: rebuild it
+            warnings.warn(f"ignoring unreadable cache {path}: {err}", stacklevel=2)
+    legacy = sorted(set(predecessors_2025(codes)["old_province_code"]))
+    gdf = dissolve_to_2025(schematic_communes(legacy, cache_dir=cache_dir), codes)
+    _write_atomic(gdf, path)
+    return gdf
+
+
+def cache_path_2025(province_codes: ProvinceCodes = "25", *, cache_dir: Path | None = None) -> Path:
+    """Path of the GeoParquet cache of :func:`schematic_communes_2025`.
+
+    Examples
+    --------
+    >>> cache_path_2025("17", cache_dir=Path("/tmp/c")).name.startswith("schematic2025_25_m")
+    True
+    """
+    codes = province_codes_2025(province_codes)
+    label = "all" if len(codes) == len(provinces_2025()) else "-".join(codes)
+    if len(label) > 40:  # many provinces: keep the name short but unique
+        label = f"{len(codes)}p-" + hashlib.sha1(label.encode()).hexdigest()[:12]
+    version_tag = f"m{METHOD_VERSION}.{METHOD_2025_VERSION}_vau{_registry_version()}"
+    name = f"schematic2025_{label}_{version_tag}.parquet"
+    return (DEFAULT_CACHE_DIR if cache_dir is None else Path(cache_dir)) / name
+
+
+def dissolve_to_2025(
+    old_cells: gpd.GeoDataFrame, province_codes: ProvinceCodes
+) -> gpd.GeoDataFrame:
+    """Merge 2020–2025 cells into the 2025 communes of ``province_codes`` (no cache).
+
+    Each 2025 commune is the union of its predecessors' cells (``vietnamadminunits``'
+    converter). A predecessor split between several 2025 communes is cut between them by the
+    Voronoi edges of their registry centres (each part goes to the nearest centre); the cut is
+    noded into the neighbouring cells too, so the result stays an edge-matched coverage. A
+    2025 unit without any predecessor cell is a disk of its registry area at its registry
+    centre, outside the other cells.
+
+    Parameters
+    ----------
+    old_cells : geopandas.GeoDataFrame
+        A 2020–2025 coverage with ``commune_code`` (e.g. :func:`schematic_communes` of every
+        province that gave the 2025 province(s) a commune).
+    province_codes : str or iterable of str
+        2025 province code(s), or ``"all"``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        As :func:`schematic_communes_2025`, in the CRS of ``old_cells``.
+    """
+    codes = province_codes_2025(province_codes)
+    units = communes_2025(codes)
+    cells = old_cells.set_index(COMMUNE_CODE).geometry
+    pairs = predecessors_2025(codes)
+    pairs = pairs[pairs["old_code"].isin(cells.index)]
+    split = sorted(set(pairs.loc[pairs["split"], "old_code"]))
+    # Receivers of a split cell, also those of another 2025 province: the cut is the same.
+    receivers = dict(zip(split, convert_codes_2025(split)["new_codes"].map(list), strict=True))
+    pieces, owners, renoded = _split_for_2025(cells, receivers)
+    whole = pairs[~pairs["split"] & ~pairs["old_code"].isin(renoded)]
+    pieces = np.r_[cells.loc[whole["old_code"]].to_numpy(), pieces]
+    owners = np.r_[whole["new_code"].to_numpy(), owners]
+    wanted = units[COMMUNE_CODE].to_numpy()
+    index = pd.Index(wanted)
+    labels = index.get_indexer(owners)
+    keep = labels >= 0
+    geoms = _union_by(pieces[keep], labels[keep], len(wanted))
+    notes = np.where(shapely.is_empty(geoms), NO_PREDECESSOR_CELL, "")
+    if (notes != "").any():
+        geoms = _disks_for(geoms, notes != "", wanted, crs=old_cells.crs)
+    frame = units.assign(**{DISTRICT_CODE: None, DISTRICT_NAME: None})[list(COMMUNE_COLUMNS)]
+    frame[[DISTRICT_CODE, DISTRICT_NAME]] = frame[[DISTRICT_CODE, DISTRICT_NAME]].astype(object)
+    gdf = gpd.GeoDataFrame(frame, geometry=geoms, crs=old_cells.crs)
+    gdf.insert(len(COMMUNE_COLUMNS), LOCATION_NOTE, notes)
+    return _with_attrs(gdf, BOUNDARY_SOURCE_2025)
+
+
+def _split_for_2025(
+    cells: gpd.GeoSeries, receivers: dict[str, list[str]]
+) -> tuple[np.ndarray, np.ndarray, set[str]]:
+    """Parts of the split cells and of their neighbours, each with the 2025 code it goes to,
+    and the old codes whose cells these parts replace.
+
+    The cells to split and their neighbours are noded again together with the cuts (Voronoi
+    edges of the receivers' centres, in locally isotropic degrees, overshooting the cell a
+    little: a dangle polygonize ignores), so a new vertex on a shared edge is in both cells.
+    """
+    # An empty cell (a unit the schematic could not place) has nothing to split.
+    receivers = {code: to for code, to in receivers.items() if not cells.loc[code].is_empty}
+    if not receivers:
+        return np.empty(0, dtype=object), np.empty(0, dtype=object), set()
+    geoms = cells.to_numpy()
+    split_at = cells.index.get_indexer(list(receivers))
+    tree = shapely.STRtree(geoms)
+    near = np.unique(tree.query(geoms[split_at], predicate="intersects")[1])
+    centres = centres_2025("all").set_index(COMMUNE_CODE)
+    cuts, spots = [], {}
+    for position, targets in zip(split_at, receivers.values(), strict=True):
+        cell = geoms[position]
+        # Degrees made locally isotropic: x scaled by the cosine of the latitude.
+        kx = float(np.cos(np.radians(cell.centroid.y)))
+        xy = _into(cell, centres.loc[targets, ["lon", "lat"]].to_numpy(float))
+        spots[int(position)] = (xy, targets, kx)
+        distinct = np.unique(xy, axis=0)
+        if len(distinct) < 2:
+            continue
+        frame = cell.buffer(1e-5 * max(np.sqrt(cell.area), 1e-3))
+        scaled = shapely.affinity.scale(frame, kx, 1.0, origin=(0, 0))
+        edges = shapely.voronoi_polygons(
+            shapely.multipoints(distinct * [kx, 1.0]), extend_to=scaled, only_edges=True
+        )
+        edges = shapely.affinity.scale(edges, 1 / kx, 1.0, origin=(0, 0))
+        cuts.append(shapely.intersection(edges, frame))
+    lines = np.r_[shapely.boundary(geoms[near]), np.array(cuts, dtype=object)]
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(shapely.union_all(lines))))
+    probes = shapely.point_on_surface(faces)
+    face_idx, cell_idx = shapely.STRtree(geoms[near]).query(probes, predicate="within")
+    owners = np.full(len(faces), None, dtype=object)
+    probe_xy = shapely.get_coordinates(probes)
+    codes = cells.index.to_numpy()
+    for face, local in zip(face_idx, cell_idx, strict=True):
+        position = int(near[local])
+        if position not in spots:  # a neighbour: its part stays with it, as an old code
+            owners[face] = codes[position]
+            continue
+        xy, targets, kx = spots[position]
+        gap = np.hypot((xy[:, 0] - probe_xy[face, 0]) * kx, xy[:, 1] - probe_xy[face, 1])
+        owners[face] = targets[int(np.argmin(gap))]
+    # Parts of unsplit neighbours go where their cell goes (replacing the cell itself).
+    neighbour = np.isin(owners, codes[near]) & ~np.isin(owners, list(receivers))
+    conversion = dict(zip(codes[near], convert_codes_2025(codes[near])["new_code"], strict=True))
+    owners[neighbour] = [conversion[code] for code in owners[neighbour]]
+    kept = owners != None  # noqa: E711 (element-wise on an object array)
+    return faces[kept], owners[kept], set(codes[near])
+
+
+def _into(cell: shapely.Geometry, xy: np.ndarray) -> np.ndarray:
+    """Each point, or where the cell comes nearest to it when it lies outside: a receiver whose
+    registry centre is outside the split cell still gets the part of the cell facing it."""
+    points = shapely.points(xy)
+    outside = ~shapely.covers(cell, points)
+    if outside.any():
+        nearest = shapely.shortest_line(cell, points[outside])
+        xy = xy.copy()
+        xy[outside] = shapely.get_coordinates(shapely.get_point(nearest, 0))
+    return xy
+
+
+def _disks_for(
+    geoms: np.ndarray, missing: np.ndarray, codes: np.ndarray, *, crs: object
+) -> np.ndarray:
+    """Cells of units without predecessor cells: a disk of the registry area at the registry
+    centre, minus the other cells (so the layer stays a coverage)."""
+    centres = centres_2025("all").set_index(COMMUNE_CODE).loc[codes[missing]]
+    to_metric = Transformer.from_crs(crs, METRIC_CRS, always_xy=True)
+    to_layer = Transformer.from_crs(METRIC_CRS, crs, always_xy=True)
+    x, y = to_metric.transform(centres["lon"].to_numpy(), centres["lat"].to_numpy())
+    radius = np.sqrt(np.maximum(centres["area_km2"].to_numpy(), 0.01) * 1e6 / np.pi)
+    disks = shapely.buffer(shapely.points(x, y), radius, quad_segs=16)
+    disks = shapely.transform(disks, lambda xy: np.c_[to_layer.transform(xy[:, 0], xy[:, 1])])
+    others = shapely.union_all(geoms[~missing & ~shapely.is_empty(geoms)])
+    out = geoms.copy()
+    out[missing] = shapely.difference(disks, others)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
 # Helpers: identity, cache
 # --------------------------------------------------------------------------------------------
 
@@ -459,10 +713,10 @@ def _registry_version() -> str:
         return "unknown"
 
 
-def _with_attrs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _with_attrs(gdf: gpd.GeoDataFrame, source: str = BOUNDARY_SOURCE) -> gpd.GeoDataFrame:
     # Parquet does not keep attrs: set them on every way out.
     gdf.attrs["boundary_kind"] = BOUNDARY_KIND
-    gdf.attrs["boundary_source"] = BOUNDARY_SOURCE
+    gdf.attrs["boundary_source"] = source
     return gdf
 
 

@@ -37,11 +37,22 @@ from geo.schema import (
 )
 
 __all__ = [
+    "FORMER_DISTRICTS",
+    "FORMER_DISTRICT_CODE",
+    "FORMER_DISTRICT_COLUMNS",
+    "FORMER_DISTRICT_NAME",
+    "PREDECESSOR_COLUMNS",
     "SUCCESSOR_COLUMNS",
     "VINTAGE_2025",
+    "centres_2025",
     "communes_2025",
     "convert_codes_2025",
+    "former_districts_2025",
+    "predecessors_2025",
     "province_2025",
+    "province_codes_2025",
+    "provinces_2025",
+    "successor_codes_2025",
     "successors_2025",
 ]
 
@@ -366,3 +377,237 @@ def successors_2025(old_province_codes: str | tuple[str, ...] = "all") -> pd.Dat
         )
         table = table[table["old_province_code"].isin({code.zfill(2) for code in wanted})]
     return table.sort_values(["old_code", "new_code"]).reset_index(drop=True)
+
+
+# --- predecessors and the former districts ("khu vực huyện cũ") -------------------------------
+
+#: Columns of :func:`predecessors_2025`.
+PREDECESSOR_COLUMNS: tuple[str, ...] = (
+    "new_code",
+    "old_code",
+    "old_name",
+    "old_district_code",
+    "old_district_name",
+    "old_province_code",
+    "split",
+    "share",
+)
+#: Column of a 2025 layer: code of the former district its commune is grouped under.
+FORMER_DISTRICT_CODE = "former_district_code"
+#: Column of a 2025 layer: name of that former district (e.g. ``"Huyện Lạc Sơn"``).
+FORMER_DISTRICT_NAME = "former_district_name"
+#: Column of a 2025 layer: every former district its predecessors lay in, ``"; "``-joined.
+FORMER_DISTRICTS = "former_districts"
+#: The columns :func:`former_districts_2025` gives each 2025 commune.
+FORMER_DISTRICT_COLUMNS: tuple[str, ...] = (
+    FORMER_DISTRICT_CODE,
+    FORMER_DISTRICT_NAME,
+    FORMER_DISTRICTS,
+)
+
+
+@cache
+def _all_predecessors() -> pd.DataFrame:
+    """Every (2025 commune, 2020–2025 predecessor) pair of the country (see
+    :func:`predecessors_2025`)."""
+    rows = query(
+        "SELECT wardCode, ward, districtCode, district, provinceCode FROM admin_units_legacy "
+        "WHERE wardCode IS NOT NULL ORDER BY wardCode"
+    )
+    legacy = pd.DataFrame(rows)
+    legacy["wardCode"] = legacy["wardCode"].str.zfill(5)
+    conversion = convert_codes_2025(legacy["wardCode"])
+    pairs = pd.DataFrame(
+        {
+            "new_code": conversion["new_codes"].to_numpy(),
+            "old_code": legacy["wardCode"].to_numpy(),
+            "old_name": legacy["ward"].to_numpy(),
+            "old_district_code": legacy["districtCode"].str.zfill(3).to_numpy(),
+            "old_district_name": legacy["district"].to_numpy(),
+            "old_province_code": legacy["provinceCode"].str.zfill(2).to_numpy(),
+            "split": conversion["split"].to_numpy(dtype=bool),
+        }
+    )
+    # A split predecessor is shared equally between its receivers (the registry has no areas).
+    pairs["share"] = 1.0 / pairs["new_code"].map(len).clip(lower=1)
+    pairs = pairs.explode("new_code").dropna(subset=["new_code"])
+    return pairs.sort_values(["new_code", "old_code"]).reset_index(drop=True)
+
+
+def provinces_2025() -> dict[str, str]:
+    """The 34 provinces from 1 July 2025: two-digit GSO code → name.
+
+    Examples
+    --------
+    >>> names = provinces_2025()
+    >>> len(names), names["25"], names["15"]
+    (34, 'Tỉnh Phú Thọ', 'Tỉnh Lào Cai')
+    """
+    table = _new_units()[["provinceCode", "province"]].drop_duplicates()
+    return dict(sorted(zip(table["provinceCode"], table["province"], strict=True)))
+
+
+def province_codes_2025(province_codes: str | Iterable[str]) -> tuple[str, ...]:
+    """The 2025 provinces of ``province_codes`` (2025 or 2020–2025 codes, or ``"all"``), sorted.
+
+    Examples
+    --------
+    >>> province_codes_2025("17"), province_codes_2025(("25", "26", "17"))
+    (('25',), ('25',))
+    >>> len(province_codes_2025("all"))
+    34
+    """
+    if isinstance(province_codes, str):
+        if province_codes.strip().lower() == "all":
+            return tuple(provinces_2025())
+        province_codes = (province_codes,)
+    codes = tuple(sorted({province_2025(str(code)) for code in province_codes}))
+    if not codes:
+        raise ValueError("no province code given")
+    return codes
+
+
+def predecessors_2025(province_codes: str | Iterable[str]) -> pd.DataFrame:
+    """The 2020–2025 communes each 2025 commune of the given 2025 province(s) was made of.
+
+    Parameters
+    ----------
+    province_codes : str or iterable of str
+        2025 province codes (2020–2025 codes are taken as the 2025 province they joined), or
+        ``"all"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (2025 commune, predecessor) pair, sorted, columns
+        :data:`PREDECESSOR_COLUMNS`: ``new_code``; the predecessor's ``old_code``,
+        ``old_name``, ``old_district_code``, ``old_district_name``, ``old_province_code``;
+        ``split`` — the predecessor was divided between several 2025 communes; ``share`` —
+        ``1 / receivers`` for a split one (an equal share: the registry has no areas), else 1.
+
+    Examples
+    --------
+    >>> pairs = predecessors_2025("25")
+    >>> pairs["new_code"].nunique(), len(pairs)
+    (148, 482)
+    >>> pairs.loc[pairs["old_code"] == "04891", ["new_code", "split", "share"]].values.tolist()
+    [['04828', True, 0.5], ['04891', True, 0.5]]
+    """
+    wanted = set(province_codes_2025(province_codes))
+    new = _new_units()
+    codes = set(new.loc[new["provinceCode"].isin(wanted), "wardCode"])
+    pairs = _all_predecessors()
+    return pairs[pairs["new_code"].isin(codes)].reset_index(drop=True)[list(PREDECESSOR_COLUMNS)]
+
+
+def successor_codes_2025(province_codes: str | Iterable[str]) -> tuple[str, ...]:
+    """Codes of the 2025 communes that took in (part of) a commune of 2020–2025 provinces.
+
+    Parameters
+    ----------
+    province_codes : str or iterable of str
+        Two-digit 2020–2025 province codes (``"17"``: the former Hòa Bình).
+
+    Examples
+    --------
+    >>> codes = successor_codes_2025("17")
+    >>> len(codes), codes[:3]
+    (46, ('04792', '04795', '04828'))
+    """
+    wanted = {province_codes} if isinstance(province_codes, str) else set(province_codes)
+    pairs = _all_predecessors()
+    return tuple(sorted(set(pairs.loc[pairs["old_province_code"].isin(wanted), "new_code"])))
+
+
+def former_districts_2025(province_codes: str | Iterable[str]) -> pd.DataFrame:
+    """Each 2025 commune's former district ("khu vực huyện cũ"), for grouping 2025 communes.
+
+    A 2025 commune is grouped under the former district that gave it the most: predecessors
+    count 1, a part of a split predecessor its :func:`predecessors_2025` share. A tie goes to
+    the district of the predecessor whose code the 2025 commune kept (the one it is named
+    after, as a rule), else to the lowest district code. ``former_districts`` lists every
+    former district of its predecessors, so a commune drawn from several can say so.
+
+    Parameters
+    ----------
+    province_codes : str or iterable of str
+        2025 province codes (or 2020–2025 ones, or ``"all"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per 2025 commune, sorted: ``commune_code`` and
+        :data:`FORMER_DISTRICT_COLUMNS`.
+
+    Examples
+    --------
+    >>> table = former_districts_2025("25").set_index("commune_code")
+    >>> table.loc["05266", ["former_district_name", "former_districts"]].tolist()
+    ['Huyện Lạc Sơn', 'Huyện Lạc Sơn']
+    >>> int((table["former_districts"].str.contains("; ")).sum())
+    3
+    """
+    pairs = predecessors_2025(province_codes)
+    weight = pairs.groupby(["new_code", "old_district_code"], sort=True)["share"].sum()
+    weight = weight.reset_index()
+    kept = pairs.loc[pairs["new_code"] == pairs["old_code"], ["new_code", "old_district_code"]]
+    weight["own"] = weight.set_index(["new_code", "old_district_code"]).index.isin(
+        kept.set_index(["new_code", "old_district_code"]).index
+    )
+    # Largest share first, then the kept code's district, then the lowest district code.
+    ranked = weight.sort_values(
+        ["new_code", "share", "own", "old_district_code"], ascending=[True, False, False, True]
+    )
+    best = ranked.drop_duplicates("new_code").set_index("new_code")["old_district_code"]
+    names = dict(zip(pairs["old_district_code"], pairs["old_district_name"], strict=False))
+    listed = weight.groupby("new_code")["old_district_code"].agg(
+        lambda codes: "; ".join(names[code] for code in codes)
+    )
+    return pd.DataFrame(
+        {
+            COMMUNE_CODE: best.index.to_numpy(),
+            FORMER_DISTRICT_CODE: best.to_numpy(),
+            FORMER_DISTRICT_NAME: best.map(names).to_numpy(),
+            FORMER_DISTRICTS: listed.loc[best.index].to_numpy(),
+        }
+    )
+
+
+def centres_2025(province_codes: str | Iterable[str]) -> pd.DataFrame:
+    """The registry's centre and area of each 2025 commune of the given 2025 province(s).
+
+    Parameters
+    ----------
+    province_codes : str or iterable of str
+        2025 province codes (or 2020–2025 ones, or ``"all"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``commune_code``, ``lon``, ``lat`` (degrees) and ``area_km2`` (the registry's
+        ``wardAreaKm2``), sorted by code.
+
+    Examples
+    --------
+    >>> table = centres_2025("25").set_index("commune_code")
+    >>> len(table), table.loc["04828", ["lat", "area_km2"]].tolist()
+    (148, [20.7815, 55.21])
+    """
+    wanted = ",".join(f"'{code}'" for code in province_codes_2025(province_codes))
+    rows = query(
+        "SELECT wardCode, wardLon, wardLat, wardAreaKm2 FROM admin_units "
+        f"WHERE provinceCode IN ({wanted})"
+    )
+    table = pd.DataFrame(rows, columns=["wardCode", "wardLon", "wardLat", "wardAreaKm2"])
+    return (
+        pd.DataFrame(
+            {
+                COMMUNE_CODE: table["wardCode"].str.zfill(5),
+                "lon": table["wardLon"].astype(float),
+                "lat": table["wardLat"].astype(float),
+                "area_km2": table["wardAreaKm2"].astype(float),
+            }
+        )
+        .sort_values(COMMUNE_CODE)
+        .reset_index(drop=True)
+    )

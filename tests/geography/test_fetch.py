@@ -242,8 +242,8 @@ def test_hoa_binh_districts_and_unmatched_units(fetched):
 @needs_sources
 def test_hoa_binh_geography_for_the_app(fetched):
     choices = available_geographies(fetched["data_dir"])
-    assert [c.kind for c in choices] == ["schematic", "fetched"]
-    choice = choices[1]
+    assert [c.kind for c in choices] == ["schematic", "shipped", "shipped", "schematic", "fetched"]
+    choice = choices[-1]
     assert choice.vintage == "2019" and choice.province_codes == ("17",)
     assert "Marc Choisy" in choice.attribution and choice.licence == "MIT"
     assert (
@@ -439,6 +439,6 @@ def test_fetched_layers_ignores_strangers(tmp_path):
     (tmp_path / "notes.json").write_text('{"hello": 1}', encoding="utf-8")
     (tmp_path / "broken.json").write_text("{", encoding="utf-8")
     assert fetched_layers(tmp_path) == []
-    assert [c.kind for c in available_geographies(tmp_path)] == ["schematic"]
+    assert "fetched" not in [c.kind for c in available_geographies(tmp_path)]
     with pytest.raises(FetchError, match="fetch it again"):
         read_fetched(tmp_path / "vietnam63_17.parquet")

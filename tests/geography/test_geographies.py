@@ -29,7 +29,12 @@ def test_a_few_provinces_are_listed_more_are_counted():
 def test_the_whole_country(given, tmp_path):
     assert provinces_label(given, "vi") == "Toàn quốc (63 tỉnh, thành phố)"
     assert provinces_label(given, "en") == "Whole country (63 provinces)"
-    [choice] = available_geographies(tmp_path, province_codes=given)
+    choice, *rest = available_geographies(tmp_path, province_codes=given)
+    assert [c.key for c in rest] == [
+        "shipped:phutho-2025:former-17",
+        "shipped:phutho-2025",
+        "schematic2025:all",
+    ]
     assert choice.key == "schematic:all"
     assert choice.province_codes == all_province_codes()
     assert choice.label.startswith("Whole country (63 provinces): schematic")
@@ -39,7 +44,8 @@ def test_the_whole_country(given, tmp_path):
 
 
 def test_several_provinces_choice(tmp_path):
-    [choice] = available_geographies(tmp_path, province_codes=("25", "17"))
+    choice, *rest = available_geographies(tmp_path, province_codes=("25", "17"))
+    assert rest[-1].key == "schematic2025:25"  # both joined the Phú Thọ of 2025
     assert choice.key == "schematic:17+25"
     assert choice.province_codes == ("17", "25")
     assert geography_label(choice, "vi") == (
