@@ -153,6 +153,10 @@ class Sheet:
         row = self.grid.rows[index]
         out: dict[str, str] = {}
         for c, column in self.header.columns.items():
+            formula = self.grid.formulas.get((index, c))
+            if formula is not None:  # no value to read: the formula, so the row is not blank
+                out[column] = formula
+                continue
             value = row[c] if c < len(row) else None
             if (index, c) in self.grid.spread:
                 value = None  # a merged title across the row, not a value of this column
