@@ -847,8 +847,10 @@ def _check_rules(table: pd.DataFrame, spec: Family, source: str) -> list[Problem
     ]
     key = list(spec.key)
     duplicated = table.duplicated(key, keep="first")
+    # itertuples, not iterrows: a file can have 100,000 rows.
     first_rows = {
-        tuple(row): _row_number(index) for index, row in table.loc[~duplicated, key].iterrows()
+        tuple(row): _row_number(index)
+        for index, *row in table.loc[~duplicated, key].itertuples(name=None)
     }
     found += [
         (
@@ -856,7 +858,7 @@ def _check_rules(table: pd.DataFrame, spec: Family, source: str) -> list[Problem
             spec.key[-1],
             f"duplicate of row {first_rows[tuple(row)]} (same {' + '.join(spec.key)})",
         )
-        for index, row in table.loc[duplicated, key].iterrows()
+        for index, *row in table.loc[duplicated, key].itertuples(name=None)
     ]
     found.sort(key=lambda item: (item[0], spec.column_names.index(item[1])))
     return [Problem(source, _where(row, column), text, "error") for row, column, text in found]

@@ -49,8 +49,8 @@ def test_a_single_cell_far_away_is_refused_naming_the_row_count():
     rows = [*TABLE, (1_048_576, [("XFD1048576", 1)])]
     error = refusal(raw_xlsx(sheet_xml(rows)))
     assert error.key == "importer.error.too_many_rows"
-    assert "at least 1,048,576 rows; the limit is 200,000" in error.text("en")
-    assert "ít nhất 1.048.576 dòng; giới hạn là 200.000" in error.text("vi")
+    assert "at least 1,048,576 rows; the limit is 100,000" in error.text("en")
+    assert "ít nhất 1.048.576 dòng; giới hạn là 100.000" in error.text("vi")
 
 
 def test_a_cell_beyond_the_column_limit_is_named():

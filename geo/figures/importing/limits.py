@@ -4,7 +4,7 @@ A spreadsheet can claim far more than it holds: a 2 KB workbook can merge a titl
 ``H1:XFD1048576`` (17 billion cells), a 44 MB one can hold a million rows, a 28 MB CSV can end
 with four million empty rows. The reader (:mod:`geo.figures.importing.reading`) streams every
 file and stops as soon as one of these limits is passed, with a message that names the number
-and the limit ("the table has at least 1,048,576 rows; the limit is 200,000"). Within them an
+and the limit ("the table has at least 1,048,576 rows; the limit is 100,000"). Within them an
 import stays under 1 GB of memory and 60 s (``bench/hostile_files.py`` measures it).
 
 Trailing empty rows, empty styled cells and merged cells outside the data do not count: only
@@ -13,7 +13,7 @@ cells that hold something make a table large.
 Examples
 --------
 >>> DEFAULT_LIMITS.rows, DEFAULT_LIMITS.cell_chars
-(200000, 32767)
+(100000, 32767)
 >>> ReadLimits(rows=100).rows, ReadLimits(rows=100).columns
 (100, 1000)
 """
@@ -24,13 +24,13 @@ from dataclasses import dataclass
 
 #: Largest file accepted, in bytes (the import page's upload limit is the same 50 MB).
 MAX_FILE_BYTES = 50 * 1024 * 1024
-#: Rows of a table (counted to the last row that holds a value); every commune of Vietnam
-#: (about 10,600) with a dozen named models each still fits.
-MAX_ROWS = 200_000
+#: Rows of a table (counted to the last row that holds a value): every commune of Vietnam
+#: (about 10,000) ten times over.
+MAX_ROWS = 100_000
 #: Columns of a table (to the last column that holds a value).
 MAX_COLUMNS = 1_000
 #: Cells of the tables of a workbook or CSV (each row counted to its last value).
-MAX_CELLS = 2_000_000
+MAX_CELLS = 1_000_000
 #: Characters in one cell: Excel's own limit.
 MAX_CELL_CHARS = 32_767
 #: Cells covered by merged ranges, after clipping them to the cells that hold data.

@@ -276,7 +276,9 @@ class RowClassifier:
         """Whether the row repeats the header (a table printed over several pages)."""
         hits = 0
         for column, text in cells.items():
-            found, exact = recognise(text, self.sheet.family) if text else (None, False)
+            if not text or text.replace(".", "").replace(",", "").isdigit():
+                continue  # a figure or a code never repeats a header (and this runs per row)
+            found, exact = recognise(text, self.sheet.family)
             hits += bool(exact and found == column)
         return hits >= 2
 

@@ -2,10 +2,11 @@
 
 openpyxl builds every cell a sheet claims: a title merged over ``H1:XFD1048576`` or one cell at
 ``XFD1048576`` makes it fill billions of cells, and a million-row sheet takes gigabytes. Here the
-parts of the workbook are parsed with ``iterparse`` (``defusedxml``: a DTD, entity declarations
-or external references are refused, so XXE and "billion laughs" cannot work) and every element is
-dropped once read, so memory holds only the cells that have a value
-(:class:`~geo.figures.importing.grid.GridBuilder` refuses them beyond the limits). Merged ranges
+parts of the workbook are parsed with expat's ``iterparse`` once a scan of their bytes has found
+no DTD or entity declaration (spreadsheets never write one; without one XXE and "billion
+laughs" cannot work), and every element is dropped once read, so memory holds only the cells
+that have a value (:class:`~geo.figures.importing.grid.GridBuilder` refuses them beyond the
+limits). Merged ranges
 are clipped to the cells that hold data before they are filled in.
 
 What the rest of the import needs is kept: cached values of formulas (a formula *without* one is
@@ -33,10 +34,8 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from xml.etree.ElementTree import Element, ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
+from typing import IO
+from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from geo.figures.encodings import Legacy, font_hint
 from geo.figures.importing.findings import unreadable
@@ -65,6 +64,38 @@ class _TooLong:
     chars: int
 
 
+class _NoDoctype:
+    """A part's bytes, read through: a DTD or entity declaration anywhere stops the reading.
+
+    Spreadsheets never write one, and only a DTD makes XXE and "billion laughs" possible; the
+    check runs in C on each chunk, so expat's fast parser can read the rest.
+    """
+
+    _MARKS = tuple(
+        mark.encode(encoding)
+        for mark in ("<!DOCTYPE", "<!ENTITY")
+        for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+    )
+    _KEEP = max(len(mark) for mark in _MARKS) - 1
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.tail = b""
+
+    def read(self, size: int = -1) -> bytes:
+        """The next ``size`` bytes; raises :class:`_DoctypeFoundError` on a declaration."""
+        chunk = self.stream.read(size)
+        seen = self.tail + chunk
+        if any(mark in seen for mark in self._MARKS):
+            raise _DoctypeFoundError
+        self.tail = seen[-self._KEEP :]
+        return chunk
+
+
+class _DoctypeFoundError(Exception):
+    """A part holds a DTD or an entity declaration."""
+
+
 def _elements(
     book: zipfile.ZipFile, part: str, file_name: str
 ) -> Iterator[tuple[str, str, Element, list[str]]]:
@@ -75,11 +106,14 @@ def _elements(
     """
     elements: list[Element] = []
     names: list[str] = []
+    local_names: dict[str, str] = {}
     try:
         with book.open(part) as stream:
-            for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
-                tag = element.tag if isinstance(element.tag, str) else ""
-                local = tag[tag.rfind("}") + 1 :]
+            for event, element in iterparse(_NoDoctype(stream), events=("start", "end")):
+                tag = element.tag
+                local = local_names.get(tag)
+                if local is None:
+                    local = local_names[tag] = tag[tag.rfind("}") + 1 :]
                 if event == "start":
                     elements.append(element)
                     names.append(local)
@@ -89,9 +123,11 @@ def _elements(
                 names.pop()
                 yield event, local, element, names
                 # Drop what was read, so a million rows never stay in memory.
-                if elements and len(elements[-1]) and elements[-1][-1] is element:
-                    del elements[-1][-1]
-    except DefusedXmlException as exc:
+                if elements:
+                    parent = elements[-1]
+                    if len(parent) and parent[-1] is element:
+                        del parent[-1]
+    except _DoctypeFoundError as exc:
         raise unreadable(file_name, "importer.error.xml_entities", part=part) from exc
     except ParseError as exc:
         raise unreadable(file_name, "importer.error.xml", part=part, reason=str(exc)) from exc
