@@ -41,6 +41,8 @@ _SNIFF_LINES = 50
 #: Bytes of a CSV that decide its legacy encoding (the whole file is then decoded with it).
 _DECODE_SAMPLE = 1_000_000
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+#: Empty rows (blanks and delimiters only) at the end of a CSV.
+_TRAILING_EMPTY_ROWS = re.compile(r"[\r\n][\s,;]*\Z")
 #: Name of an OLE stream that only an encrypted (password-protected) Office file has.
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
@@ -142,6 +144,10 @@ def _read_csv(data: bytes, file_name: str, limits: ReadLimits) -> Grid:
         raise unreadable(file_name, "importer.error.nul", line=text.count("\n", 0, nul) + 1)
     if not text.strip():
         raise unreadable(file_name, "importer.error.empty")
+    # Millions of empty rows after the table are cut at once, not read one by one.
+    trailing = _TRAILING_EMPTY_ROWS.search(text)
+    if trailing:
+        text = text[: trailing.start() + 1]
     builder = GridBuilder(file_name, "", limits, CellBudget(limits))
     reader = csv.reader(_lines(text), delimiter=_delimiter(text), strict=True)
     line = 0  # last line read
