@@ -242,7 +242,9 @@ def rejected_workbook(report: ImportReport, *, lang: Lang = "vi") -> bytes:
     """An ``.xlsx`` of the rejected rows as they were in the file, each with its reasons.
 
     Sheet 1 has the rows (spreadsheet row number, the file's cells, a reason column) so a
-    planner can correct them and import them again; sheet 2 lists every problem.
+    planner can correct them and import them again; sheet 2 lists every problem. The file's
+    text is written as text, never as a formula (:mod:`geo.figures.safe_cells`): a cell
+    ``=HYPERLINK(…)`` comes back as that text, marked so that Excel keeps it text.
 
     Examples
     --------
