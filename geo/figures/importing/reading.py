@@ -5,6 +5,11 @@ remember which copies are spread across or down) and the fonts that hint at a le
 CSV files are decoded (UTF-8, UTF-16, Windows-1258 …) and split on the delimiter that fits.
 :func:`repair_grid` then turns every text into NFC Unicode, converting TCVN3/VNI text.
 
+Both are read as streams within the limits of :mod:`geo.figures.importing.limits` (workbooks by
+:mod:`geo.figures.importing.xlsx`): a file beyond one is refused with the number and the limit,
+and so is a CSV with a NUL byte, a quote never closed or an undecodable text, each with its own
+reason.
+
 Examples
 --------
 >>> grid = read_grids("Mã xã;Kinh tế\\n4789;3\\n".encode(), "a.csv", None)[0]
