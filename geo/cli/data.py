@@ -41,6 +41,7 @@ from geo.figures.auth import (
 )
 from geo.figures.indicators import FAMILY_NAMES
 from geo.figures.store import open_store
+from geo.geography.units_2025 import VINTAGE_2025
 from geo.i18n import t
 from geo.output.import_report import report_lines, report_payload
 from geo.schema import VINTAGE_2020_2025
@@ -66,7 +67,38 @@ def _planner(args: argparse.Namespace) -> Planner:
     return Authenticator(Accounts.load()).sign_in(args.user, password)
 
 
+def _year(text: str) -> int:
+    """``--period``: a year between 1900 and 2100 (argparse names the option on error)."""
+    if not text.strip().isdigit() or not 1900 <= int(text) <= 2100:
+        # Before --lang is known: both languages.
+        raise argparse.ArgumentTypeError(
+            " / ".join(t("import.period_range", lang, value=text) for lang in ("vi", "en"))
+        )
+    return int(text)
+
+
 def _import(args: argparse.Namespace) -> int:
+    """``import``: one line with the file and the reason, never a traceback, when it fails."""
+    from geo.figures.importing import UnreadableFileError
+
+    try:
+        return _import_file(args)
+    except UnreadableFileError as exc:
+        print(f"error: {exc.text(args.lang)}", file=sys.stderr)
+        return 1
+    except AtlasError:
+        raise  # the command line prints it on one line with its problems
+    except OSError as exc:  # --rejected-out cannot be written, the disk is full …
+        print(f"error: {exc.filename or args.path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: still one line for the user, not a traceback
+        error = f"{type(exc).__name__}: {exc}"
+        text = t("import.internal_error", args.lang, file=Path(args.path).name, error=error)
+        print(f"error: {text}", file=sys.stderr)
+        return 2
+
+
+def _import_file(args: argparse.Namespace) -> int:
     from geo.figures.importing import import_file  # the importer; loaded only for this command
 
     path = Path(args.path)
@@ -199,8 +231,13 @@ def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     imp = commands.add_parser("import", help="check a planner's file and store it as a batch")
     imp.add_argument("path", help="CSV or Excel file")
     imp.add_argument("--family", required=True, choices=FAMILY_NAMES)
-    imp.add_argument("--period", required=True, type=int, help="period (year) of the figures")
-    imp.add_argument("--vintage", default=VINTAGE_2020_2025, help="boundary vintage of the codes")
+    imp.add_argument("--period", required=True, type=_year, help="period (year) of the figures")
+    imp.add_argument(
+        "--vintage",
+        default=VINTAGE_2020_2025,
+        choices=(VINTAGE_2020_2025, VINTAGE_2025),
+        help="boundary vintage of the codes",
+    )
     imp.add_argument("--sheet", help="sheet of an Excel workbook (default: the first)")
     db_option(imp)
     imp.add_argument("--dry-run", action="store_true", help="check and report; write nothing")

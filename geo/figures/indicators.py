@@ -70,6 +70,9 @@ __all__ = [
     "LAND",
     "LAND_STATUSES",
     "LAND_STATUS_LABELS",
+    "MAX_COUNT",
+    "MAX_LAND_HA",
+    "MAX_PLAN_RATIO",
     "MODELS",
     "NAMED_MODELS",
     "NTM",
@@ -154,6 +157,16 @@ NTM_MODEL = "model"
 NTM_LEVELS: tuple[str, ...] = (NTM_NOT_YET, NTM_STANDARD, NTM_ADVANCED, NTM_MODEL)
 #: Number of criteria of the national NTM set for communes (2016–2020 set: 19 criteria).
 NTM_CRITERIA_COUNT = 19
+#: Largest count a cell may hold (models, people): above any commune's, and far below what a
+#: 64-bit integer holds, so "1e308" in a count is a rejected cell, never a crash.
+MAX_COUNT = 10_000_000
+#: Largest area of land consolidation (ha) in one commune: a ceiling above the area of any
+#: commune of Vietnam, so "1e308" or a figure typed in m² is rejected. An import that knows
+#: the commune's own area also rejects an area above it.
+MAX_LAND_HA = 200_000
+#: Largest area consolidated as a multiple of the area planned (5: 500 %). Above the plan is
+#: allowed (a planner's import warns); five times the plan is a unit or decimal-mark slip.
+MAX_PLAN_RATIO = 5
 
 LAND_NOT_STARTED = "not_started"
 LAND_IN_PROGRESS = "in_progress"
@@ -480,6 +493,7 @@ FAMILIES: Mapping[str, Family] = MappingProxyType(
                     Label("Diện tích đã DĐĐT", "Area consolidated"),
                     "Area consolidated so far",
                     unit=UNIT_HA,
+                    maximum=MAX_LAND_HA,
                 ),
                 Column(
                     LAND_PLANNED_HA,
@@ -487,6 +501,7 @@ FAMILIES: Mapping[str, Family] = MappingProxyType(
                     Label("Diện tích kế hoạch", "Area planned"),
                     "Area the commune plans to consolidate",
                     unit=UNIT_HA,
+                    maximum=MAX_LAND_HA,
                 ),
                 Column(
                     LAND_STATUS,
@@ -606,17 +621,13 @@ def _parse_vintage(cells: pd.Series, column: Column) -> _Parsed:
 
 def _parse_integer(cells: pd.Series, column: Column) -> _Parsed:
     numbers = pd.to_numeric(cells.where(cells != "", None), errors="coerce").astype("float64")
-    low, high = _YEAR_RANGE if column.kind == "year" else (0, column.maximum)
+    low, high = _YEAR_RANGE if column.kind == "year" else (0, column.maximum or MAX_COUNT)
     whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
-    bad = (cells != "") & (numbers.isna() | ~whole | (numbers < low))
-    if high is not None:
-        bad |= numbers > high
+    bad = (cells != "") & (numbers.isna() | ~whole | (numbers < low) | (numbers > high))
     if column.kind == "year":
         message = f"expected a year between {low} and {high}"
-    elif high is None:
-        message = "expected a whole number ≥ 0"
     else:
-        message = f"expected a whole number from 0 to {high:g}"
+        message = f"expected a whole number from 0 to {int(high)}"
     values = numbers.where(~bad).round().astype("Int64")
     return values, bad, message
 
@@ -624,6 +635,9 @@ def _parse_integer(cells: pd.Series, column: Column) -> _Parsed:
 def _parse_number(cells: pd.Series, column: Column) -> _Parsed:
     numbers = pd.to_numeric(cells.where(cells != "", None), errors="coerce").astype("float64")
     bad = (cells != "") & (numbers.isna() | ~np.isfinite(numbers) | (numbers < 0))
+    if column.maximum is not None:
+        bad |= numbers > column.maximum
+        return numbers.where(~bad), bad, f"expected a number from 0 to {int(column.maximum)}"
     return numbers.where(~bad), bad, "expected a number ≥ 0 (decimal point, no thousands separator)"
 
 
@@ -811,6 +825,11 @@ def _check_rules(table: pd.DataFrame, spec: Family, source: str) -> list[Problem
                 "area consolidated above the area planned but the status is not done",
             ),
             (
+                (planned > 0) & (done > planned * MAX_PLAN_RATIO),
+                LAND_DONE_HA,
+                f"area consolidated is more than {MAX_PLAN_RATIO} times the area planned",
+            ),
+            (
                 table[LAND_YEAR].notna() & (status != LAND_DONE),
                 LAND_YEAR,
                 "year completed is given but the status is not done",
@@ -828,8 +847,10 @@ def _check_rules(table: pd.DataFrame, spec: Family, source: str) -> list[Problem
     ]
     key = list(spec.key)
     duplicated = table.duplicated(key, keep="first")
+    # itertuples, not iterrows: a file can have 100,000 rows.
     first_rows = {
-        tuple(row): _row_number(index) for index, row in table.loc[~duplicated, key].iterrows()
+        tuple(row): _row_number(index)
+        for index, *row in table.loc[~duplicated, key].itertuples(name=None)
     }
     found += [
         (
@@ -837,7 +858,7 @@ def _check_rules(table: pd.DataFrame, spec: Family, source: str) -> list[Problem
             spec.key[-1],
             f"duplicate of row {first_rows[tuple(row)]} (same {' + '.join(spec.key)})",
         )
-        for index, row in table.loc[duplicated, key].iterrows()
+        for index, *row in table.loc[duplicated, key].itertuples(name=None)
     ]
     found.sort(key=lambda item: (item[0], spec.column_names.index(item[1])))
     return [Problem(source, _where(row, column), text, "error") for row, column, text in found]

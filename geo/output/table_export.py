@@ -1,11 +1,8 @@
 """A table as a file to send: CSV that spreadsheets open safely, and Excel (.xlsx).
 
-Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula, and some
-treat a leading tab or carriage return the same way ("CSV injection"). Commune names never
-start so, but an imported file could bring such a text into the store. In CSV every *text*
-cell that starts with one of those characters gets a leading apostrophe, which spreadsheets
-read as "this is text"; numbers are written as numbers (``-3`` is a number, not a formula).
-In Excel files text cells are stored as text, never as formulas.
+Text cells are kept text: in CSV a text that a spreadsheet would run as a formula gets a leading
+apostrophe, in Excel files it is stored as text, never as a formula
+(:mod:`geo.figures.safe_cells`, shared with the importer's rejected rows).
 
 CSV comes in two conventions (:data:`CSV_CONVENTIONS`). ``"vi"``, the default, is what Excel
 set to Vietnamese (and most of continental Europe) reads: ``;`` between cells, ``,`` before
@@ -37,6 +34,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from geo.figures.safe_cells import FORMULA_STARTS, neutralise, write_cell
+
 __all__ = [
     "CSV_CONVENTIONS",
     "FORMULA_STARTS",
@@ -46,19 +45,9 @@ __all__ = [
     "xlsx_bytes",
 ]
 
-#: First characters that make a spreadsheet read a text cell as a formula.
-FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\n")
-
 CsvConvention = Literal["vi", "en"]
 #: Cell separator and decimal mark of each CSV convention.
 CSV_CONVENTIONS: dict[str, tuple[str, str]] = {"vi": (";", ","), "en": (",", ".")}
-
-
-def neutralise(value: object) -> object:
-    """Prefix a text that a spreadsheet would run as a formula with ``'``; leave others."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _csv_cell(value: object, decimal: str) -> str:
@@ -142,8 +131,7 @@ def xlsx_bytes(
     sheet.title = safe
     row = 1
     for index, line in enumerate(title_lines):
-        cell = sheet.cell(row=row, column=1, value=str(line))
-        cell.data_type = "s"
+        cell = write_cell(sheet, row, 1, str(line))
         if index == 0:
             cell.font = Font(bold=True, size=12)
         row += 1
@@ -151,8 +139,7 @@ def xlsx_bytes(
         row += 1  # a blank row between the title and the table
     header_row = row
     for column, name in enumerate(frame.columns, start=1):
-        cell = sheet.cell(row=row, column=column, value=str(name))
-        cell.data_type = "s"
+        cell = write_cell(sheet, row, column, str(name))
         cell.font = Font(bold=True)
     for values in frame.itertuples(index=False):
         row += 1
@@ -161,9 +148,7 @@ def xlsx_bytes(
                 continue
             if hasattr(value, "item"):
                 value = value.item()  # numpy scalar → Python number
-            cell = sheet.cell(row=row, column=column, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # openpyxl would store "=…" as a formula
+            write_cell(sheet, row, column, value)
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     for column, name in enumerate(frame.columns, start=1):
         cells = [str(name), *(str(v) for v in frame.iloc[:, column - 1].tolist())]

@@ -175,3 +175,88 @@ def test_template_writes_a_workbook(tmp_path, capsys):
     out = tmp_path / "mau.xlsx"
     assert main(["template", "--family", "ntm", "--out", str(out), "--period", "2024"]) == 0
     assert out.read_bytes()[:2] == b"PK"
+
+
+# --- hostile files: one line with the file and the reason, never a traceback --------------------
+
+
+def _one_line_error(capsys, path: Path, *extra: str) -> str:
+    code = main(["import", str(path), "--family", "models", "--period", "2024", *extra])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert path.name in err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("Mã xã," + ",".join(f"c{i}" for i in range(20_000)) + "\n4789,3\n", "column 1,001"),
+        ("Mã xã,Kinh tế\n4789," + "9" * 140_000 + "\n", "131,072 characters"),
+        ('Mã xã,Kinh tế\n4789,"3\n', "never closed"),
+        ("Mã xã,Kinh tế\n4789,3\x00\n", "NUL"),
+    ],
+)
+def test_hostile_csv_gives_one_line(tmp_path, capsys, content, words):
+    path = tmp_path / "hostile.csv"
+    path.write_text(content, encoding="utf-8")
+    assert words in _one_line_error(capsys, path, "--lang", "en", "--dry-run")
+
+
+def test_hostile_xlsx_gives_one_line_in_vietnamese(tmp_path, capsys):
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Mã xã", "Kinh tế"])
+    book.active.append([4789, 3])
+    plain = io.BytesIO()
+    book.save(plain)
+    xxe = (
+        '<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<fonts><font><name val='&x;'/></font></fonts></styleSheet>"
+    )
+    path = tmp_path / "xxe.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            target.writestr(name, xxe if name == "xl/styles.xml" else data)
+    assert "tấn công" in _one_line_error(capsys, path, "--dry-run")
+
+
+def test_counts_above_int64_are_rejected_rows_not_a_crash(tmp_path, capsys):
+    path = tmp_path / "big.csv"
+    path.write_text("Mã xã,Kinh tế,Dân số\n4789,3,1e308\n5233,99999999999999999999,1\n")
+    code, payload = _run_json(
+        capsys, "import", str(path), "--family", "models", "--period", "2024", "--dry-run"
+    )
+    assert code == 1 and payload["accepted"] == 0 and payload["rejected"] == 2
+
+
+@pytest.mark.parametrize(
+    ("option", "words"), [("--period=1800", "1900"), ("--vintage=1999", "2020-2025")]
+)
+def test_bad_period_or_vintage_is_a_usage_error(tmp_path, capsys, option, words):
+    path = _write(tmp_path, "models.csv", "models", _models(["04789"]))
+    argv = ["import", str(path), "--family", "models", "--period", "2024", option]
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    err = capsys.readouterr().err
+    assert caught.value.code == 2 and words in err and "Traceback" not in err
+
+
+def test_an_unexpected_error_is_one_line(tmp_path, capsys, monkeypatch):
+    import geo.figures.importing as importing
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(importing, "import_file", broken)
+    path = _write(tmp_path, "models.csv", "models", _models(["04789"]))
+    code = main(["import", str(path), "--family", "models", "--period", "2024", "--lang", "en"])
+    err = capsys.readouterr().err
+    assert code == 2 and "models.csv" in err and "RuntimeError: boom" in err
+    assert len(err.strip().splitlines()) == 1

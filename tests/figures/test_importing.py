@@ -226,7 +226,7 @@ def test_land_rules_and_code_checks(land):
     assert "99999 is not a commune of Tỉnh Hòa Bình" in reasons[(9, "commune_code")]
     assert "05242 is Xã Nà Phòn" in reasons[(10, "commune_name")]  # code and name disagree
     assert "not in Huyện Lạc Sơn" in reasons[(11, "district_name")]
-    assert "≥ 0" in reasons[(12, "land_done_ha")]  # negative area
+    assert "from 0 to 200,000" in reasons[(12, "land_done_ha")]  # negative area
     assert len(reasons) == 6
 
 

@@ -182,7 +182,14 @@ def test_bad_cell_names_file_row_and_column(tmp_path):
         ("04789,19,2020-2025,1,1,1,1,0,100", "row 2, column period", "year"),
         ("04789,,2020-2025,1,1,1,1,0,100", "row 2, column period", "required"),
         ("04789,2019,2020/2025,1,1,1,1,0,100", "row 2, column vintage", "vintage"),
-        ("04789,2019,2020-2025,-1,1,1,1,0,100", "row 2, column models_economy", "≥ 0"),
+        ("04789,2019,2020-2025,-1,1,1,1,0,100", "row 2, column models_economy", "from 0 to"),
+        # Above a 64-bit integer, or 1e308: a rejected cell, not "cannot safely cast".
+        ("04789,2019,2020-2025,1,1,1,1,0,1e308", "row 2, column population", "10000000"),
+        (
+            "04789,2019,2020-2025,99999999999999999999,1,1,1,0,1",
+            "row 2, column models_economy",
+            "10000000",
+        ),
         ("04789,2019,2020-2025,1.5,1,1,1,0,100", "row 2, column models_economy", "whole"),
         ("04789,2019,2020-2025,1,many,1,1,0,100", "row 2, column models_culture_society", "whole"),
         ("04789,2019,2020-2025,1,1,1,1,9,100", "row 2, column models_replicated", "replicated"),

@@ -18,21 +18,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Final
 
 import pandas as pd
 
 from geo.errors import Problem
 from geo.figures import indicators as ind
 from geo.figures.importing.findings import Findings, Reason
+from geo.figures.importing.grid import cell_name
 from geo.figures.importing.header import TOTAL_COLUMN, column_label
 from geo.figures.importing.matching import Place
-from geo.figures.importing.rows import Layout, Sheet
+from geo.figures.importing.rows import Layout, Row, Sheet
 from geo.figures.importing.values import number_convention, number_text, to_float, value_text
 from geo.i18n import LANGUAGES
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, VINTAGE
 
 #: ``provenance`` of ``named_models`` rows imported without one.
 IMPORT_PROVENANCE = "imported"
+#: How far an area may exceed the commune's measured area (boundaries drawn from maps differ
+#: from the official areas by a few per cent).
+AREA_TOLERANCE: Final = 1.05
 
 _RULE_KEYS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), key)
@@ -42,6 +47,8 @@ _RULE_KEYS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^expected a whole number ≥ 0", "importer.rule.count"),
         (r"^expected a whole number from 0 to (?P<high>\d+)", "importer.rule.count_max"),
         (r"^expected a number ≥ 0", "importer.rule.number"),
+        (r"^expected a number from 0 to (?P<high>\d+)", "importer.rule.number_max"),
+        (r"^area consolidated is more than (?P<ratio>\d+) times", "importer.rule.plan_ratio"),
         (r"^expected one of ", "importer.rule.category"),
         (r"^expected true or false", "importer.rule.bool"),
         (r"^expected a boundary vintage", "importer.rule.vintage"),
@@ -114,8 +121,10 @@ class Checker:
         period: int,
         vintage: str,
         place: Place,
+        commune_areas_ha: Mapping[str, float] | None = None,
     ) -> None:
         self.sheet = sheet
+        self.commune_areas_ha = commune_areas_ha or {}
         self.spec = sheet.spec
         self.family = sheet.family
         self.layout = layout
@@ -166,6 +175,8 @@ class Checker:
                 if column in (COMMUNE_CODE, ind.PERIOD, VINTAGE):
                     continue
                 text = row.cells.get(column, "")
+                if self.reject_formula(row, column):
+                    text = ""  # the reason is the formula, not an unreadable number
                 record[column] = value_text(spec, column, text, self.convention)
             if spec.name == ind.NAMED_MODELS:
                 if not record[ind.PROVENANCE]:
@@ -180,6 +191,23 @@ class Checker:
                         row, column, f"importer.reject.{column}", value=text, expected=expected
                     )
         return records
+
+    def reject_formula(self, row: Row, column: str) -> bool:
+        """Reject ``row`` when its cell in ``column`` is a formula without a computed value."""
+        c = self.sheet.by_column.get(column)
+        formula = self.sheet.grid.formulas.get((row.index, c)) if c is not None else None
+        if formula is None:
+            return False
+        self.findings.reasons.append(
+            Reason(
+                row.index + 1,
+                column,
+                formula,
+                "importer.reject.formula",
+                {"cell": cell_name(row.index, c), "formula": formula},  # type: ignore[arg-type]
+            )
+        )
+        return True
 
     def parse(self, records: Mapping[int, Mapping[str, str]]) -> pd.DataFrame:
         """The records typed by the family's parser; a cell it cannot read rejects its row."""
@@ -226,6 +254,43 @@ class Checker:
             self.findings.reasons.append(
                 Reason(first, name_column, value, "importer.reject.duplicate_later", {"row": later})
             )
+        if self.family == ind.LAND:
+            self.warn_above_plan(checked)
+
+    def warn_above_plan(self, table: pd.DataFrame) -> None:
+        """Warn about accepted rows whose area consolidated is above the area planned."""
+        bad_rows = self.findings.rejected_rows()
+        for number in table.index:
+            done, planned = table.loc[number, [ind.LAND_DONE_HA, ind.LAND_PLANNED_HA]]
+            if number in bad_rows or pd.isna(done) or pd.isna(planned) or planned <= 0:
+                continue
+            if done > planned:
+                code = self.by_number[number].code
+                self.findings.warn(
+                    f"row {number}, column {ind.LAND_DONE_HA}",
+                    "importer.warn.above_plan",
+                    row=int(number),
+                    commune=self.place.describe(code) if code else "",
+                    percent=round(float(done) / float(planned) * 100),
+                )
+
+    def reject_above_area(self, table: pd.DataFrame) -> None:
+        """Reject land areas above the commune's own area (when the caller gave the areas)."""
+        for number in table.index:
+            row = self.by_number[number]
+            area = self.commune_areas_ha.get(row.code or "")
+            if area is None or not area > 0:
+                continue
+            for column in (ind.LAND_DONE_HA, ind.LAND_PLANNED_HA):
+                value = table.loc[number, column]
+                if pd.notna(value) and value > area * AREA_TOLERANCE:
+                    self.findings.reject(
+                        row,
+                        column,
+                        "importer.reject.above_area",
+                        area=round(float(area)),
+                        commune=self.place.describe(row.code or ""),
+                    )
 
     def extra_rules(self, table: pd.DataFrame) -> None:
         """Rules an import adds to the family's: the file's own total, NTM of urban units."""
@@ -250,6 +315,8 @@ class Checker:
                         stated=stated,
                         computed=int(value),
                     )
+        if self.family == ind.LAND:
+            self.reject_above_area(table)
         if self.family == ind.NTM:
             for number in table.index:
                 row = by_number[number]

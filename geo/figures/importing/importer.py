@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from typing import IO
 
 from geo.figures import indicators as ind
@@ -56,6 +57,7 @@ from geo.figures.importing.header import (
     sheet_has_values_only,
     value_columns,
 )
+from geo.figures.importing.limits import DEFAULT_LIMITS, ReadLimits
 from geo.figures.importing.matching import CommuneMatcher, Place, load_place
 from geo.figures.importing.reading import Grid, read_grids, read_source, repair_grid
 from geo.figures.importing.report import ImportReport, build_report
@@ -74,6 +76,8 @@ def import_file(
     province_codes: str | tuple[str, ...] = "17",
     vintage: str = VINTAGE_2020_2025,
     sheet: str | int | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    commune_areas_ha: Mapping[str, float] | None = None,
 ) -> ImportReport:
     """Read a planner's spreadsheet and say, row by row, what can be imported (dry run).
 
@@ -95,6 +99,13 @@ def import_file(
         for files keyed to the communes after 1 July 2025 (no districts).
     sheet : str or int, optional
         Sheet name or 0-based index; default: the first visible sheet with a header.
+    limits : ReadLimits
+        Size limits of the file (:mod:`geo.figures.importing.limits`), checked while reading:
+        a file beyond one is refused with the number and the limit.
+    commune_areas_ha : mapping of str to float, optional
+        Area of each commune (code → ha), when the caller has the boundaries: an area of land
+        consolidation above its commune's area is rejected. Without it, only the ceiling
+        :data:`geo.figures.indicators.MAX_LAND_HA` applies.
 
     Returns
     -------
@@ -104,8 +115,9 @@ def import_file(
     ------
     UnreadableFileError
         (a :class:`~geo.errors.DataError`) when the file cannot be used at all: not a
-        spreadsheet, an old ``.xls``, empty, no header with a commune column and a figure
-        column, a template of another family.
+        spreadsheet, an old ``.xls``, password-protected, empty, damaged or hostile XML, beyond
+        the ``limits``, no header with a commune column and a figure column, a template of
+        another family.
     ValueError
         For an unknown family or vintage, or a period outside 1900–2100.
 
@@ -123,16 +135,15 @@ def import_file(
     if not 1900 <= int(period) <= 2100:
         raise ValueError(f"period must be a year between 1900 and 2100, got {period!r}")
     place = load_place(province_codes, vintage)
-    data, name = read_source(source, file_name)
+    data, name = read_source(source, file_name, limit=limits.file_bytes)
     sha256 = hashlib.sha256(data).hexdigest()
-    grids = read_grids(data, name, sheet)
+    grids = read_grids(data, name, sheet, limits)
     if not grids:
         raise unreadable(name, "importer.error.empty")
     _check_template_family(grids[0], family, name)
     grid, header, encoding = _table(grids, family, name)
-    return _Import(grid, header, family, int(period), vintage, name, place).run(
-        sha256=sha256, encoding=encoding
-    )
+    run = _Import(grid, header, family, int(period), vintage, name, place)
+    return run.run(sha256=sha256, encoding=encoding, commune_areas_ha=commune_areas_ha or {})
 
 
 def _family_label(family: str) -> dict[str, str]:
@@ -195,7 +206,9 @@ class _Import:
         self.findings = Findings(file_name)
         self.matcher = CommuneMatcher(place, vintage, self.findings)
 
-    def run(self, *, sha256: str, encoding: str) -> ImportReport:
+    def run(
+        self, *, sha256: str, encoding: str, commune_areas_ha: Mapping[str, float]
+    ) -> ImportReport:
         """Every step in turn; the report of the file."""
         self.note_header(encoding)
         layout = RowClassifier(
@@ -212,6 +225,7 @@ class _Import:
             period=self.period,
             vintage=self.vintage,
             place=self.place,
+            commune_areas_ha=commune_areas_ha,
         )
         table = checker.check()
         checker.check_subtotals()

@@ -5,6 +5,11 @@ remember which copies are spread across or down) and the fonts that hint at a le
 CSV files are decoded (UTF-8, UTF-16, Windows-1258 …) and split on the delimiter that fits.
 :func:`repair_grid` then turns every text into NFC Unicode, converting TCVN3/VNI text.
 
+Both are read as streams within the limits of :mod:`geo.figures.importing.limits` (workbooks by
+:mod:`geo.figures.importing.xlsx`): a file beyond one is refused with the number and the limit,
+and so is a CSV with a NUL byte, a quote never closed or an undecodable text, each with its own
+reason.
+
 Examples
 --------
 >>> grid = read_grids("Mã xã;Kinh tế\\n4789;3\\n".encode(), "a.csv", None)[0]
@@ -18,161 +23,178 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import os
 import re
 import unicodedata
-import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
-from geo.figures.encodings import Legacy, decode_bytes, font_hint, repair_texts
+from geo.figures.encodings import decode_bytes, repair_texts
 from geo.figures.importing.findings import unreadable
+from geo.figures.importing.grid import CellBudget, Grid, GridBuilder
+from geo.figures.importing.limits import DEFAULT_LIMITS, ReadLimits, megabytes
+from geo.figures.importing.xlsx import META_SHEET, read_workbook
 from geo.geography.matching import clean
 
-#: Hidden sheet of a template (:mod:`geo.figures.templates`) with its family, period and vintage.
-META_SHEET = "_atlas"
+__all__ = ["META_SHEET", "Grid", "cell_text", "read_grids", "read_source", "repair_grid"]
+
+#: Lines of a CSV that decide its delimiter.
+_SNIFF_LINES = 50
+#: Bytes of a CSV that decide its legacy encoding (the whole file is then decoded with it).
+_DECODE_SAMPLE = 1_000_000
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+#: Empty rows (blanks and delimiters only) at the end of a CSV.
+_TRAILING_EMPTY_ROWS = re.compile(r"[\r\n][\s,;]*\Z")
+#: Name of an OLE stream that only an encrypted (password-protected) Office file has.
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
-@dataclass
-class Grid:
-    """One sheet as rows of raw cell values; ``rows[i]`` is spreadsheet row ``i + 1``."""
+def read_source(
+    source: object, file_name: str | None, *, limit: int = DEFAULT_LIMITS.file_bytes
+) -> tuple[bytes, str]:
+    """The bytes of ``source`` (bytes, a path or a file-like) and the file name to report.
 
-    name: str
-    rows: list[list[object]]
-    # Cells filled from a merge whose top-left cell is in another column: header text only.
-    spread: set[tuple[int, int]] = field(default_factory=set)
-    hints: dict[tuple[int, int], Legacy] = field(default_factory=dict)
-    meta: dict[str, str] = field(default_factory=dict)
-    encoding: str = "xlsx"
-    # Cells filled from a merge whose top-left cell is in a row above.
-    below: set[tuple[int, int]] = field(default_factory=set)
-
-
-def read_source(source: object, file_name: str | None) -> tuple[bytes, str]:
-    """The bytes of ``source`` (bytes, a path or a file-like) and the file name to report."""
+    A file of more than ``limit`` bytes is refused before it is read.
+    """
     if isinstance(source, bytes | bytearray | memoryview):
-        return bytes(source), file_name or "upload"
-    if isinstance(source, str | os.PathLike):
+        data, name = bytes(source), file_name or "upload"
+    elif isinstance(source, str | os.PathLike):
         path = Path(source)
+        name = file_name or path.name
         try:
-            return path.read_bytes(), file_name or path.name
+            size = path.stat().st_size
+            if size > limit:
+                raise _too_big(name, size, limit)
+            data = path.read_bytes()
         except OSError as exc:
-            raise unreadable(file_name or path.name, "importer.error.not_found") from exc
-    getvalue = getattr(source, "getvalue", None)  # BytesIO, Streamlit's UploadedFile
-    data = getvalue() if callable(getvalue) else source.read()  # type: ignore[attr-defined]
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    name = file_name or Path(str(getattr(source, "name", "") or "upload")).name
-    return bytes(data), name
+            raise unreadable(name, "importer.error.not_found") from exc
+    else:
+        getvalue = getattr(source, "getvalue", None)  # BytesIO, Streamlit's UploadedFile
+        read = source.read  # type: ignore[attr-defined]
+        raw = getvalue() if callable(getvalue) else read(limit + 1)
+        data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+        name = file_name or Path(str(getattr(source, "name", "") or "upload")).name
+    if len(data) > limit:
+        raise _too_big(name, len(data), limit)
+    return data, name
 
 
-def _read_xlsx(data: bytes, file_name: str, sheet: str | int | None) -> list[Grid]:
-    """The workbook's sheets (``sheet`` only, else the visible ones) with its template metadata."""
-    import openpyxl  # heavy; only for workbooks
+def _too_big(name: str, size: int, limit: int) -> Exception:
+    """The refusal of a file of ``size`` bytes."""
+    return unreadable(
+        name, "importer.error.file_size", size=megabytes(size), limit=megabytes(limit)
+    )
 
+
+def _decode(data: bytes, file_name: str) -> tuple[str, str]:
+    """The text of a CSV and its encoding; a legacy encoding is judged on a sample."""
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise unreadable(file_name, "importer.error.unreadable") from exc
-    meta: dict[str, str] = {}
-    if META_SHEET in book.sheetnames:
-        for key, value, *_ in book[META_SHEET].iter_rows(values_only=True, max_col=2):
-            if key is not None:
-                meta[str(key)] = "" if value is None else str(value)
-    names = [n for n in book.sheetnames if n != META_SHEET]
-    if sheet is not None:
-        if isinstance(sheet, int):
-            if not 0 <= sheet < len(names):
-                raise unreadable(file_name, "importer.error.sheet", sheet=str(sheet))
-            names = [names[sheet]]
-        elif sheet in names:
-            names = [sheet]
-        elif sheet.isdigit() and int(sheet) < len(names):  # "1" from a command line
-            names = [names[int(sheet)]]
-        else:
-            raise unreadable(file_name, "importer.error.sheet", sheet=sheet)
-    grids = []
-    for name in names:
-        ws = book[name]
-        if sheet is None and ws.sheet_state != "visible":
-            continue
-        rows: list[list[object]] = []
-        hints: dict[tuple[int, int], Legacy] = {}
-        for r, row in enumerate(ws.iter_rows(min_row=1, min_col=1), start=0):
-            values = []
-            for c, cell in enumerate(row):
-                value = cell.value
-                values.append(value)
-                if isinstance(value, str) and cell.font is not None:
-                    hint = font_hint(cell.font.name)
-                    if hint:
-                        hints[(r, c)] = hint
-            rows.append(values)
-        spread: set[tuple[int, int]] = set()
-        below: set[tuple[int, int]] = set()
-        for merged in ws.merged_cells.ranges:
-            top, left = merged.min_row - 1, merged.min_col - 1
-            if top >= len(rows):
-                continue
-            value = rows[top][left] if left < len(rows[top]) else None
-            for r in range(top, min(merged.max_row, len(rows))):
-                for c in range(left, merged.max_col):
-                    while len(rows[r]) <= c:
-                        rows[r].append(None)
-                    if (r, c) != (top, left):
-                        rows[r][c] = value
-                        if c != left:
-                            spread.add((r, c))
-                        if r != top:
-                            below.add((r, c))
-                        if (top, left) in hints:
-                            hints[(r, c)] = hints[(top, left)]
-        grids.append(Grid(name, rows, spread, hints, meta, "xlsx", below))
-    return grids
+        if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+            return decode_bytes(data)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            # Judging the legacy encoding reads every cell: a sample is enough, and bounded.
+            sample = data[:_DECODE_SAMPLE]
+            cut = sample.rfind(b"\n")
+            _, encoding = decode_bytes(sample[:cut] if cut > 0 else sample)
+            text = unicodedata.normalize("NFC", data.decode(encoding, errors="replace"))
+            return text, encoding
+        return decode_bytes(data)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise unreadable(file_name, "importer.error.encoding", reason=str(exc)) from exc
 
 
-def _read_csv(data: bytes, file_name: str) -> Grid:
-    """The CSV file as one grid, decoded and split on the delimiter that fits it."""
-    text, encoding = decode_bytes(data)
-    if "\x00" in text:
-        raise unreadable(file_name, "importer.error.unreadable")
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
-    if not lines:
-        raise unreadable(file_name, "importer.error.empty")
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, one at a time (any of \\r\\n, \\n, \\r)."""
+    for found in _LINE.finditer(text):
+        line = found.group()
+        if line:
+            yield line
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter that gives the most columns on most of the first lines."""
+    lines: list[str] = []
+    for line in _lines(text):
+        if line.strip():
+            lines.append(line)
+            if len(lines) == _SNIFF_LINES:
+                break
 
     def width(delimiter: str) -> tuple[int, int]:
-        counts = [len(r) for r in csv.reader(lines, delimiter=delimiter)]
-        common = Counter(counts).most_common(1)[0]
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:  # the reading itself says what is wrong
+            return 0, 0
+        common = Counter(counts).most_common(1)[0] if counts else (0, 0)
         return common[0], common[1]
 
-    # The delimiter that gives the most columns on most lines (Vietnamese Excel saves ";").
-    delimiter = max((",", ";", "\t"), key=lambda d: (min(width(d)[0], 100), width(d)[1]))
+    # Vietnamese Excel saves ";".
+    return max((",", ";", "\t"), key=lambda d: (min(width(d)[0], 100), width(d)[1]))
+
+
+def _read_csv(data: bytes, file_name: str, limits: ReadLimits) -> Grid:
+    """The CSV file as one grid, decoded and split on the delimiter that fits it.
+
+    Rows are streamed: blank rows after the table cost nothing, and a row beyond the limits
+    stops the reading.
+    """
+    text, encoding = _decode(data, file_name)
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise unreadable(file_name, "importer.error.nul", line=text.count("\n", 0, nul) + 1)
+    if not text.strip():
+        raise unreadable(file_name, "importer.error.empty")
+    # Millions of empty rows after the table are cut at once, not read one by one.
+    trailing = _TRAILING_EMPTY_ROWS.search(text)
+    if trailing:
+        text = text[: trailing.start() + 1]
+    builder = GridBuilder(file_name, "", limits, CellBudget(limits))
+    reader = csv.reader(_lines(text), delimiter=_delimiter(text), strict=True)
+    line = 0  # last line read
     try:
-        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        for row, record in enumerate(reader):
+            builder.add_row(row, record)
+            line = reader.line_num
     except csv.Error as exc:
-        raise unreadable(file_name, "importer.error.unreadable") from exc
-    return Grid("", rows, encoding=encoding)
+        reason = str(exc)
+        if "field larger than field limit" in reason:
+            raise unreadable(
+                file_name, "importer.error.csv_field", line=line + 1, limit=csv.field_size_limit()
+            ) from exc
+        if "unexpected end of data" in reason:
+            raise unreadable(file_name, "importer.error.csv_quote", line=line + 1) from exc
+        raise unreadable(file_name, "importer.error.csv", line=line + 1, reason=reason) from exc
+    return Grid("", builder.rows, encoding=encoding)
 
 
-def read_grids(data: bytes, file_name: str, sheet: str | int | None) -> list[Grid]:
+def read_grids(
+    data: bytes, file_name: str, sheet: str | int | None, limits: ReadLimits = DEFAULT_LIMITS
+) -> list[Grid]:
     """The grids of a file's bytes: a workbook's sheets or a CSV's one grid.
 
     Raises :class:`~geo.figures.importing.findings.UnreadableFileError` for an empty file, an
-    old ``.xls`` or something that is no spreadsheet.
+    old ``.xls``, a password-protected workbook, something that is no spreadsheet, or a file
+    beyond ``limits`` (:mod:`geo.figures.importing.limits`).
     """
+    if len(data) > limits.file_bytes:
+        raise _too_big(file_name, len(data), limits.file_bytes)
     if not data.strip():
         raise unreadable(file_name, "importer.error.empty")
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, file_name, sheet)
+        return read_workbook(data, file_name, sheet, limits)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
+        # An encrypted .xlsx is an OLE container too, with an "EncryptedPackage" stream.
+        if _ENCRYPTED_PACKAGE in data:
+            raise unreadable(file_name, "importer.error.encrypted")
         raise unreadable(file_name, "importer.error.xls")
     if data[:5] in (b"%PDF-",) or data[:4] in (b"\x89PNG", b"GIF8") or data[:2] == b"\xff\xd8":
         raise unreadable(file_name, "importer.error.unreadable")
-    return [_read_csv(data, file_name)]
+    return [_read_csv(data, file_name, limits)]
 
 
 def repair_grid(grid: Grid) -> str:
@@ -206,7 +228,7 @@ def cell_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, float | np.floating):
         if not np.isfinite(value):
-            return ""
+            return str(float(value))  # "inf", "nan": read as no number, so the row is rejected
         return str(int(value)) if float(value).is_integer() else repr(round(float(value), 9))
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()

@@ -21,6 +21,7 @@ from geo.figures.importing.findings import Finding, Findings, Reason, render
 from geo.figures.importing.header import DISTRICT_COLUMN, column_label
 from geo.figures.importing.reading import cell_text
 from geo.figures.importing.rows import Layout, Sheet
+from geo.figures.safe_cells import write_row
 from geo.i18n import Lang, t
 from geo.schema import DISTRICT_NAME
 
@@ -241,7 +242,9 @@ def rejected_workbook(report: ImportReport, *, lang: Lang = "vi") -> bytes:
     """An ``.xlsx`` of the rejected rows as they were in the file, each with its reasons.
 
     Sheet 1 has the rows (spreadsheet row number, the file's cells, a reason column) so a
-    planner can correct them and import them again; sheet 2 lists every problem.
+    planner can correct them and import them again; sheet 2 lists every problem. The file's
+    text is written as text, never as a formula (:mod:`geo.figures.safe_cells`): a cell
+    ``=HYPERLINK(…)`` comes back as that text, marked so that Excel keeps it text.
 
     Examples
     --------
@@ -257,7 +260,8 @@ def rejected_workbook(report: ImportReport, *, lang: Lang = "vi") -> bytes:
     book = Workbook()
     ws = book.active
     ws.title = t("importer.wb.rejected_sheet", lang)[:31]
-    ws.append([t("importer.wb.title", lang, file=report.file_name)])
+    # The file's own text comes back here: written as text, never as a formula.
+    write_row(ws, 1, [t("importer.wb.title", lang, file=report.file_name)])
     ws["A1"].font = Font(bold=True)
     rows = report.rejected_rows
     cells = [c for c in rows.columns if c != SOURCE_ROW]
@@ -266,7 +270,7 @@ def rejected_workbook(report: ImportReport, *, lang: Lang = "vi") -> bytes:
         *[c.strip() for c in cells],
         t("importer.wb.reason", lang),
     ]
-    ws.append(header)
+    write_row(ws, 2, header)
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="FDE9D9")
@@ -275,32 +279,35 @@ def rejected_workbook(report: ImportReport, *, lang: Lang = "vi") -> bytes:
         report.rejected["source_row"], report.rejected[f"reason_{lang}"], strict=True
     ):
         reasons.setdefault(int(number), []).append(str(reason))
-    for record in rows.itertuples(index=False, name=None):
+    for row, record in enumerate(rows.itertuples(index=False, name=None), start=3):
         number = int(record[0])
-        ws.append([number, *record[1:], "; ".join(reasons.get(number, []))])
-        ws.cell(ws.max_row, len(header)).alignment = Alignment(wrap_text=True)
+        write_row(ws, row, [number, *record[1:], "; ".join(reasons.get(number, []))])
+        ws.cell(row, len(header)).alignment = Alignment(wrap_text=True)
     ws.column_dimensions["A"].width = 10
     ws.column_dimensions[ws.cell(2, len(header)).column_letter].width = 70
     ws.freeze_panes = "B3"
 
     details = book.create_sheet(t("importer.wb.details_sheet", lang)[:31])
-    details.append(
+    write_row(
+        details,
+        1,
         [
             t("importer.wb.row", lang),
             t("importer.wb.column", lang),
             t("importer.wb.value", lang),
             t("importer.wb.reason", lang),
-        ]
+        ],
     )
     for cell in details[1]:
         cell.font = Font(bold=True)
-    for number, column, value, reason in report.rejected[
-        ["source_row", "column", "value", f"reason_{lang}"]
-    ].itertuples(index=False, name=None):
+    problems = report.rejected[["source_row", "column", "value", f"reason_{lang}"]]
+    for row, (number, column, value, reason) in enumerate(
+        problems.itertuples(index=False, name=None), start=2
+    ):
         label = column
         if column in ind.FAMILIES[report.family].column_names:
             label = f"{ind.FAMILIES[report.family].column(column).label(lang)} ({column})"
-        details.append([int(number), label, value, reason])
+        write_row(details, row, [int(number), label, value, reason])
     details.column_dimensions["B"].width = 30
     details.column_dimensions["D"].width = 80
     buffer = io.BytesIO()

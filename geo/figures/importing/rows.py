@@ -153,6 +153,10 @@ class Sheet:
         row = self.grid.rows[index]
         out: dict[str, str] = {}
         for c, column in self.header.columns.items():
+            formula = self.grid.formulas.get((index, c))
+            if formula is not None:  # no value to read: the formula, so the row is not blank
+                out[column] = formula
+                continue
             value = row[c] if c < len(row) else None
             if (index, c) in self.grid.spread:
                 value = None  # a merged title across the row, not a value of this column
@@ -272,7 +276,9 @@ class RowClassifier:
         """Whether the row repeats the header (a table printed over several pages)."""
         hits = 0
         for column, text in cells.items():
-            found, exact = recognise(text, self.sheet.family) if text else (None, False)
+            if not text or text.replace(".", "").replace(",", "").isdigit():
+                continue  # a figure or a code never repeats a header (and this runs per row)
+            found, exact = recognise(text, self.sheet.family)
             hits += bool(exact and found == column)
         return hits >= 2
 
