@@ -21,7 +21,14 @@ from geo.ui.kpis import kpi_section
 from geo.ui.lagging import lagging_section
 from geo.ui.layout import main_tabs, navigation
 from geo.ui.map_section import map_section
-from geo.ui.resources import district_names, geography_for, load_tables, metrics_for, periods_of
+from geo.ui.resources import (
+    district_names,
+    geography_for,
+    load_tables,
+    metrics_for,
+    periods_of,
+    vintage_tables_for,
+)
 from geo.ui.sidebar import sidebar
 from geo.ui.state import selected_commune
 
@@ -35,7 +42,7 @@ def main() -> None:
     geography = geography_for(view.geography_key)
     tables = load_tables(revision)
     metrics = metrics_for(view.geography_key, view.period, revision)
-    page_header(view, geography, tables)
+    page_header(view, geography, vintage_tables_for(view.geography_key, revision, view.lang))
 
     selected = selected_commune(geography)
     # The map and its panel come first (a leader's glance); they are filled last, once the
@@ -43,7 +50,7 @@ def main() -> None:
     map_column, panel = st.columns([2, 1], gap="medium")
 
     previous = kpi_section(view, metrics, periods=periods_of(tables), revision=revision)
-    lag_tab, district_tab, commune_tab, export_tab = main_tabs(view.lang)
+    lag_tab, district_tab, commune_tab, export_tab = main_tabs(view.lang, geography)
     with lag_tab, st.container(key="lagging"):
         marked = lagging_section(view, metrics, previous, geography)
     with district_tab, st.container(key="district_summary"):
@@ -63,7 +70,7 @@ def main() -> None:
             marked=marked,
         )
     with panel:
-        panel_column(view, selected, tables=tables, revision=revision)
+        panel_column(view, selected, revision=revision)
 
 
 navigation(main)

@@ -30,8 +30,8 @@ import pandas as pd
 
 from geo.analysis.metrics import commune_metrics
 from geo.errors import AtlasError
-from geo.geography.geographies import Geography
-from geo.view import DEFAULT_LAYER, MapView
+from geo.geography.geographies import DEFAULT_2025_KEY, Geography
+from geo.view import DEFAULT_GEOGRAPHY, DEFAULT_LAYER, MapView
 
 __all__ = ["MAP_FAMILIES", "add_export_command", "load_figures"]
 
@@ -88,14 +88,40 @@ def load_figures(
     return tables, is_demo
 
 
-def _geography(path: str | None) -> Geography:
+def _geography(path: str | None, key: str | None = None) -> tuple[str, Geography]:
+    """The geography of ``--boundaries``, ``--geography KEY`` (or ``--vintage 2025``), else
+    the 2020–2025 schematic default; with the key the view records."""
+    from geo.geography.geographies import (
+        available_geographies,
+        default_geography,
+        file_geography,
+        load_geography,
+    )
+
     if path:
-        from geo.geography.geographies import file_geography
+        return "file", file_geography(path)
+    if key:
+        choices = {choice.key: choice for choice in available_geographies()}
+        if key not in choices:
+            raise AtlasError("--geography", f"no geography {key!r}; choices: {', '.join(choices)}")
+        return key, load_geography(choices[key])
+    return DEFAULT_GEOGRAPHY, default_geography()
 
-        return file_geography(path)
-    from geo.geography.geographies import default_geography
 
-    return default_geography()
+def _metrics(geography: Geography, tables: dict, period: int, lang: str) -> pd.DataFrame:
+    """The commune metrics of the geography's vintage (figures of another converted through
+    the crosswalk, never joined on codes), with the provenance of the models' figures."""
+    from geo.analysis.conversion import PROVENANCE_COLUMNS
+    from geo.analysis.vintages import tables_for
+    from geo.geography.geographies import grouped_communes
+
+    keyed = tables_for(geography, tables, period=period, lang=lang).tables
+    metrics = commune_metrics(grouped_communes(geography), keyed, period=period)
+    models = keyed.get("models")
+    if models is not None and "conversion_rule" in models:
+        rows = models.loc[models["period"] == period, ["commune_code", *PROVENANCE_COLUMNS]]
+        metrics = metrics.merge(rows, on="commune_code", how="left")
+    return metrics
 
 
 def _format(args: argparse.Namespace, allowed: tuple[str, ...]) -> str:
@@ -154,9 +180,13 @@ def _export(args: argparse.Namespace) -> int:
 
     fmt = _format(args, _IMAGE_FORMATS if args.what == "map" else _DATA_FORMATS)
     tables, demo = load_figures(demo=args.demo, db=args.db, period=args.period)
-    geography = _geography(args.boundaries)  # after the cheap checks: it takes a moment
-    metrics = commune_metrics(geography.communes, tables, period=args.period)
-    view = _view(args, demo=demo)
+    key = DEFAULT_2025_KEY if args.vintage == "2025" and not args.geography else args.geography
+    # after the cheap checks: it takes a moment
+    geography_key, geography = _geography(args.boundaries, key)
+    metrics = _metrics(geography, tables, args.period, args.lang)
+    view = _view(args, demo=demo).replace(
+        geography_key=geography_key, vintage=str(geography.vintage)
+    )
     _check_district(geography, view.district_code)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     if args.what == "map":
@@ -211,6 +241,12 @@ def add_export_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
             "--db", help="database URL (default: $ATLAS_DB_URL, else data/atlas.sqlite)"
         )
         sub.add_argument("--boundaries", help="commune layer to use instead of the default")
+        sub.add_argument("--geography", help="a geography key (e.g. shipped:phutho-2025:former-17)")
+        sub.add_argument(
+            "--vintage",
+            choices=("2020-2025", "2025"),
+            help="2025: the former Hòa Bình on the real 2025 units, figures converted",
+        )
         sub.set_defaults(handler=_export)
 
     map_parser = kinds.add_parser("map", help="print-ready map (PNG 300 dpi or vector PDF)")

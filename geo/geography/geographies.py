@@ -41,7 +41,9 @@ from geo.geography.schematic import (
     schematic_communes_2025,
 )
 from geo.geography.units_2025 import (
+    FORMER_DISTRICT_CODE,
     FORMER_DISTRICT_COLUMNS,
+    FORMER_DISTRICT_NAME,
     VINTAGE_2025,
     former_districts_2025,
     province_codes_2025,
@@ -83,6 +85,8 @@ __all__ = [
     "district_labels",
     "file_geography",
     "geography_label",
+    "group_level",
+    "grouped_communes",
     "level_label",
     "load_geography",
     "provinces_label",
@@ -98,6 +102,10 @@ __all__ = [
 BoundaryKind = Literal["schematic", "shipped", "file", "fetched"]
 #: A level of the administrative tree, from the top.
 Level = Literal["country", "province", "district", "commune"]
+#: What a layer's communes are grouped by for the area box, summaries and ranks: districts
+#: (2019, 2020–2025), the former district of a 2025 commune (one 2025 province) or the
+#: province (several 2025 provinces).
+GroupLevel = Literal["district", "former_district", "province"]
 #: Attribution of the schematic default (its unit list and centres).
 SCHEMATIC_ATTRIBUTION = "Unit list, centres and extents: vietnamadminunits (MIT)"
 #: A layer with this many provinces or more is named "the whole country" (63 provinces from
@@ -842,4 +850,58 @@ def with_former_districts(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if geometry is not None:  # keep the geometry column last
         out = out[[c for c in out.columns if c != geometry] + [geometry]]
     out.attrs.update(communes.attrs)
+    return out
+
+
+def group_level(geography: Geography) -> GroupLevel:
+    """What the layer's communes are grouped by (:data:`GroupLevel`).
+
+    A layer with districts: the district. Without (from 1 July 2025): the province when the
+    layer spans several, else the former district ("khu vực huyện cũ") when the communes carry
+    it, else the province.
+
+    Examples
+    --------
+    >>> group_level(default_geography()), group_level(default_geography_2025())
+    ('district', 'former_district')
+    """
+    if geography.has_districts:
+        return "district"
+    communes = geography.communes
+    several = PROVINCE_CODE in communes and communes[PROVINCE_CODE].nunique() > 1
+    if (
+        not several
+        and FORMER_DISTRICT_CODE in communes
+        and communes[FORMER_DISTRICT_CODE].notna().any()
+    ):
+        return "former_district"
+    return "province"
+
+
+def grouped_communes(geography: Geography) -> gpd.GeoDataFrame:
+    """The communes with ``district_code`` and ``district_name`` holding their group
+    (:func:`group_level`), so that summaries, filters and the drill-down work on every vintage.
+
+    On a layer with districts the communes are returned as they are. On a 2025 layer the two
+    columns get the former district (or the province); readers see them labelled by
+    :func:`group_level`, never as a district of today.
+
+    Examples
+    --------
+    >>> grouped = grouped_communes(default_geography_2025())
+    >>> grouped["district_name"].nunique(), int(grouped["district_code"].isna().sum())
+    (10, 0)
+    """
+    communes = geography.communes
+    level = group_level(geography)
+    if level == "district":
+        return communes
+    code, name = (
+        (FORMER_DISTRICT_CODE, FORMER_DISTRICT_NAME)
+        if level == "former_district"
+        else (PROVINCE_CODE, PROVINCE_NAME)
+    )
+    out = communes.copy()
+    out[DISTRICT_CODE] = communes[code].astype(object).where(communes[code].notna(), "")
+    out[DISTRICT_NAME] = communes[name].astype(object).where(communes[name].notna(), "")
     return out

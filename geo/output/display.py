@@ -331,6 +331,8 @@ def legend_notes(
     demo: bool,
     district_name: str | None = None,
     lang: Lang,
+    layer: str | None = None,
+    converted: bool = False,
 ) -> list[str]:
     """The lines under the map legend: period(s) and demo label, boundaries, drill-down.
 
@@ -346,6 +348,11 @@ def legend_notes(
         The district in view (drill-down).
     lang : {"vi", "en"}
         Language.
+    layer : str, optional
+        The layer drawn; with ``converted``, a level layer (NTM, land) says how a merged
+        commune is coloured.
+    converted : bool
+        The figures were converted from another vintage (:mod:`geo.analysis.vintages`).
     """
     if len(periods) == 1:
         first = f"{t('app.period', lang)}: {periods[0]}"
@@ -362,4 +369,12 @@ def legend_notes(
     notes = [first, boundary]
     if district_name:
         notes.append(t("legend.district_note", lang, district=district_name))
+    if converted and layer in _LEVEL_LAYERS:
+        notes.append(t("legend.derived_note", lang))
+    elif converted:
+        notes.append(t("legend.converted_note", lang))
     return notes
+
+
+#: Layers of ordered levels: a merged commune's colour is derived (the lowest level).
+_LEVEL_LAYERS = frozenset({"ntm", "land"})

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from geo.analysis.commune_profile import CommuneProfile, commune_profile
+from geo.analysis.vintages import provenance_of
 from geo.i18n import Lang, t
 from geo.output.display import history_frame, named_model_lines, profile_caption, profile_figures
-from geo.ui.resources import over_periods_for
+from geo.ui.resources import over_periods_for, vintage_tables_for
 from geo.ui.state import MAP_HEIGHT, close_panel, set_district
 from geo.view import MapView
 
 __all__ = ["commune_panel", "panel_column"]
 
 
-def panel_column(
-    view: MapView, selected: str | None, *, tables: dict[str, pd.DataFrame], revision: int
-) -> None:
+def panel_column(view: MapView, selected: str | None, *, revision: int) -> None:
     """The panel of the selected commune, or a hint to click one."""
+    # The figures of the map's vintage: a 2025 commune's are its predecessors', converted.
+    tables = vintage_tables_for(view.geography_key, revision, view.lang).tables
     # As high as the map and scrolling inside: the page below stays where it is.
     with st.container(height=MAP_HEIGHT, border=False, key="commune_panel"):
         if selected is None:
@@ -31,6 +31,26 @@ def panel_column(
             named=tables.get("named_models"),
         )
         commune_panel(profile, view.lang, district_in_view=view.district_code)
+        provenance_section(provenance_of(tables, selected, view.period), view.lang)
+
+
+def provenance_section(rows: list[dict[str, object]], lang: Lang) -> None:
+    """Where a converted commune's figures come from: former communes, rule, composition."""
+    if not rows:
+        return
+    with st.expander(t("panel.provenance", lang), expanded=True):
+        st.caption(t("panel.provenance_from", lang, names=rows[0]["from_names"]))
+        for row in rows:
+            family = t(
+                f"layer.{row['family']}" if row["family"] != "models" else "panel.history_models",
+                lang,
+            )
+            text = f"**{family}**: {row['conversion_note']}"
+            if row["composition"]:
+                text += f" · {row['composition']}"
+            if row["derived"]:
+                text += f" · _{t('panel.derived', lang)}_"
+            st.markdown(text)
 
 
 def commune_panel(profile: CommuneProfile, lang: Lang, *, district_in_view: str | None) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis.metrics import district_summary, province_summary
-from geo.geography.geographies import Geography, area_label
+from geo.geography.geographies import Geography, area_label, group_level
 from geo.i18n import Lang, t
 from geo.output.display import commune_table, district_table
 from geo.ui.resources import district_names
@@ -22,6 +22,7 @@ __all__ = [
     "commune_section",
     "district_box",
     "district_section",
+    "group_label",
     "several_provinces",
     "whole_label",
 ]
@@ -34,10 +35,18 @@ def several_provinces(geography: Geography) -> bool:
 
 
 def whole_label(geography: Geography, lang: Lang) -> str:
-    """The label of "no district chosen": all districts, or the area of several provinces."""
+    """The label of "no district chosen": all districts, the area of several provinces, or
+    the whole area of a 2025 layer (which may be part of a province, e.g. the former Hòa Bình)."""
     if several_provinces(geography):
         return area_label(geography.communes, lang)
-    return t("app.all_districts", lang)
+    if group_level(geography) == "district":
+        return t("app.all_districts", lang)
+    return t("app.whole_area", lang)
+
+
+def group_label(geography: Geography, lang: Lang) -> str:
+    """What the area box groups by: "Huyện", "Khu vực huyện cũ" or "Tỉnh"."""
+    return t(f"app.area_group.{group_level(geography)}", lang)
 
 
 def district_box(

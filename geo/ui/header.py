@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from geo.analysis.table_join import vintage_note
+from geo.analysis.vintages import VintageTables
 from geo.geography.geographies import Geography, area_label
 from geo.i18n import t
-from geo.ui.resources import MAP_FAMILIES
 from geo.view import MapView
 
 __all__ = ["page_header"]
 
 
-def page_header(view: MapView, geography: Geography, tables: dict[str, pd.DataFrame]) -> None:
-    """Title and subtitle, then a notice for each thing the reader must know about the map."""
+def page_header(view: MapView, geography: Geography, figures: VintageTables) -> None:
+    """Title and subtitle, then a notice for each thing the reader must know about the map:
+    demo figures, schematic boundaries, the vintage shown and how the figures reached it."""
     lang = view.lang
     st.title(t("app.title", lang))
     st.markdown(t("app.subtitle", lang, province=area_label(geography.communes, lang)))
@@ -23,6 +22,7 @@ def page_header(view: MapView, geography: Geography, tables: dict[str, pd.DataFr
         st.warning(t("demo.banner", lang))
     if geography.kind == "schematic":
         st.info(t("boundary.schematic_banner", lang))
-    note = vintage_note(geography, {f: tables[f] for f in MAP_FAMILIES}, lang, period=view.period)
-    if note:
-        st.info(note)
+    if geography.vintage_info is not None:
+        st.caption(t("app.map_vintage", lang, vintage=geography.vintage_info.label(lang)))
+    if figures.note:
+        st.info(figures.note)

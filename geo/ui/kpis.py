@@ -8,8 +8,9 @@ import streamlit as st
 from geo.analysis.metrics import province_kpis
 from geo.figures.demo import DEMO_LABEL
 from geo.figures.published import FIGURES, SOURCE
+from geo.geography.geographies import FORMER_HOA_BINH_2025_KEY, area_label
 from geo.i18n import Lang, format_number, t
-from geo.ui.resources import metrics_for
+from geo.ui.resources import geography_for, metrics_for, published_applies
 from geo.view import MapView
 
 __all__ = ["PUBLISHED_PERIOD", "base_period", "kpi_cards", "kpi_section"]
@@ -54,17 +55,36 @@ def kpi_section(
     before = None if base is None else metrics_for(view.geography_key, base, revision)
     label = f" · {DEMO_LABEL}" if view.demo else ""
     shown = f"{view.compare_from} → {view.period}" if view.is_change else f"{view.period}"
-    st.subheader(f"{t('app.kpis', lang)} · {shown}{label}")
-    kpi_cards(metrics, before, view.period, base, lang)
+    # The cards are the area's: "Chỉ số toàn khu vực · Tỉnh Hòa Bình cũ", not "the province".
+    area = kpi_area(view.geography_key, lang)
+    st.subheader(f"{t('app.kpis_of', lang, area=area)} · {shown}{label}")
+    kpi_cards(
+        metrics, before, view.period, base, lang, published=published_applies(view.geography_key)
+    )
     return before
 
 
+def kpi_area(geography_key: str, lang: Lang) -> str:
+    """The area the cards sum over: the former Hòa Bình, a province, several, the country."""
+    if geography_key == FORMER_HOA_BINH_2025_KEY:
+        return t("kpi.area_former_hoa_binh", lang)
+    return area_label(geography_for(geography_key).communes, lang)
+
+
 def kpi_cards(
-    metrics: pd.DataFrame, before: pd.DataFrame | None, period: int, base: int | None, lang: Lang
+    metrics: pd.DataFrame,
+    before: pd.DataFrame | None,
+    period: int,
+    base: int | None,
+    lang: Lang,
+    *,
+    published: frozenset[str] = frozenset(FIGURES),
 ) -> None:
-    """Province indicators computed from the data; the published figure and source beside."""
-    published = {key: figure.value for key, figure in FIGURES.items()}
-    kpis = {kpi.key: kpi for kpi in province_kpis(metrics, published=published)}
+    """Indicators of the area computed from the data; the published figure and source beside
+    those that speak of the same area (``published``, see
+    :func:`geo.ui.resources.published_applies`)."""
+    published_values = {key: f.value for key, f in FIGURES.items() if key in published}
+    kpis = {kpi.key: kpi for kpi in province_kpis(metrics, published=published_values)}
     earlier = {kpi.key: kpi for kpi in province_kpis(before)} if before is not None else {}
     for column, key in zip(st.columns(len(SHOWN)), SHOWN, strict=True):
         kpi = kpis[key]
@@ -107,4 +127,9 @@ def kpi_cards(
                 else t("kpi.difference", lang, diff=format_number(diff, lang, decimals=1))
             )
             st.caption(f"{t('app.published', lang)} ({SOURCE.as_of}): **{value}** · {verdict}")
-    st.caption(f"{t('app.source', lang)}: {SOURCE.citation}. {t('app.kpi_denominator_note', lang)}")
+    if published:
+        source = f"{t('app.source', lang)}: {SOURCE.citation}. "
+        counts = "" if published >= set(FIGURES) else " " + t("kpi.counts_not_compared", lang)
+        st.caption(source + t("app.kpi_denominator_note", lang) + counts)
+    else:
+        st.caption(t("kpi.published_not_applicable", lang))

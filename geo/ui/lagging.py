@@ -21,7 +21,7 @@ from geo.geography.geographies import Geography, area_label
 from geo.i18n import Lang, t
 from geo.output.display import lagging_table, slug
 from geo.output.table_export import csv_bytes, xlsx_bytes
-from geo.ui.districts import district_box
+from geo.ui.districts import district_box, group_label
 from geo.ui.resources import district_names
 from geo.ui.widgets import choice_box
 from geo.view import MapView
@@ -106,7 +106,11 @@ def lagging_section(
         key="lag_combine",
     )
     district = district_box(
-        right, t("lag.district", lang), geography, key="lag_district", lang=lang
+        right,
+        t("lag.district", lang) if geography.has_districts else group_label(geography, lang),
+        geography,
+        key="lag_district",
+        lang=lang,
     )
     if not rules:
         st.info(t("lag.no_rule", lang))

@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from geo.geography.geographies import Geography, group_level
 from geo.i18n import Lang, t
 from geo.ui.widgets import current_language
 
@@ -16,12 +17,15 @@ __all__ = ["IMPORT_PAGE", "main_tabs", "navigation"]
 IMPORT_PAGE = "pages/1_Nhap_du_lieu.py"
 
 
-def main_tabs(lang: Lang) -> Sequence[Any]:
-    """The tabs below the indicators: lagging communes, districts, communes, downloads."""
+def main_tabs(lang: Lang, geography: Geography | None = None) -> Sequence[Any]:
+    """The tabs below the indicators: lagging communes, districts (or the groups of a 2025
+    layer: former districts, provinces), communes, downloads."""
+    group = "district" if geography is None else group_level(geography)
+    summary = "app.districts_table" if group == "district" else f"app.districts_table.{group}"
     return st.tabs(
         [
             t("tab.lagging", lang),
-            t("app.districts_table", lang),
+            t(summary, lang),
             t("app.table", lang),
             t("export.download", lang),
         ]

@@ -15,19 +15,27 @@ import streamlit as st
 
 from geo.analysis.commune_profile import metrics_over_periods
 from geo.analysis.compare import compare_periods
+from geo.analysis.vintages import VintageTables, tables_for
 from geo.figures.auth import Accounts, Authenticator, Throttle, accounts_path
+from geo.figures.published import FIGURES
 from geo.figures.store import Store, open_store
-from geo.geography.admin_units import ALL_PROVINCES
+from geo.geography.admin_units import ALL_PROVINCES, HOA_BINH
 from geo.geography.geographies import (
+    DEFAULT_2025_KEY,
+    FORMER_HOA_BINH_2025_KEY,
     Geography,
     GeographyChoice,
+    attribution_text,
     available_geographies,
     district_labels,
     file_geography,
+    group_level,
+    grouped_communes,
     load_geography,
 )
 from geo.i18n import t
 from geo.output.display import legend_notes
+from geo.schema import VINTAGE_2020_2025
 from geo.ui.state import MAP_HEIGHT
 from geo.view import MapView
 from geo.web.assets import use_local_assets
@@ -51,6 +59,8 @@ __all__ = [
     "metrics_for",
     "over_periods_for",
     "periods_of",
+    "published_applies",
+    "vintage_tables_for",
 ]
 
 #: Families drawn on the map (named models are listed, not mapped).
@@ -124,8 +134,14 @@ def demo_periods(revision: int) -> set[int]:
 
 @st.cache_data(show_spinner=False, ttl=60)
 def geography_choices() -> list[GeographyChoice]:
-    """The boundary layers on offer (files may be added while the server runs)."""
-    return available_geographies(**({"province_codes": ENV_PROVINCES} if ENV_PROVINCES else {}))
+    """The boundary layers on offer, the first view first (files may be added while the server
+    runs): the former Hòa Bình on the real 2025 boundaries (:data:`DEFAULT_2025_KEY`), unless
+    ``ATLAS_PROVINCES`` asks for other provinces, whose schematic then comes first as before."""
+    if ENV_PROVINCES:
+        return available_geographies(province_codes=ENV_PROVINCES)
+    choices = available_geographies()
+    first = [c for c in choices if c.key == DEFAULT_2025_KEY]
+    return first + [c for c in choices if c.key != DEFAULT_2025_KEY]
 
 
 @st.cache_resource(show_spinner=False)
@@ -137,12 +153,39 @@ def geography_for(key: str) -> Geography:
     return load_geography(choice)
 
 
+#: Published figures that are counts of communes: not comparable once communes were merged.
+_COMMUNE_COUNTS = frozenset({"ntm_communes", "land_communes"})
+
+
+def published_applies(geography_key: str) -> frozenset[str]:
+    """The published figures (Hòa Bình, 2019) that speak of the same area as the geography.
+
+    All of them on Hòa Bình alone on the 2020–2025 units; on the former Hòa Bình on the 2025
+    units only the amounts (models, hectares), since counts of communes change with mergers;
+    none on all of Phú Thọ, several provinces or the country.
+    """
+    if geography_key == FORMER_HOA_BINH_2025_KEY:
+        return frozenset(FIGURES) - _COMMUNE_COUNTS
+    geography = geography_for(geography_key)
+    provinces = set(geography.communes.get("province_code", pd.Series(dtype=str)).astype(str))
+    if geography.vintage == VINTAGE_2020_2025 and provinces == {HOA_BINH}:
+        return frozenset(FIGURES)
+    return frozenset()
+
+
 def district_names(geography: Geography) -> dict[str, str]:
-    """District code → label, sorted by label."""
-    communes = geography.communes
-    districts = pd.DataFrame(
-        {"code": communes["district_code"], "label": district_labels(communes)}
-    ).drop_duplicates("code")
+    """Code → label of the groups the area box offers, sorted by label: the districts, or on a
+    2025 layer the former districts (or provinces), see :func:`grouped_communes`."""
+    communes = grouped_communes(geography)
+    # A former district or a province is named as it is; a district with its province where
+    # the layer spans several (names repeat across provinces).
+    labels = (
+        district_labels(communes)
+        if group_level(geography) == "district"
+        else communes["district_name"].astype(str).tolist()
+    )
+    districts = pd.DataFrame({"code": communes["district_code"], "label": labels})
+    districts = districts[districts["code"].astype(str) != ""].drop_duplicates("code")
     districts = districts.sort_values("label")
     return dict(zip(districts["code"], districts["label"], strict=True))
 
@@ -151,11 +194,20 @@ def district_names(geography: Geography) -> dict[str, str]:
 
 
 @st.cache_data(show_spinner=False)
+def vintage_tables_for(geography_key: str, revision: int, lang: str = "vi") -> VintageTables:
+    """The figures keyed to the geography's vintage (converted through the crosswalk where
+    they are of another), with the reader's note in ``lang`` (:func:`tables_for`)."""
+    return tables_for(geography_for(geography_key), load_tables(revision), lang=lang)
+
+
+@st.cache_data(show_spinner=False)
 def over_periods_for(geography_key: str, revision: int) -> pd.DataFrame:
-    """Metrics of every period, stacked (the commune panel's history and ranks)."""
-    tables = load_tables(revision)
-    periods = tables["models"]["period"].unique()
-    return metrics_over_periods(geography_for(geography_key).communes, tables, periods)
+    """Metrics of every period, stacked (the commune panel's history and ranks), from the
+    figures of the geography's vintage only: never a join on codes of another vintage."""
+    periods = load_tables(revision)["models"]["period"].unique()
+    tables = vintage_tables_for(geography_key, revision).tables
+    geography = geography_for(geography_key)
+    return metrics_over_periods(grouped_communes(geography), tables, periods)
 
 
 @st.cache_data(show_spinner=False)
@@ -211,12 +263,16 @@ def map_for(view: MapView, tiles: bool, revision: int) -> folium.Map:
             demo=view.demo,
             district_name=districts.get(view.district_code) if view.district_code else None,
             lang=view.lang,
+            layer=view.layer,
+            converted=bool(vintage_tables_for(view.geography_key, revision).converted_from),
         ),
         tiles=tiles,
         height=MAP_HEIGHT,
     )
     if geography.attribution:
-        text = t("boundary.attribution", view.lang, attribution=geography.attribution)
+        text = t(
+            "boundary.attribution", view.lang, attribution=attribution_text(geography, view.lang)
+        )
         MapAttribution(text).add_to(fmap)
     FocusWithoutScroll().add_to(fmap)
     # After fit_bounds: the reader's last view of the same area wins over the fitted one.

@@ -15,7 +15,7 @@ from geo.errors import AtlasError
 from geo.figures.indicators import FIELD_LABELS, FIELDS
 from geo.geography.geographies import Geography, geography_label
 from geo.i18n import Lang, t
-from geo.ui.districts import district_box, several_provinces
+from geo.ui.districts import district_box, group_label, several_provinces
 from geo.ui.resources import (
     ENV_BOUNDARIES,
     ENV_KEY,
@@ -209,7 +209,7 @@ def district_widgets(geography: Geography, lang: Lang) -> str | None:
     """The district box and the way back to the whole province; ``None`` for the whole."""
     district_code = district_box(
         st,
-        t("app.district", lang),
+        group_label(geography, lang),
         geography,
         key="district",
         lang=lang,

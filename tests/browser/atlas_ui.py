@@ -15,6 +15,11 @@ APP = REPO_ROOT / "streamlit_app.py"
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 POLYGONS = "path.leaflet-interactive"
+#: The first view: the former Hòa Bình on the real 2025 boundaries (46 communes, no districts).
+FIRST_VIEW_POLYGONS = 46
+#: ``ATLAS_PROVINCES`` of the servers that test the 2020–2025 schematic of Hòa Bình (151 units).
+SCHEMATIC_PROVINCES = "17"
+SCHEMATIC_POLYGONS = 151
 FIRST_MAP_TIMEOUT_MS = 60_000  # first use builds (or reads) the schematic geography
 
 # The Leaflet map of the component frame: streamlit-folium exposes it as ``window.map``;

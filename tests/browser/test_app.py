@@ -34,6 +34,7 @@ from atlas_ui import (
     FIRST_MAP_TIMEOUT_MS,
     MAP_IFRAME,
     POLYGONS,
+    SCHEMATIC_PROVINCES,
     SETTLE_JS,
     choose_option,
     choose_radio,
@@ -150,7 +151,10 @@ _LEGEND_ROWS_JS = """(rows) => rows.map((row) => {
 def app_url(streamlit_server, tmp_path_factory) -> str:
     # Its own figure store: the tests never touch a developer's data/atlas.sqlite.
     database = tmp_path_factory.mktemp("app-store") / "atlas.sqlite"
-    return streamlit_server(APP, env={"ATLAS_DB_URL": f"sqlite:///{database}"})
+    # The 2020–2025 schematic of Hòa Bình (151 units, with districts): the view this module
+    # checks; ATLAS_PROVINCES puts it first, as before the 2025 first view.
+    env = {"ATLAS_DB_URL": f"sqlite:///{database}", "ATLAS_PROVINCES": SCHEMATIC_PROVINCES}
+    return streamlit_server(APP, env=env)
 
 
 @pytest.fixture(scope="module")

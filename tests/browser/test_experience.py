@@ -32,6 +32,7 @@ from atlas_ui import (
     FIRST_MAP_TIMEOUT_MS,
     MAP_IFRAME,
     POLYGONS,
+    SCHEMATIC_PROVINCES,
     SETTLE_JS,
     check_offline,
     choose_option,
@@ -93,7 +94,11 @@ _POINT_JS = """(el) => {
 def app_url(streamlit_server, tmp_path_factory) -> str:
     """The atlas on a database of its own (seeded with the demo batches on first use)."""
     root = tmp_path_factory.mktemp("experience")
-    env = {"ATLAS_DB_URL": f"sqlite:///{root / 'atlas.sqlite'}"}
+    # The 2020–2025 schematic of Hòa Bình (151 units) first, as this module expects.
+    env = {
+        "ATLAS_DB_URL": f"sqlite:///{root / 'atlas.sqlite'}",
+        "ATLAS_PROVINCES": SCHEMATIC_PROVINCES,
+    }
     # Own arguments, so this server (with its own database) is not shared with other tests.
     return streamlit_server(APP, args=("--server.maxUploadSize", "23"), env=env)
 

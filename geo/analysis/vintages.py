@@ -1,0 +1,247 @@
+"""Figures reach a map only through its vintage: :func:`tables_for`.
+
+Indicator tables say which boundary vintage their codes belong to (column ``vintage``). A map
+of the 2025 units must never join 2020–2025 figures on ``commune_code``: 46 of the 2025 codes
+reuse a predecessor's code, whose figures would then show as the successor's. So the tables a
+map gets are keyed to *its* vintage:
+
+* rows of the map's vintage pass unchanged;
+* rows of 2020–2025 on a 2025 map go through the crosswalk
+  (:func:`geo.geography.crosswalk.crosswalk`) and :func:`geo.analysis.conversion.convert_tables`:
+  the 2025 communes the crosswalk reaches get converted figures with their provenance, the
+  others none;
+* any other combination (newer figures on an older map, a vintage with no conversion table)
+  gives no figures for those rows, never a join on coincident codes; the reader is told why;
+* a map of a vintage the atlas does not know (a user's file without one) joins as before, on
+  the codes, and :func:`geo.analysis.table_join.vintage_note` says what does not join.
+
+Examples
+--------
+>>> from geo.figures.indicators import load_demo
+>>> from geo.geography.geographies import default_geography_2025
+>>> view = tables_for(default_geography_2025(), load_demo(), lang="en")
+>>> models = view.tables["models"].query("period == 2019")
+>>> len(models), int(models["models_replicated"].sum())
+(46, 646)
+>>> view.converted_from
+('2020-2025',)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import pandas as pd
+
+from geo.analysis.conversion import convert_tables
+from geo.analysis.table_join import vintage_note
+from geo.figures.indicators import FAMILIES
+from geo.geography.crosswalk import CrosswalkError, crosswalk
+from geo.geography.geographies import VINTAGES
+from geo.geography.units_2025 import VINTAGE_2025, successors_2025
+from geo.i18n import Lang, t
+from geo.schema import COMMUNE_CODE, VINTAGE, VINTAGE_2020_2025
+
+__all__ = ["VintageTables", "provenance_of", "tables_for"]
+
+
+class _Geography(Protocol):
+    communes: pd.DataFrame
+    vintage: str
+
+
+@dataclass(frozen=True)
+class VintageTables:
+    """Indicator tables keyed to one map's vintage, and what the reader must know about them.
+
+    Attributes
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Per family, only rows of the map's vintage (converted ones carry
+        :data:`geo.analysis.conversion.PROVENANCE_COLUMNS`).
+    vintage : str
+        The map's vintage.
+    converted_from : tuple of str
+        Vintages whose rows were converted through a crosswalk.
+    refused : tuple of str
+        Vintages whose rows were left out (no conversion to the map's vintage).
+    note : str or None
+        One paragraph for the reader: what was converted, what was left out and why, how many
+        communes of the map have no figures; ``None`` when figures and map simply agree.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    vintage: str
+    converted_from: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()
+    note: str | None = None
+
+
+def tables_for(
+    geography: _Geography,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    period: int | None = None,
+    lang: Lang = "vi",
+) -> VintageTables:
+    """The indicator tables keyed to the geography's vintage (see the module docstring).
+
+    Parameters
+    ----------
+    geography : Geography
+        The map: its ``communes`` (``commune_code``) and ``vintage``.
+    tables : mapping of str to pandas.DataFrame
+        Indicator tables by family, each with ``commune_code``, ``period`` and ``vintage``;
+        other keys pass unchanged.
+    period : int, optional
+        The period the note counts communes without figures in (default: the latest).
+    lang : {"vi", "en"}
+        Language of the note and of the conversion notes.
+
+    Returns
+    -------
+    VintageTables
+    """
+    vintage = str(geography.vintage)
+    if vintage not in VINTAGES:
+        # A layer of unknown vintage (a user's file): the codes are all there is to join on.
+        note = vintage_note(geography, _mapped(tables), lang, period=period)
+        return VintageTables(dict(tables), vintage, note=note)
+    out: dict[str, pd.DataFrame] = {}
+    converted: set[str] = set()
+    refused: dict[str, str] = {}
+    for family, table in tables.items():
+        if family not in FAMILIES or table is None or VINTAGE not in table:
+            out[family] = table
+            continue
+        vintages = table[VINTAGE].astype(str)
+        own = table[vintages == vintage]
+        parts = [own] if len(own) else []
+        for other in sorted(set(vintages) - {vintage}):
+            rows = table[vintages == other]
+            try:
+                parts.append(_converted(family, rows, other, vintage, lang))
+                converted.add(other)
+            except CrosswalkError as error:
+                refused[other] = error.message
+        out[family] = pd.concat(parts, ignore_index=True) if parts else table.iloc[:0].copy()
+    result = VintageTables(out, vintage, tuple(sorted(converted)), tuple(sorted(refused)))
+    note = _note(geography, result, refused, period, lang)
+    return VintageTables(out, vintage, result.converted_from, result.refused, note)
+
+
+def _mapped(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    return {f: tables[f] for f in ("models", "ntm", "land") if tables.get(f) is not None}
+
+
+def _converted(
+    family: str, rows: pd.DataFrame, from_vintage: str, to_vintage: str, lang: Lang
+) -> pd.DataFrame:
+    """One family's rows of another vintage, converted; rows the crosswalk cannot place are left
+    out (they belong to no unit of the map's vintage)."""
+    if from_vintage != VINTAGE_2020_2025 or to_vintage != VINTAGE_2025:
+        # Raises the reason: back in time, no table for 2019, unknown vintage.
+        crosswalk(from_vintage, to_vintage, lang=lang)
+    codes = tuple(sorted(set(rows[COMMUNE_CODE].astype(str))))
+    provinces = _provinces_of(codes)
+    if not provinces:
+        return rows.iloc[:0].copy()
+    walk = crosswalk(from_vintage, to_vintage, province_codes=provinces, lang=lang)
+    known = rows[rows[COMMUNE_CODE].astype(str).isin(set(walk.table["from_code"]))]
+    return convert_tables({family: known}, walk, lang=lang)[family]
+
+
+@lru_cache(maxsize=64)
+def _provinces_of(codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The 2020–2025 provinces of these 2020–2025 commune codes (a crosswalk of the whole
+    country is slow to build; the tables of one province need only that one)."""
+    pairs = successors_2025("all")
+    found = pairs.loc[pairs["old_code"].isin(codes), "old_province_code"]
+    return tuple(sorted(set(found.astype(str))))
+
+
+def _note(
+    geography: _Geography,
+    result: VintageTables,
+    refused: Mapping[str, str],
+    period: int | None,
+    lang: Lang,
+) -> str | None:
+    parts = []
+    if result.converted_from:
+        parts.append(
+            t(
+                "vintage.converted",
+                lang,
+                from_vintage=", ".join(result.converted_from),
+                to_vintage=result.vintage,
+            )
+        )
+    for reason in refused.values():
+        parts.append(t("vintage.refused", lang, reason=reason))
+    models = result.tables.get("models")
+    if models is not None and "period" in models and len(models):
+        shown = period if period is not None else int(models["period"].max())
+        with_figures = set(models.loc[models["period"] == shown, COMMUNE_CODE].astype(str))
+    else:
+        with_figures = set()
+    missing = set(geography.communes[COMMUNE_CODE].astype(str)) - with_figures
+    if missing and (parts or with_figures):
+        key = "vintage.no_predecessor_figures" if result.converted_from else "vintage.no_figures"
+        parts.append(t(key, lang, n=len(missing), total=len(geography.communes)))
+    return " ".join(parts) or None
+
+
+def provenance_of(
+    tables: Mapping[str, pd.DataFrame], code: str, period: int
+) -> list[dict[str, object]]:
+    """Where one commune's converted figures of one period come from, family by family.
+
+    Parameters
+    ----------
+    tables : mapping of str to pandas.DataFrame
+        :attr:`VintageTables.tables`.
+    code : str
+        The commune's code (of the map's vintage).
+    period : int
+        The period.
+
+    Returns
+    -------
+    list of dict
+        One dict per family whose row was converted (rule other than ``unchanged``), with
+        ``family``, ``from_names``, ``conversion_rule``, ``conversion_note``, ``derived``,
+        ``composition`` ("" when the family has none); empty when nothing was converted.
+
+    Examples
+    --------
+    >>> from geo.figures.indicators import load_demo
+    >>> from geo.geography.geographies import default_geography_2025
+    >>> tables = tables_for(default_geography_2025(), load_demo(), lang="en").tables
+    >>> rows = provenance_of(tables, "04828", 2019)
+    >>> [row["family"] for row in rows], rows[0]["from_names"].count(";") + 1
+    (['models', 'ntm', 'land'], 4)
+    """
+    out = []
+    for family in ("models", "ntm", "land"):
+        table = tables.get(family)
+        if table is None or "conversion_rule" not in table:
+            continue
+        rows = table[(table[COMMUNE_CODE].astype(str) == code) & (table["period"] == period)]
+        if rows.empty or rows["conversion_rule"].iloc[0] == "unchanged":
+            continue
+        row = rows.iloc[0]
+        out.append(
+            {
+                "family": family,
+                "from_names": str(row["from_names"]),
+                "conversion_rule": str(row["conversion_rule"]),
+                "conversion_note": str(row["conversion_note"]),
+                "derived": bool(row["derived"]),
+                "composition": str(row.get("composition", "") or ""),
+            }
+        )
+    return out
