@@ -156,3 +156,9 @@ def test_functions_stay_short(path):
 def test_the_app_only_composes():
     lines = (REPO_ROOT / "streamlit_app.py").read_text(encoding="utf-8").count("\n")
     assert lines < MAX_APP_LINES
+
+
+def test_test_files_have_unique_names():
+    """Test folders have no ``__init__``: two test files of one name would shadow each other."""
+    names = [p.name for p in (REPO_ROOT / "tests").rglob("test_*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
