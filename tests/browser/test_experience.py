@@ -340,7 +340,9 @@ def test_compare_two_periods(app_url, offline_page):
     assert "Không thay đổi" in classes
     expect(frame.locator(".atlas-legend")).to_contain_text("Thay đổi từ kỳ 2019 đến kỳ 2024")
     # The province indicators show the change since the first period.
-    expect(page.get_by_text(re.compile(r"Chỉ số toàn tỉnh · 2019 → 2024"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Chỉ số toàn khu vực \(Tỉnh Hòa Bình\) · 2019 → 2024"))
+    ).to_be_visible()
     expect(page.locator('[data-testid="stMetricDelta"]').first).to_contain_text("so với 2019")
 
     choose_radio(page, "Nông thôn mới: số mức tăng")
@@ -395,7 +397,7 @@ def test_planner_exports_the_lagging_communes_of_a_district(app_url, offline_pag
     with page.expect_download() as download:
         lagging.get_by_role("button", name="Tải CSV").click()
     text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
-    table_rows = list(csv.reader(io.StringIO(text)))
+    table_rows = list(csv.reader(io.StringIO(text), delimiter=";"))  # Vietnamese Excel
     assert table_rows[0] == header and len(table_rows) == 2
     assert table_rows[1][:3] == ["05344", "Xã Tân Mỹ", LAC_SON]
 
