@@ -7,7 +7,13 @@ import streamlit as st
 
 from geo.analysis.commune_profile import CommuneProfile, commune_profile
 from geo.i18n import Lang, t
-from geo.output.display import history_frame, named_model_lines, profile_caption, profile_figures
+from geo.output.display import (
+    history_frame,
+    markdown_text,
+    named_model_lines,
+    profile_caption,
+    profile_figures,
+)
 from geo.ui.resources import over_periods_for
 from geo.ui.state import MAP_HEIGHT, close_panel, set_district
 from geo.view import MapView
@@ -35,7 +41,7 @@ def panel_column(
 
 def commune_panel(profile: CommuneProfile, lang: Lang, *, district_in_view: str | None) -> None:
     """Name, NTM status, figures with ranks, named models and history of one commune."""
-    st.subheader(profile.name)
+    st.subheader(markdown_text(profile.name))  # a name from a file is text, not markup
     st.caption(profile_caption(profile, lang))
     left, right = st.columns(2)
     if district_in_view != profile.district_code:

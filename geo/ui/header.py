@@ -8,6 +8,7 @@ import streamlit as st
 from geo.analysis.table_join import vintage_note
 from geo.geography.geographies import Geography, area_label
 from geo.i18n import t
+from geo.output.display import markdown_text
 from geo.ui.resources import MAP_FAMILIES
 from geo.view import MapView
 
@@ -18,7 +19,8 @@ def page_header(view: MapView, geography: Geography, tables: dict[str, pd.DataFr
     """Title and subtitle, then a notice for each thing the reader must know about the map."""
     lang = view.lang
     st.title(t("app.title", lang))
-    st.markdown(t("app.subtitle", lang, province=area_label(geography.communes, lang)))
+    area = markdown_text(area_label(geography.communes, lang))  # names from the boundary file
+    st.markdown(t("app.subtitle", lang, province=area))
     if view.demo:
         st.warning(t("demo.banner", lang))
     if geography.kind == "schematic":
