@@ -5,10 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-import pytest
-
-pytest.importorskip("streamlit.testing.v1")
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
 
 def _failing_page() -> None:
