@@ -30,22 +30,15 @@ MAX_UPLOAD_MB="${MAX_UPLOAD_MB:-200}"
 PYTHON="${PYTHON:-$([[ -x .venv/bin/python ]] && echo .venv/bin/python || command -v python3)}"
 
 say() { echo "serve: $*" >&2; }
+# shellcheck source=scripts/apt_install.sh
+source scripts/apt_install.sh
 [[ "$REPLICAS" =~ ^[1-9][0-9]*$ ]] || { say "REPLICAS must be a positive number, not '$REPLICAS'"; exit 2; }
 
 ensure_nginx() {
     NGINX="$(command -v nginx || true)"
     [[ -z "$NGINX" && -x /usr/sbin/nginx ]] && NGINX=/usr/sbin/nginx
     [[ -n "$NGINX" ]] && return 0
-    if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null; then
-        say "nginx is not installed (as root: apt-get install nginx)"
-        return 1
-    fi
-    say "installing Debian's nginx"
-    export DEBIAN_FRONTEND=noninteractive
-    timeout 600 apt-get install -y -q --no-install-recommends nginx >/dev/null 2>&1 ||
-        { timeout 300 apt-get update -q >/dev/null 2>&1 &&
-          timeout 600 apt-get install -y -q --no-install-recommends nginx >/dev/null 2>&1; } ||
-        { say "apt-get install nginx failed"; return 1; }
+    atlas_apt_install serve nginx >&2 || return 1
     NGINX=/usr/sbin/nginx
 }
 

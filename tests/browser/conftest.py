@@ -163,9 +163,19 @@ def streamlit_server(streamlit_logs: dict[str, Path]) -> Iterator[Callable[..., 
     shutil.rmtree(workdir, ignore_errors=True)
 
 
+#: Where the session's Chromium is kept on the pytest config: one per session, whichever
+#: conftest asks (tests/service loads these fixtures too, as another module, and Playwright's
+#: sync API cannot be started twice in one thread).
+_SESSION_BROWSER = "_atlas_offline_browser"
+
+
 @pytest.fixture(scope="session")
-def offline_browser() -> Iterator[Any]:
+def offline_browser(pytestconfig: pytest.Config) -> Iterator[Any]:
     """Debian's Chromium driven by Playwright, or a skip when either is missing."""
+    shared = getattr(pytestconfig, _SESSION_BROWSER, None)
+    if shared is not None:
+        yield shared
+        return
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
@@ -173,7 +183,9 @@ def offline_browser() -> Iterator[Any]:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS)
         )
+        setattr(pytestconfig, _SESSION_BROWSER, browser)
         yield browser
+        setattr(pytestconfig, _SESSION_BROWSER, None)
         browser.close()
 
 

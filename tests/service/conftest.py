@@ -17,13 +17,12 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
+from store_fixtures import postgres_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVE = REPO_ROOT / "scripts" / "serve.sh"
@@ -81,17 +80,8 @@ def _free_ports(count: int) -> int:
 @pytest.fixture(scope="module")
 def service_db(postgres_url: str) -> Iterator[str]:
     """A PostgreSQL schema of the service's own, dropped afterwards."""
-    schema = f"service_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(postgres_url)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    url = sa.make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with postgres_schema(postgres_url, prefix="service") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
