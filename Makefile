@@ -6,8 +6,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
+REPLICAS ?= 2
 
-.PHONY: run test lint bench demo-data browser-deps clean
+.PHONY: run serve test lint bench demo-data browser-deps service-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,14 +19,22 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/streamlit run streamlit_app.py --server.port $(PORT)
 
+# REPLICAS Streamlit processes behind nginx on PORT, one database ($$ATLAS_DB_URL, else the
+# SQLite file); see scripts/serve.sh.
+serve: $(STAMP)
+	REPLICAS=$(REPLICAS) PORT=$(PORT) PYTHON=$(PY) bash scripts/serve.sh
+
 browser-deps:
 	@bash scripts/ensure_chromium.sh
+
+service-deps:
+	@bash scripts/serve.sh --install
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(STAMP) browser-deps lint
+test: $(STAMP) browser-deps service-deps lint
 	$(PY) -m pytest
 
 bench: $(STAMP)

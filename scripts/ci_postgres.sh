@@ -12,6 +12,9 @@
 # running. Never fails the caller: when PostgreSQL cannot be had, it says so and the tests that
 # need it skip with a reason.
 
+# shellcheck source=scripts/apt_install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt_install.sh"
+
 atlas_ci_postgres() {
     local dir="${ATLAS_PG_DIR:-/tmp/atlas-ci-postgres}"
     local port="${ATLAS_PG_PORT:-55432}"
@@ -19,16 +22,8 @@ atlas_ci_postgres() {
     local bindir
     bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
     if [[ -z "$bindir" ]]; then
-        if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null; then
-            echo "ci_postgres: no PostgreSQL and no apt-get as root; PostgreSQL tests will skip"
-            return 1
-        fi
-        echo "ci_postgres: installing Debian's postgresql"
-        export DEBIAN_FRONTEND=noninteractive
-        timeout 600 apt-get install -y -q --no-install-recommends postgresql >/dev/null 2>&1 ||
-            { timeout 300 apt-get update -q >/dev/null 2>&1 &&
-              timeout 600 apt-get install -y -q --no-install-recommends postgresql >/dev/null 2>&1; } ||
-            { echo "ci_postgres: apt-get install postgresql failed; PostgreSQL tests will skip"; return 1; }
+        atlas_apt_install ci_postgres postgresql ||
+            { echo "ci_postgres: PostgreSQL tests will skip"; return 1; }
         bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
         [[ -n "$bindir" ]] || return 1
     fi

@@ -4,12 +4,14 @@
   test is skipped with the reason (``bash .ci/run`` starts one; see ``scripts/ci_postgres.sh``).
 * ``db_url``: one store test over two databases, like pyogrio runs one test over formats —
   ``sqlite`` (a file in ``tmp_path``) and ``postgresql`` (a fresh schema, dropped afterwards).
+* ``postgres_schema(base)``: a context manager giving the URL of a fresh schema (dropped after).
 * ``make_report``: a stand-in for :class:`geo.figures.importing.ImportReport` built from a family
 frame.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -49,14 +51,10 @@ def postgres_url() -> str:
     return database_url(url)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
-    """A URL of an empty database: SQLite file, or a PostgreSQL schema of its own."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'atlas.sqlite'}"
-        return
-    base = request.getfixturevalue("postgres_url")
-    schema = f"test_{uuid.uuid4().hex[:12]}"
+@contextlib.contextmanager
+def postgres_schema(base: str, *, prefix: str = "test") -> Iterator[str]:
+    """The URL of a fresh schema in the PostgreSQL at ``base`` (dropped on exit)."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base)
     with admin.begin() as connection:
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
@@ -67,6 +65,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
         with admin.begin() as connection:
             connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """A URL of an empty database: SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'atlas.sqlite'}"
+        return
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+        yield url
 
 
 @dataclass(frozen=True)

@@ -41,26 +41,33 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import tomli_w
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from geo.errors import AccessDeniedError
 from geo.files import write_atomically
+from geo.i18n import t
 
 __all__ = [
     "ACCOUNTS_ENV",
     "DEFAULT_ACCOUNTS_PATH",
     "SYSTEM",
     "Account",
+    "AccountError",
     "Accounts",
     "Authenticator",
+    "FailureLog",
+    "MemoryFailureLog",
     "Planner",
     "SignInError",
     "Throttle",
     "accounts_path",
     "add_user",
+    "check_email",
+    "check_user_name",
     "hash_password",
     "oidc_configured",
     "planner_from_oidc",
@@ -72,6 +79,13 @@ ACCOUNTS_ENV = "ATLAS_ACCOUNTS"
 DEFAULT_ACCOUNTS_PATH = Path(__file__).resolve().parents[2] / "config" / "accounts.toml"
 #: Names are ASCII so they survive every terminal, log and TOML key.
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+#: A plain ASCII address: local part, ``@``, a domain of dot-separated labels with a letter TLD.
+#: Stricter than RFC 5322 on purpose: no quotes, spaces, brackets or control characters.
+_EMAIL_RE = re.compile(
+    r"^[a-z0-9](?:[a-z0-9._%+-]{0,62}[a-z0-9_%+-])?"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+)
+MAX_EMAIL_LENGTH = 254
 MIN_PASSWORD_LENGTH = 10
 
 #: Reason codes of :class:`SignInError` (the UI translates them).
@@ -205,6 +219,55 @@ def hash_password(password: str, *, hasher: PasswordHasher | None = None) -> str
     return (hasher or PasswordHasher()).hash(password)
 
 
+class AccountError(ValueError):
+    """A user name, e-mail or password the accounts file cannot take.
+
+    The message is Vietnamese, then English (``python -m geo user add`` has no language
+    option); ``key`` and ``params`` name the catalogue text for callers that translate.
+    """
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(f"{t(key, 'vi', **params)} / {t(key, 'en', **params)}")
+
+
+def check_user_name(name: str) -> str:
+    """The normalised account name, or :class:`AccountError` saying which characters are allowed.
+
+    Examples
+    --------
+    >>> check_user_name(" Lan.Nguyen ")
+    'lan.nguyen'
+    >>> check_user_name('x"]')
+    Traceback (most recent call last):
+    ...
+    geo.figures.auth.AccountError: Tên người dùng 'x"]' không hợp lệ: ...
+    """
+    key = _normalise_name(name)
+    if not _NAME_RE.fullmatch(key):
+        raise AccountError("account.bad_name", name=repr(name)[:80])
+    return key
+
+
+def check_email(email: str) -> str:
+    """The lower-case e-mail, or :class:`AccountError` when it is not a plain address.
+
+    Examples
+    --------
+    >>> check_email(" Lan@Example.gov.VN ")
+    'lan@example.gov.vn'
+    >>> check_email('hoa"@x.vn')
+    Traceback (most recent call last):
+    ...
+    geo.figures.auth.AccountError: E-mail 'hoa"@x.vn' không hợp lệ: ...
+    """
+    address = email.strip().lower()
+    if len(address) > MAX_EMAIL_LENGTH or not _EMAIL_RE.fullmatch(address):
+        raise AccountError("account.bad_email", email=repr(email)[:80])
+    return address
+
+
 def add_user(
     name: str,
     password: str,
@@ -216,8 +279,9 @@ def add_user(
 ) -> Path:
     """Add a planner (or, with ``replace``, set a new password) in the accounts file.
 
-    New users are appended so the comments of the file survive; the file is written atomically
-    and readable by its owner only.
+    The file is parsed, changed as data and written back with a TOML writer (``tomli-w``), so
+    no name, e-mail or hash can change its structure; the comment lines at its top are kept. It
+    is written atomically and readable by its owner only.
 
     Parameters
     ----------
@@ -228,7 +292,8 @@ def add_user(
     path : str or path, optional
         Accounts file; defaults to :func:`accounts_path`.
     email : str, optional
-        E-mail for OIDC sign-in.
+        E-mail for OIDC sign-in: a plain ASCII address (:func:`check_email`); when replacing,
+        the account's e-mail is kept unless another one is given.
     replace : bool
         Allow replacing an existing user's password hash (and e-mail).
     hasher : argon2.PasswordHasher, optional
@@ -241,34 +306,32 @@ def add_user(
 
     Raises
     ------
-    ValueError
-        Bad name, short password, or an existing user without ``replace``.
+    AccountError
+        Bad name or e-mail, short password, or an existing user without ``replace`` (a
+        :class:`ValueError`).
+    AccessDeniedError
+        The existing file is not valid TOML (it is left as it is).
     """
-    key = _normalise_name(name)
-    if not _NAME_RE.match(key):
-        raise ValueError(
-            f"user name {name!r}: use lower-case letters, digits, '_', '.', '-' (max 64)"
-        )
+    key = check_user_name(name)
+    address = check_email(email) if email else None
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError("account.short_password", n=MIN_PASSWORD_LENGTH)
     file = Path(path) if path is not None else accounts_path()
+    text = file.read_text(encoding="utf-8") if file.exists() else ""
     existing = Accounts.load(file)
     if key in existing.users and not replace:
-        raise ValueError(f"user {key!r} exists already (use --replace to set a new password)")
-    text = file.read_text(encoding="utf-8") if file.exists() else _ACCOUNTS_HEADER
-    section = f'[users."{key}"]\npassword_hash = "{hash_password(password, hasher=hasher)}"\n'
-    if email:
-        section += f'email = "{email.strip().lower()}"\n'
-    if key in existing.users:
-        # Replace the user's whole table: from its header to the next header (or the end).
-        pattern = re.compile(
-            rf'^\[users\.(?:"{re.escape(key)}"|{re.escape(key)})\]\s*\n(?:(?!\[).*\n?)*',
-            re.MULTILINE,
-        )
-        text = pattern.sub(lambda _match: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    _write_private(file, text)
+        raise AccountError("account.exists", name=key)
+    data = tomllib.loads(text)
+    users = data.setdefault("users", {})
+    # Drop every spelling of the name ("Lan", "lan") so one table per account remains.
+    for spelling in [n for n in users if _normalise_name(n) == key]:
+        del users[spelling]
+    previous = existing.users.get(key)
+    users[key] = {"password_hash": hash_password(password, hasher=hasher)}
+    # A new password keeps the account's e-mail unless another one is given.
+    if address or (previous is not None and previous.email):
+        users[key]["email"] = address or previous.email
+    _write_private(file, _leading_comments(text) + tomli_w.dumps(data))
     return file
 
 
@@ -278,21 +341,91 @@ _ACCOUNTS_HEADER = (
 )
 
 
+def _leading_comments(text: str) -> str:
+    """The comment block at the top of an accounts file (the default header for a new file)."""
+    if not text.strip():
+        return _ACCOUNTS_HEADER + "\n"
+    lines = []
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        lines.append(line)
+    return "\n".join(lines).rstrip("\n") + "\n\n" if any(lines) else ""
+
+
 def _write_private(file: Path, text: str) -> None:
+    # Parse what is about to be written: a writer bug must never lock every planner out.
+    tomllib.loads(text)
     write_atomically(file, lambda p: p.write_text(text, encoding="utf-8"), mode=0o600)
 
 
 # --- throttling --------------------------------------------------------------------------------
 
 
-@dataclass
-class _Failures:
-    count: int = 0
-    last: float = 0.0
+class FailureLog(Protocol):
+    """Where :class:`Throttle` keeps failed sign-ins: this process, or the store's database.
+
+    Times are seconds from the throttle's clock; names are already normalised. Every server
+    process behind a load balancer must see the same failures, so the app uses the store's log
+    (:meth:`geo.figures.store.Store.failure_log`); :class:`MemoryFailureLog` serves one process.
+    """
+
+    def record(self, name: str, now: float, *, forget_after: float, max_names: int) -> None:
+        """Count one failure of ``name`` at ``now`` (from 1 again after ``forget_after`` s)."""
+
+    def failures(self, name: str) -> tuple[int, float] | None:
+        """Failures of ``name`` and the time of the last one (``None``: no failure)."""
+
+    def recent(self, since: float) -> tuple[int, float]:
+        """Failures of any name after ``since``, and the time of the oldest of them."""
+
+    def forget(self, name: str) -> None:
+        """Forget the failures of ``name`` (a successful sign-in)."""
+
+
+class MemoryFailureLog:
+    """A :class:`FailureLog` in this process's memory (thread-safe, at most ``max_names``)."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, tuple[int, float]] = {}
+        self._recent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def record(self, name: str, now: float, *, forget_after: float, max_names: int) -> None:
+        """Count one failure of ``name`` at ``now`` (see :class:`FailureLog`)."""
+        with self._lock:
+            self._recent.append(now)
+            count, last = self._names.get(name, (0, now))
+            self._names[name] = (1 if now - last > forget_after else count + 1, now)
+            if len(self._names) > max_names:
+                # Forget the quietest names first: memory stays bounded whatever names are tried.
+                quietest = sorted(self._names, key=lambda key: self._names[key][1])
+                for old in quietest[: len(self._names) - max_names]:
+                    del self._names[old]
+
+    def failures(self, name: str) -> tuple[int, float] | None:
+        """Failures of ``name`` and the time of the last one (see :class:`FailureLog`)."""
+        with self._lock:
+            return self._names.get(name)
+
+    def recent(self, since: float) -> tuple[int, float]:
+        """Failures after ``since`` and the oldest time (older ones are dropped)."""
+        with self._lock:
+            while self._recent and self._recent[0] <= since:
+                self._recent.popleft()
+            return len(self._recent), (self._recent[0] if self._recent else since)
+
+    def forget(self, name: str) -> None:
+        """Forget the failures of ``name``."""
+        with self._lock:
+            self._names.pop(name, None)
 
 
 class Throttle:
-    """Slow down repeated failed sign-ins, per name and for the whole server.
+    """Slow down repeated failed sign-ins, per name and for the whole service.
 
     Per name: the first ``free_attempts`` failures cost nothing; after that the name is locked for
     ``base_delay × 2^(failures − free_attempts − 1)`` seconds (capped at ``max_delay``) after each
@@ -301,8 +434,9 @@ class Throttle:
     every sign-in until the window has moved on — a brake on guessing across many names. A locked
     attempt is refused before the password is checked and does not count as a failure.
 
-    State lives in memory (one server process); it is thread-safe. ``clock`` is injectable so
-    tests need not sleep.
+    The failures live in ``log``: this process's memory by default, the store's database in the
+    app (so every server process behind the load balancer counts the same failures). ``clock``
+    is injectable so tests need not sleep; with a shared log it must be the wall clock.
 
     Examples
     --------
@@ -319,7 +453,8 @@ class Throttle:
     def __init__(
         self,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        log: FailureLog | None = None,
+        clock: Callable[[], float] = time.time,
         free_attempts: int = 3,
         base_delay: float = 1.0,
         max_delay: float = 900.0,
@@ -328,6 +463,7 @@ class Throttle:
         global_window: float = 300.0,
         max_names: int = 10_000,
     ) -> None:
+        self.log: FailureLog = log if log is not None else MemoryFailureLog()
         self._clock = clock
         self.free_attempts = free_attempts
         self.base_delay = base_delay
@@ -335,10 +471,7 @@ class Throttle:
         self.forget_after = forget_after
         self.global_limit = global_limit
         self.global_window = global_window
-        self._max_names = max_names
-        self._names: dict[str, _Failures] = {}
-        self._recent: deque[float] = deque()
-        self._lock = threading.Lock()
+        self.max_names = max_names
 
     def _delay(self, failures: int) -> float:
         over = failures - self.free_attempts
@@ -347,40 +480,28 @@ class Throttle:
     def retry_after(self, name: str) -> float:
         """Seconds until ``name`` may try again (0 when it may try now)."""
         now = self._clock()
-        with self._lock:
-            while self._recent and self._recent[0] <= now - self.global_window:
-                self._recent.popleft()
-            wait = 0.0
-            if len(self._recent) >= self.global_limit:
-                wait = self._recent[0] + self.global_window - now
-            state = self._names.get(_normalise_name(name))
-            if state is not None:
-                wait = max(wait, state.last + self._delay(state.count) - now)
-            return max(0.0, wait)
+        wait = 0.0
+        count, oldest = self.log.recent(now - self.global_window)
+        if count >= self.global_limit:
+            wait = oldest + self.global_window - now
+        state = self.log.failures(_normalise_name(name))
+        if state is not None:
+            failures, last = state
+            wait = max(wait, last + self._delay(failures) - now)
+        return max(0.0, wait)
 
     def failure(self, name: str) -> None:
         """Record a failed attempt for ``name``."""
-        now = self._clock()
-        key = _normalise_name(name)
-        with self._lock:
-            self._recent.append(now)
-            state = self._names.get(key)
-            if state is None or now - state.last > self.forget_after:
-                state = _Failures()
-            state.count += 1
-            state.last = now
-            self._names[key] = state
-            if len(self._names) > self._max_names:
-                # Forget the quietest names first: memory stays bounded whatever names are tried.
-                for old in sorted(self._names, key=lambda k: self._names[k].last)[
-                    : len(self._names) - self._max_names
-                ]:
-                    del self._names[old]
+        self.log.record(
+            _normalise_name(name),
+            self._clock(),
+            forget_after=self.forget_after,
+            max_names=self.max_names,
+        )
 
     def success(self, name: str) -> None:
         """Forget the failures of ``name``."""
-        with self._lock:
-            self._names.pop(_normalise_name(name), None)
+        self.log.forget(_normalise_name(name))
 
 
 # --- sign-in -----------------------------------------------------------------------------------

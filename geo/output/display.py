@@ -29,6 +29,7 @@ from geo.geography.geographies import Geography
 from geo.i18n import Lang, format_number, format_percent, has_key, t
 
 __all__ = [
+    "WORD_JOINER",
     "column_label",
     "commune_table",
     "decimals_of",
@@ -227,7 +228,8 @@ def profile_figures(profile: CommuneProfile, lang: Lang) -> pd.DataFrame:
 def profile_caption(profile: CommuneProfile, lang: Lang) -> str:
     """``Huyện Lạc Sơn · kỳ 2019 · 27,7 km² · 6.430 dân`` (area and population when known)."""
     values = profile.indicators.set_index("indicator")["value"]
-    parts = [t("panel.where", lang, district=profile.district_name, period=profile.period)]
+    district = markdown_text(profile.district_name)  # from the boundary file: text, not markup
+    parts = [t("panel.where", lang, district=district, period=profile.period)]
     area, population = values.get("area_km2"), values.get("population")
     if area is not None and pd.notna(area):
         parts.append(f"{format_number(float(area), lang, decimals=1)} km²")
@@ -236,25 +238,50 @@ def profile_caption(profile: CommuneProfile, lang: Lang) -> str:
     return " · ".join(parts)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+#: Every character with a meaning in Streamlit's markdown: CommonMark and GFM syntax, HTML,
+#: entities (``&amp;``), math (``$``), emoji short codes and colour directives (``:red[…]``).
+#: All are ASCII punctuation, which CommonMark lets a backslash escape without a trace.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"])")
+#: GFM links bare addresses ("http://…", "www.…", "a@b.vn") after parsing, so escapes do not stop
+#: it: an invisible word joiner (U+2060) before the scheme's colon, after "www" and before "@"
+#: breaks the pattern and leaves the text as the reader sees it.
+_AUTOLINK = re.compile(r"(?i)(?:https?|ftp|mailto|xmpp)(?=:)|www(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
 
 
-def markdown_text(text: str) -> str:
-    """Escape text for Streamlit markdown (names from files must not become markup)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+def markdown_text(text: object) -> str:
+    """Text from data, made safe to put in Streamlit markdown: it shows as it is, never as markup.
+
+    Whitespace runs (newlines too) become one space, so a name stays on its line and cannot
+    start a heading, a list or a code block; markdown characters are escaped (shown without
+    the backslash); bare web and mail addresses are kept from becoming links.
+
+    Examples
+    --------
+    >>> markdown_text("Mô hình *số 1* [x]")
+    'Mô hình \\\\*số 1\\\\* \\\\[x\\\\]'
+    >>> markdown_text("![t](http://evil.example/t.png)").replace(WORD_JOINER, "^")
+    '\\\\!\\\\[t\\\\]\\\\(http^\\\\://evil\\\\.example/t\\\\.png\\\\)'
+    >>> markdown_text("Xã  A\\n\\n# B")
+    'Xã A \\\\# B'
+    """
+    one_line = " ".join(str(text).split())
+    unlinked = _AUTOLINK.sub(lambda match: match.group(0) + WORD_JOINER, one_line)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked)
 
 
 def named_model_lines(named: pd.DataFrame, lang: Lang) -> list[str]:
     """One markdown bullet per named model: name, then field, year, replicated, source."""
     lines = []
     for row in named.itertuples(index=False):
-        details = [t(f"lag.field.{row.field}", lang) if row.field in FIELDS else str(row.field)]
+        field = row.field
+        details = [t(f"lag.field.{field}", lang) if field in FIELDS else markdown_text(field)]
         if pd.notna(row.year_recognised):
             details.append(t("panel.model_since", lang, year=int(row.year_recognised)))
         if bool(row.replicated):
             details.append(t("panel.model_replicated_yes", lang))
         key = f"provenance.{row.provenance}"
-        details.append(t(key, lang) if has_key(key) else str(row.provenance))
+        details.append(t(key, lang) if has_key(key) else markdown_text(row.provenance))
         lines.append(f"- {markdown_text(str(row.model_name))} — *{', '.join(details)}*")
     return lines
 

@@ -7,7 +7,13 @@ import streamlit as st
 from geo.analysis.commune_profile import CommuneProfile, commune_profile
 from geo.analysis.vintages import provenance_of
 from geo.i18n import Lang, t
-from geo.output.display import history_frame, named_model_lines, profile_caption, profile_figures
+from geo.output.display import (
+    history_frame,
+    markdown_text,
+    named_model_lines,
+    profile_caption,
+    profile_figures,
+)
 from geo.ui.resources import over_periods_for, vintage_tables_for
 from geo.ui.state import MAP_HEIGHT, close_panel, set_district
 from geo.view import MapView
@@ -39,15 +45,16 @@ def provenance_section(rows: list[dict[str, object]], lang: Lang) -> None:
     if not rows:
         return
     with st.expander(t("panel.provenance", lang), expanded=True):
-        st.caption(t("panel.provenance_from", lang, names=rows[0]["from_names"]))
+        names = markdown_text(str(rows[0]["from_names"]))  # names of the registry: text only
+        st.caption(t("panel.provenance_from", lang, names=names))
         for row in rows:
             family = t(
                 f"layer.{row['family']}" if row["family"] != "models" else "panel.history_models",
                 lang,
             )
-            text = f"**{family}**: {row['conversion_note']}"
+            text = f"**{family}**: {markdown_text(str(row['conversion_note']))}"
             if row["composition"]:
-                text += f" · {row['composition']}"
+                text += f" · {markdown_text(str(row['composition']))}"
             if row["derived"]:
                 text += f" · _{t('panel.derived', lang)}_"
             st.markdown(text)
@@ -55,7 +62,7 @@ def provenance_section(rows: list[dict[str, object]], lang: Lang) -> None:
 
 def commune_panel(profile: CommuneProfile, lang: Lang, *, district_in_view: str | None) -> None:
     """Name, NTM status, figures with ranks, named models and history of one commune."""
-    st.subheader(profile.name)
+    st.subheader(markdown_text(profile.name))  # a name from a file is text, not markup
     st.caption(profile_caption(profile, lang))
     left, right = st.columns(2)
     if district_in_view != profile.district_code:

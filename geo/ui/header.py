@@ -7,6 +7,7 @@ import streamlit as st
 from geo.analysis.vintages import VintageTables
 from geo.geography.geographies import Geography, area_label
 from geo.i18n import t
+from geo.output.display import markdown_text
 from geo.view import MapView
 
 __all__ = ["page_header"]
@@ -17,7 +18,8 @@ def page_header(view: MapView, geography: Geography, figures: VintageTables) -> 
     demo figures, schematic boundaries, the vintage shown and how the figures reached it."""
     lang = view.lang
     st.title(t("app.title", lang))
-    st.markdown(t("app.subtitle", lang, province=area_label(geography.communes, lang)))
+    area = markdown_text(area_label(geography.communes, lang))  # names from the boundary file
+    st.markdown(t("app.subtitle", lang, province=area))
     if view.demo:
         st.warning(t("demo.banner", lang))
     if geography.kind == "schematic":

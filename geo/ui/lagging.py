@@ -19,7 +19,7 @@ from geo.figures.demo import DEMO_LABEL
 from geo.figures.indicators import FIELDS
 from geo.geography.geographies import Geography, area_label
 from geo.i18n import Lang, t
-from geo.output.display import lagging_table, slug
+from geo.output.display import lagging_table, markdown_text, slug
 from geo.output.table_export import csv_bytes, xlsx_bytes
 from geo.ui.districts import district_box, group_label
 from geo.ui.resources import district_names
@@ -116,7 +116,7 @@ def lagging_section(
         st.info(t("lag.no_rule", lang))
         return []
     found = find_lagging(metrics, rules, combine=combine, previous=previous, district_code=district)
-    where = names[district] if district else area_label(geography.communes, lang)
+    where = markdown_text(names[district] if district else area_label(geography.communes, lang))
     described = describe_rules(rules, combine, lang)
     if found.empty:
         st.info(t("lag.none", lang, period=period, where=where, rules=described))

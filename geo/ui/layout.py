@@ -9,6 +9,7 @@ import streamlit as st
 
 from geo.geography.geographies import Geography, group_level
 from geo.i18n import Lang, t
+from geo.ui.errors import run_reporting_errors
 from geo.ui.widgets import current_language
 
 __all__ = ["IMPORT_PAGE", "main_tabs", "navigation"]
@@ -33,11 +34,16 @@ def main_tabs(lang: Lang, geography: Geography | None = None) -> Sequence[Any]:
 
 
 def navigation(main: Callable[[], None]) -> None:
-    """Run the page the reader asked for: the map (``main``) or the import page."""
+    """Run the page the reader asked for: the map (``main``) or the import page.
+
+    An unexpected error shows a short message with an error id, never a traceback
+    (:mod:`geo.ui.errors`).
+    """
     # Explicit pages give the menu Vietnamese titles (file names cannot carry the accents).
     lang = current_language()
     pages = [
         st.Page(main, title=t("nav.map", lang), default=True),
         st.Page(IMPORT_PAGE, title=t("nav.import", lang), url_path="Nhap_du_lieu"),
     ]
-    st.navigation(pages).run()
+    # Any page's unexpected error: a message with an id for the reader, the traceback in the log.
+    run_reporting_errors(st.navigation(pages).run)

@@ -89,8 +89,8 @@ def get_store() -> Store:
 
 @st.cache_resource(show_spinner=False)
 def get_throttle() -> Throttle:
-    """Failed sign-ins are counted for the whole server process, across sessions."""
-    return Throttle()
+    """Failed sign-ins are counted in the store's database: by every process, across sessions."""
+    return Throttle(log=get_store().failure_log())
 
 
 @st.cache_resource(show_spinner=False)

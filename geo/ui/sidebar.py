@@ -15,6 +15,7 @@ from geo.errors import AtlasError
 from geo.figures.indicators import FIELD_LABELS, FIELDS
 from geo.geography.geographies import Geography, geography_label
 from geo.i18n import Lang, t
+from geo.output.display import markdown_text
 from geo.ui.districts import district_box, group_label, several_provinces
 from geo.ui.resources import (
     ENV_BOUNDARIES,
@@ -97,7 +98,7 @@ def geography_widgets(lang: Lang) -> tuple[str, Geography]:
         return geography_key, geography_for(geography_key)
     except AtlasError as error:
         # A broken file must not take the atlas down: say what is wrong, show the default.
-        st.error(t("error.boundaries", lang, file=geography_key, message=str(error)))
+        st.error(t("error.boundaries", lang, file=geography_key, message=markdown_text(error)))
         geography_key = geography_choices()[0].key
         return geography_key, geography_for(geography_key)
 

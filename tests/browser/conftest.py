@@ -4,7 +4,8 @@
   that runs ``streamlit run`` on a free localhost port from the repository root (so
   ``.streamlit/config.toml`` applies), waits until ``/_stcore/health`` answers and returns
   the base URL (``http://127.0.0.1:<port>``). The same app and arguments reuse one server
-  for the whole session; all servers are stopped at the end. An app whose folder has no
+  for the whole session; all servers are stopped at the end. ``streamlit_logs`` (session)
+  maps each base URL to the server's log file. An app whose folder has no
   ``static/`` (e.g. ``tests/browser/apps/*.py``) is copied to a temporary folder next to a
   link to the repository's ``static/``, so ``/app/static/vendor`` works for it too.
 * ``offline_browser`` (session): Debian's ``/usr/bin/chromium`` launched by Playwright with
@@ -99,7 +100,13 @@ class _Server:
 
 
 @pytest.fixture(scope="session")
-def streamlit_server() -> Iterator[Callable[..., str]]:
+def streamlit_logs() -> dict[str, Path]:
+    """Base URL → the log (stdout and stderr) of each server ``streamlit_server`` started."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(streamlit_logs: dict[str, Path]) -> Iterator[Callable[..., str]]:
     """Start Streamlit apps on free ports; see the module docstring."""
     workdir = Path(tempfile.mkdtemp(prefix="atlas-streamlit-"))
     servers: dict[tuple[str, tuple[str, ...]], _Server] = {}
@@ -139,6 +146,7 @@ def streamlit_server() -> Iterator[Callable[..., str]]:
                 command, cwd=REPO_ROOT, env=proc_env, stdout=out, stderr=subprocess.STDOUT
             )
         servers[key] = _Server(base_url, process, log)
+        streamlit_logs[base_url] = log
         wait_healthy(base_url, process, log, timeout)
         return base_url
 
@@ -155,9 +163,19 @@ def streamlit_server() -> Iterator[Callable[..., str]]:
     shutil.rmtree(workdir, ignore_errors=True)
 
 
+#: Where the session's Chromium is kept on the pytest config: one per session, whichever
+#: conftest asks (tests/service loads these fixtures too, as another module, and Playwright's
+#: sync API cannot be started twice in one thread).
+_SESSION_BROWSER = "_atlas_offline_browser"
+
+
 @pytest.fixture(scope="session")
-def offline_browser() -> Iterator[Any]:
+def offline_browser(pytestconfig: pytest.Config) -> Iterator[Any]:
     """Debian's Chromium driven by Playwright, or a skip when either is missing."""
+    shared = getattr(pytestconfig, _SESSION_BROWSER, None)
+    if shared is not None:
+        yield shared
+        return
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
@@ -165,7 +183,9 @@ def offline_browser() -> Iterator[Any]:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS)
         )
+        setattr(pytestconfig, _SESSION_BROWSER, browser)
         yield browser
+        setattr(pytestconfig, _SESSION_BROWSER, None)
         browser.close()
 
 

@@ -18,8 +18,10 @@ from geo.figures.auth import (
     BAD_CREDENTIALS,
     SYSTEM,
     THROTTLED,
+    AccountError,
     Accounts,
     Authenticator,
+    MemoryFailureLog,
     Planner,
     SignInError,
     Throttle,
@@ -210,9 +212,29 @@ def test_repeated_failures_are_slowed_down_per_name(auth, clock):
     assert auth.throttle.retry_after("lan") == 0.0
 
 
-def test_the_delay_doubles_up_to_a_cap_and_is_forgotten():
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def failure_log(request, tmp_path):
+    """Where the throttle keeps failures: this process, or the store's database."""
+    from store_fixtures import postgres_schema
+
+    from geo.figures.store import Store
+
+    if request.param == "memory":
+        yield MemoryFailureLog()
+    elif request.param == "sqlite":
+        yield Store(f"sqlite:///{tmp_path / 'atlas.sqlite'}").failure_log()
+    else:
+        with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+            store = Store(url)
+            yield store.failure_log()
+            store.dispose()
+
+
+def test_the_delay_doubles_up_to_a_cap_and_is_forgotten(failure_log):
     clock = Clock()
-    throttle = Throttle(clock=clock, free_attempts=2, base_delay=1, max_delay=30, forget_after=600)
+    throttle = Throttle(
+        log=failure_log, clock=clock, free_attempts=2, base_delay=1, max_delay=30, forget_after=600
+    )
     delays = []
     for _ in range(10):
         throttle.failure("x")
@@ -240,7 +262,7 @@ def test_throttle_memory_is_bounded():
     throttle = Throttle(clock=Clock(), max_names=10)
     for index in range(100):
         throttle.failure(f"name{index}")
-    assert len(throttle._names) == 10
+    assert len(throttle.log) == 10
 
 
 # --- who -----------------------------------------------------------------------------------------
@@ -292,3 +314,108 @@ def test_cli_user_add_password_stdin(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["user", "add", "mai", "--password-stdin", "--accounts", str(path)]) == 1
     assert "at least" in capsys.readouterr().err
+
+
+# --- the accounts file is written as data, never as text ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        'hoa"@x.vn',
+        'hoa@x.vn"\n[users."root"]\npassword_hash = "x',
+        "hoa@x.vn\n[oidc]",
+        "hoa @x.vn",
+        "hoa@x",
+        "hoà@x.vn",
+        "<hoa@x.vn>",
+        "a" * 250 + "@x.vn",
+    ],
+)
+def test_add_user_refuses_hostile_emails_and_leaves_the_file_alone(tmp_path, email):
+    path = tmp_path / "accounts.toml"
+    add_user("lan", PASSWORD, path=path, hasher=FAST)
+    before = path.read_text(encoding="utf-8")
+    with pytest.raises(AccountError, match=r"không hợp lệ.* / e-mail .* is not valid"):
+        add_user("hoa", PASSWORD, path=path, email=email, hasher=FAST)
+    assert path.read_text(encoding="utf-8") == before
+
+
+@pytest.mark.parametrize(
+    "name", ['root"]', "x]\n[users.root", "lan nguyen", "lan\u0000", "-lan", "a" * 65, "lân"]
+)
+def test_add_user_refuses_hostile_names_in_both_languages(tmp_path, name):
+    with pytest.raises(AccountError) as refused:
+        add_user(name, PASSWORD, path=tmp_path / "a.toml", hasher=FAST)
+    assert "Tên người dùng" in str(refused.value) and "user name" in str(refused.value)
+    assert refused.value.key == "account.bad_name" and not (tmp_path / "a.toml").exists()
+
+
+def test_accounts_file_stays_valid_toml_with_one_account_per_name(tmp_path):
+    path = tmp_path / "accounts.toml"
+    add_user("hoa", PASSWORD, path=path, email="Hoa.Nguyen+atlas@So-NN.HoaBinh.gov.vn", hasher=FAST)
+    add_user("lan.nguyen", PASSWORD, path=path, hasher=FAST)
+    add_user("hoa", "mật khẩu mới 456", path=path, replace=True, hasher=FAST)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert sorted(data["users"]) == ["hoa", "lan.nguyen"]  # no "root", no duplicate table
+    # A new password keeps the e-mail given before.
+    assert data["users"]["hoa"]["email"] == "hoa.nguyen+atlas@so-nn.hoabinh.gov.vn"
+    accounts = Accounts.load(path)
+    assert Authenticator(accounts, hasher=FAST).sign_in("hoa", "mật khẩu mới 456").name == "hoa"
+
+
+def test_add_user_leaves_a_broken_accounts_file_as_it_is(tmp_path):
+    path = tmp_path / "accounts.toml"
+    path.write_text('[users."lan"\n', encoding="utf-8")
+    with pytest.raises(AccessDeniedError, match="not valid TOML"):
+        add_user("hoa", PASSWORD, path=path, hasher=FAST)
+    assert path.read_text(encoding="utf-8") == '[users."lan"\n'
+
+
+def test_cli_user_add_refuses_a_quote_in_the_email(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "accounts.toml"
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    code = main(
+        ["user", "add", "hoa", "--password-stdin", "--email", 'hoa"@x.vn', "--accounts", str(path)]
+    )
+    assert code == 1 and not path.exists()
+    assert "E-mail 'hoa\"@x.vn' không hợp lệ" in capsys.readouterr().err
+
+
+# --- the throttle in the store's database, shared by every server process -----------------------
+
+
+def test_throttle_in_the_database_is_shared_by_two_processes(db_url, accounts_file, clock):
+    from geo.figures.store import Store
+
+    def process() -> Authenticator:
+        """What one app process holds: its own store (connection pool) and throttle."""
+        throttle = Throttle(log=Store(db_url).failure_log(), clock=clock)
+        return Authenticator(Accounts.load(accounts_file), hasher=FAST, throttle=throttle)
+
+    first, second = process(), process()
+    for checker in (first, second, first, second):  # the 4th failure, on either process: 1 s
+        with pytest.raises(SignInError, match="wrong"):
+            checker.sign_in("Lan", "sai")
+    with pytest.raises(SignInError) as locked:
+        first.sign_in("lan", PASSWORD)
+    assert locked.value.reason == THROTTLED and locked.value.retry_after == pytest.approx(1.0)
+    assert second.throttle.retry_after("lan") == pytest.approx(1.0)
+    assert second.sign_in("tuan", "mật khẩu khác 123").name == "tuan"  # other names are free
+    clock.now += 1.0
+    assert second.sign_in("lan", PASSWORD).name == "lan"  # success resets, for both
+    assert first.throttle.retry_after("lan") == 0.0
+
+
+def test_throttle_in_the_database_keeps_the_global_brake_and_bounded_names(db_url, clock):
+    from geo.figures.store import Store
+
+    log = Store(db_url).failure_log()
+    brake = Throttle(log=log, clock=clock, global_limit=5, global_window=60, max_names=3)
+    brake.failure("x")
+    for index in range(4):
+        brake.failure(f"guess{index}")
+    assert brake.retry_after("anyone") == pytest.approx(60)  # 1 + 4 failures in the window
+    assert log.names() == 3  # the quietest names are forgotten: bounded whatever is tried
+    clock.now += 60.5
+    assert brake.retry_after("anyone") == 0.0

@@ -112,13 +112,18 @@ class Database:
         return self.url.render_as_string(hide_password=True)
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A transaction holding the store-wide write lock; commits on success."""
+    def write(self, *, store_lock: bool = True) -> Iterator[Connection]:
+        """A write transaction; commits on success.
+
+        ``store_lock`` takes the store-wide lock that serialises imports. Small writes that are
+        safe on their own (a sign-in failure: one upsert) pass ``False`` so they never wait
+        behind an import on PostgreSQL (SQLite has one writer at a time anyway).
+        """
         try:
             with self.engine.connect() as connection:
                 connection.execution_options(**{_WRITER: True})
                 with connection.begin():
-                    if self.dialect == "postgresql":
+                    if store_lock and self.dialect == "postgresql":
                         connection.execute(
                             sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY}
                         )

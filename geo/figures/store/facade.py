@@ -72,6 +72,7 @@ from geo.figures.store.current import current_frame, current_sources
 from geo.figures.store.engine import Database
 from geo.figures.store.schema import ORIGIN_IMPORT, create_schema, meta_value
 from geo.figures.store.seed import demo_reports, seed_demo
+from geo.figures.store.sign_in import StoredFailureLog
 
 __all__ = ["Store", "open_store"]
 
@@ -125,6 +126,10 @@ class Store:
     def dispose(self) -> None:
         """Close the pooled connections."""
         self._database.dispose()
+
+    def failure_log(self) -> StoredFailureLog:
+        """The sign-in throttle's failures in this database, shared by every server process."""
+        return StoredFailureLog(self._database)
 
     # -- writing --
 

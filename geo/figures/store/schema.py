@@ -8,6 +8,9 @@
 ``rows_<family>``
     The accepted rows of each batch, one typed column per column of the family schema
     (:data:`geo.figures.indicators.FAMILIES`), plus ``batch_id`` and ``source_row``.
+``sign_in_failures`` and ``sign_in_recent``
+    The sign-in throttle shared by every server process (:mod:`geo.figures.store.sign_in`):
+    failures per name with the time of the last one, and the time of each recent failure.
 
 Examples
 --------
@@ -35,6 +38,8 @@ __all__ = [
     "ORIGIN_IMPORT",
     "ROWS",
     "SCHEMA_VERSION",
+    "SIGN_IN_FAILURES",
+    "SIGN_IN_RECENT",
     "SOURCE_ROW",
     "STATUS_ACTIVE",
     "STATUS_ROLLED_BACK",
@@ -82,6 +87,27 @@ BATCHES = sa.Table(
     sa.CheckConstraint(f"status IN ('{STATUS_ACTIVE}', '{STATUS_ROLLED_BACK}')", name="status"),
     sa.Index("ix_batches_family_period", "family", "period", "status"),
     sa.Index("ix_batches_sha256", "sha256"),
+)
+
+
+#: Failed sign-ins per (normalised) name: how many since the last success, and when the last
+#: one was (seconds since the epoch: every process shares the wall clock, not a monotonic one).
+SIGN_IN_FAILURES = sa.Table(
+    "sign_in_failures",
+    _metadata,
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure", sa.Float, nullable=False),
+    sa.Index("ix_sign_in_failures_last", "last_failure"),
+)
+
+#: One row per recent failed sign-in of any name: the service-wide brake.
+SIGN_IN_RECENT = sa.Table(
+    "sign_in_recent",
+    _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("failed_at", sa.Float, nullable=False),
+    sa.Index("ix_sign_in_recent_failed_at", "failed_at"),
 )
 
 

@@ -10,6 +10,7 @@ from geo.errors import AtlasError
 from geo.figures.auth import Planner
 from geo.figures.store import STATUS_ACTIVE, STATUS_ROLLED_BACK, Batch, Store
 from geo.i18n import Lang, t
+from geo.output.display import markdown_text
 from geo.output.import_report import batches_frame
 from geo.ui.import_page.common import FLASH, batch_label
 from geo.ui.resources import data_changed
@@ -82,7 +83,7 @@ def confirmed_batch_action(
         try:
             run(chosen.id)
         except AtlasError as error:
-            st.error(t("batches.failed", lang, message=str(error)))
+            st.error(t("batches.failed", lang, message=markdown_text(error)))
         else:
             data_changed()
             st.session_state[FLASH] = t(done_key, lang, id=chosen.id)

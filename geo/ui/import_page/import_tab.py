@@ -14,6 +14,7 @@ from geo.figures.auth import Planner
 from geo.figures.indicators import FAMILIES
 from geo.figures.store import STATUS_ACTIVE, Store, rejected_row_count
 from geo.i18n import Lang, t
+from geo.output.display import markdown_text
 from geo.output.import_report import error_text, rejected_frame, skipped_frame, warnings_frame
 from geo.ui.import_page.common import (
     FLASH,
@@ -70,7 +71,8 @@ def checked_report(
     try:
         report = import_file(io.BytesIO(data), family=family, period=period, file_name=upload.name)
     except (AtlasError, ValueError) as error:
-        st.error(t("import.read_failed", lang, message=error_text(error, lang)))
+        message = markdown_text(error_text(error, lang))  # quotes the file: text, not markup
+        st.error(t("import.read_failed", lang, message=message))
         return None
     st.session_state[REPORT] = (key, report)
     return report
@@ -115,7 +117,7 @@ def confirm(
     ]
     force = False
     if duplicates:
-        st.warning(batch_label(duplicates[0], lang))
+        st.warning(markdown_text(batch_label(duplicates[0], lang)))
         force = st.checkbox(t("import.force", lang), key="import_force")
     if st.button(
         t("import.confirm", lang, n=len(report.accepted)),
@@ -126,7 +128,7 @@ def confirm(
         try:
             batch = store.import_report(report, user=planner, force=force)
         except AtlasError as error:
-            st.error(t("import.failed", lang, message=str(error)))
+            st.error(t("import.failed", lang, message=markdown_text(error)))
             return
         data_changed()
         st.session_state[FLASH] = t(

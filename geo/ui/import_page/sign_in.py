@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo.figures.auth import THROTTLED, Planner, SignInError, oidc_configured, planner_from_oidc
 from geo.i18n import Lang, t
+from geo.output.display import markdown_text
 from geo.ui.import_page.common import PLANNER
 from geo.ui.resources import authenticator
 
@@ -20,11 +21,11 @@ def sign_in_box(lang: Lang) -> Planner | None:
     if planner is None and oidc and st.user.is_logged_in:
         planner = planner_from_oidc(st.user.to_dict(), authenticator().accounts)
         if planner is None:
-            st.warning(t("auth.not_planner", lang, name=st.user.get("email", "?")))
+            st.warning(t("auth.not_planner", lang, name=markdown_text(st.user.get("email", "?"))))
         else:
             st.session_state[PLANNER] = planner
     if planner is not None:
-        st.markdown(t("auth.signed_in_as", lang, name=planner.name))
+        st.markdown(t("auth.signed_in_as", lang, name=markdown_text(planner.name)))
         if st.button(t("auth.sign_out", lang), key="sign_out"):
             st.session_state.pop(PLANNER, None)
             if planner.method == "oidc":

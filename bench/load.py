@@ -1,0 +1,424 @@
+"""How many readers one atlas process holds: N reader sessions arriving together.
+
+Each session speaks Streamlit's own protocol, as the browser does, so the server is measured
+and not N browsers: a websocket to ``/_stcore/stream`` (sub-protocol ``streamlit``), one
+``BackMsg`` asking for a run of the default page (``rerun_script`` with the page's URL), then
+the ``ForwardMsg`` stream until the script run finishes. For each session it records
+
+* **time to map**: from opening the websocket to the first ``ForwardMsg`` whose delta carries
+  the folium map (the ``streamlit_folium.st_folium`` component element, map HTML included);
+* **time to done**: to ``script_finished``;
+* **errors**: a connection or protocol failure, a timeout, an exception element, an error
+  alert (the app's "error id" message), or a run finished without a map.
+
+The server's resident memory (VmRSS) is read before the sessions connect and while all of them
+are still open, so the difference over N is the memory one reader costs; its CPU time too.
+By default the script starts the atlas itself (``streamlit run streamlit_app.py`` on a free
+port, on a SQLite database of its own seeded with the demo batches; ``--replicas 2`` starts
+two processes on that database, as ``make serve REPLICAS=2`` does) and warms each process with
+one session (the first visit builds the map caches), then runs the N sessions, spread over the
+processes in turn as nginx spreads readers from many addresses. ``--url`` (and ``--pid``, for
+memory and CPU), repeated, measure running servers instead. (Through nginx itself all sessions
+of this one client address would go to one process: its hash is by client address.)
+
+Bounded: at most :data:`MAX_SESSIONS` sessions, each given ``--timeout`` seconds, the whole run
+``--deadline`` seconds; it stops by itself. Not part of the test suite.
+
+Usage::
+
+    python bench/load.py --sessions 8
+    python bench/load.py --sessions 30 [--replicas 2] [--timeout 60] [--json OUT]
+    python bench/load.py --url http://127.0.0.1:8601 --pid 1234 --sessions 30
+
+Target (issue 14, on 2 cores): 30 sessions arriving together, 95th percentile of the time to
+map at most 5 s, no error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from a plain checkout
+    sys.path.insert(0, str(ROOT))
+
+MAX_SESSIONS = 200
+MAP_COMPONENT = "streamlit_folium.st_folium"
+TARGET_P95_S = 5.0
+TARGET_SESSIONS = 30
+
+
+@dataclass
+class Session:
+    """What one reader session saw (times in seconds from opening the websocket)."""
+
+    index: int
+    to_map: float | None = None
+    to_done: float | None = None
+    messages: int = 0
+    received_bytes: int = 0
+    error: str | None = None
+
+
+@dataclass
+class Server:
+    """The measured server: its URL and the pid whose memory and CPU are read."""
+
+    url: str
+    pid: int | None
+    process: subprocess.Popen[bytes] | None = None
+    workdir: Path | None = None
+
+
+# --- one reader --------------------------------------------------------------------------------
+
+
+def _rerun_message(url: str) -> bytes:
+    """The ``BackMsg`` a browser sends once connected: run the default page."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    message = BackMsg()
+    state = message.rerun_script
+    state.query_string = ""
+    state.page_script_hash = ""
+    state.context_info.url = url
+    state.context_info.timezone = "Asia/Ho_Chi_Minh"
+    state.context_info.timezone_offset = -420
+    state.context_info.locale = "vi-VN"
+    return message.SerializeToString()
+
+
+def _element_problem(element: Any) -> str | None:
+    """An error the reader would see in this element, else ``None``."""
+    kind = element.WhichOneof("type")
+    if kind == "exception":
+        return f"exception element: {element.exception.type}"
+    if kind == "alert" and element.alert.format == element.alert.ERROR:
+        return f"error alert: {element.alert.body[:120]}"
+    return None
+
+
+async def _read_run(websocket: Any, session: Session, started: float) -> None:
+    """Read ``ForwardMsg`` until the run finishes, noting the map and any error shown."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    async for raw in websocket:
+        session.messages += 1
+        session.received_bytes += len(raw)
+        message = ForwardMsg()
+        message.ParseFromString(raw)
+        kind = message.WhichOneof("type")
+        if kind == "script_finished":
+            session.to_done = time.perf_counter() - started
+            return
+        if kind != "delta" or message.delta.WhichOneof("type") != "new_element":
+            continue
+        element = message.delta.new_element
+        session.error = session.error or _element_problem(element)
+        if (
+            session.to_map is None
+            and element.WhichOneof("type") == "component_instance"
+            and element.component_instance.component_name == MAP_COMPONENT
+        ):
+            session.to_map = time.perf_counter() - started
+
+
+async def read_session(
+    index: int, url: str, *, timeout: float, measured: asyncio.Event, hold: asyncio.Event
+) -> Session:
+    """Open one session and read its first run; set ``measured``, stay open until ``hold``."""
+    from websockets.asyncio.client import connect
+
+    session = Session(index)
+    stream = url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+    started = time.perf_counter()
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            async with asyncio.timeout(timeout):
+                websocket = await stack.enter_async_context(
+                    connect(
+                        stream, subprotocols=["streamlit"], origin=url.rstrip("/"), max_size=None
+                    )
+                )
+                await websocket.send(_rerun_message(url))
+                await _read_run(websocket, session, started)
+            if session.to_map is None and session.error is None:
+                session.error = "the run finished without a map"
+            measured.set()
+            await hold.wait()  # stay connected, as a reader does, until all are measured
+    except TimeoutError:
+        session.error = session.error or f"no map within {timeout:.0f} s"
+    except Exception as error:  # a benchmark reports every failure, whatever its kind
+        session.error = session.error or f"{type(error).__name__}: {error}"[:200]
+    finally:
+        measured.set()
+    return session
+
+
+# --- the server ----------------------------------------------------------------------------------
+
+
+def _proc_rss_kb(pid: int) -> float | None:
+    """Resident memory of ``pid`` in KiB (Linux ``/proc``), or ``None``."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _proc_cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of ``pid`` so far, or ``None``."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes] | None, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response,
+        ):
+            if response.status == 200:
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} not healthy after {timeout:.0f} s")
+
+
+def _start_process(port: int, db_url: str, log: Path) -> subprocess.Popen[bytes]:
+    """``streamlit run streamlit_app.py`` on 127.0.0.1:``port`` and the database ``db_url``."""
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.headless", "true", "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, "ATLAS_DB_URL": db_url},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+@contextlib.contextmanager
+def started_servers(urls: list[str], pids: list[int], replicas: int) -> Iterator[list[Server]]:
+    """The servers to measure: those given, or ``replicas`` atlas processes on one database."""
+    if urls:
+        for url in urls:
+            _wait_healthy(url.rstrip("/"), None, 10)
+        known = pids + [None] * (len(urls) - len(pids))
+        yield [Server(url.rstrip("/"), pid) for url, pid in zip(urls, known, strict=True)]
+        return
+    from geo.figures.store import open_store
+
+    workdir = Path(tempfile.mkdtemp(prefix="atlas-load-"))
+    db_url = f"sqlite:///{workdir / 'atlas.sqlite'}"
+    open_store(db_url).dispose()  # seeded before the clock starts
+    servers = []
+    try:
+        for index in range(replicas):
+            port = _free_port()
+            process = _start_process(port, db_url, workdir / f"streamlit-{index}.log")
+            servers.append(Server(f"http://127.0.0.1:{port}", process.pid, process, workdir))
+        for server in servers:
+            _wait_healthy(server.url, server.process, 60)
+        yield servers
+    finally:
+        for server in servers:
+            assert server.process is not None
+            server.process.terminate()
+        for server in servers:
+            assert server.process is not None
+            try:
+                server.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+                server.process.wait(timeout=10)
+
+
+# --- a run ---------------------------------------------------------------------------------------
+
+
+def _total(read: Any, servers: list[Server]) -> float | None:
+    """The sum of ``read(pid)`` over the servers (``None`` when any pid is unknown)."""
+    values = [read(server.pid) if server.pid else None for server in servers]
+    return None if any(v is None for v in values) else float(sum(values))
+
+
+async def run_sessions(servers: list[Server], count: int, *, timeout: float) -> dict[str, Any]:
+    """``count`` sessions at once, spread over ``servers`` in turn (readers from many
+    addresses, as nginx's sticky hash spreads them); times, errors, memory and CPU."""
+    hold = asyncio.Event()
+    measured = [asyncio.Event() for _ in range(count)]
+    rss_before, cpu_before = _total(_proc_rss_kb, servers), _total(_proc_cpu_s, servers)
+    started = time.perf_counter()
+    tasks = [
+        asyncio.create_task(
+            read_session(
+                i,
+                servers[i % len(servers)].url,
+                timeout=timeout,
+                measured=measured[i],
+                hold=hold,
+            )
+        )
+        for i in range(count)
+    ]
+    # Each session sets its event after its run (or its timeout): then all are open at once.
+    await asyncio.gather(*(event.wait() for event in measured))
+    rss_open = _total(_proc_rss_kb, servers)
+    hold.set()
+    sessions = await asyncio.gather(*tasks)
+    wall = time.perf_counter() - started
+    cpu_after = _total(_proc_cpu_s, servers)
+    return _summary(
+        sessions,
+        wall=wall,
+        rss_before=rss_before,
+        rss_open=rss_open,
+        cpu=None if cpu_before is None or cpu_after is None else cpu_after - cpu_before,
+    )
+
+
+def _percentile(values: list[float], fraction: float) -> float | None:
+    """Nearest-rank percentile (``None`` for no values)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), int(-(-fraction * len(ordered) // 1))))
+    return ordered[rank - 1]
+
+
+def _summary(sessions: list[Session], **measures: Any) -> dict[str, Any]:
+    to_map = [s.to_map for s in sessions if s.to_map is not None]
+    to_done = [s.to_done for s in sessions if s.to_done is not None]
+    errors = [f"session {s.index}: {s.error}" for s in sessions if s.error]
+    before, open_ = measures["rss_before"], measures["rss_open"]
+    per_session = None if before is None or open_ is None else (open_ - before) / len(sessions)
+    return {
+        "sessions": len(sessions),
+        "maps": len(to_map),
+        "errors": errors,
+        "median_to_map_s": statistics.median(to_map) if to_map else None,
+        "p95_to_map_s": _percentile(to_map, 0.95),
+        "max_to_map_s": max(to_map) if to_map else None,
+        "median_to_done_s": statistics.median(to_done) if to_done else None,
+        "p95_to_done_s": _percentile(to_done, 0.95),
+        "wall_s": measures["wall"],
+        "server_rss_before_mib": None if before is None else before / 1024,
+        "server_rss_open_mib": None if open_ is None else open_ / 1024,
+        "server_rss_per_session_mib": None if per_session is None else per_session / 1024,
+        "server_cpu_s": measures["cpu"],
+        "server_cpu_per_session_s": None
+        if measures["cpu"] is None
+        else measures["cpu"] / len(sessions),
+        "mib_received_per_session": statistics.mean(s.received_bytes for s in sessions) / 2**20,
+        "sessions_detail": [asdict(s) for s in sessions],
+    }
+
+
+def _print(title: str, result: dict[str, Any]) -> None:
+    def seconds(key: str) -> str:
+        value = result[key]
+        return "–" if value is None else f"{value:.2f} s"
+
+    def mib(key: str) -> str:
+        value = result[key]
+        return "–" if value is None else f"{value:.1f} MiB"
+
+    print(f"\n{title}: {result['sessions']} sessions, {result['maps']} maps")
+    print(f"  time to map    median {seconds('median_to_map_s')}   p95 {seconds('p95_to_map_s')}"
+          f"   max {seconds('max_to_map_s')}")  # fmt: skip
+    print(f"  time to done   median {seconds('median_to_done_s')}   p95 {seconds('p95_to_done_s')}")
+    print(
+        f"  server memory  before {mib('server_rss_before_mib')}   with sessions open "
+        f"{mib('server_rss_open_mib')}   per session {mib('server_rss_per_session_mib')}"
+    )
+    cpu = result["server_cpu_per_session_s"]
+    print(
+        f"  server CPU     {'–' if cpu is None else f'{cpu:.2f} s'} per session; "
+        f"{result['mib_received_per_session']:.2f} MiB sent to each reader"
+    )
+    print(f"  errors         {len(result['errors'])}")
+    for error in result["errors"][:10]:
+        print(f"    {error}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=8, help=f"at most {MAX_SESSIONS}")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per session")
+    parser.add_argument(
+        "--replicas", type=int, default=1, help="atlas processes to start (one database)"
+    )
+    parser.add_argument(
+        "--url", action="append", default=[], help="a running server (repeat for several)"
+    )
+    parser.add_argument(
+        "--pid", type=int, action="append", default=[], help="its Streamlit process, in order"
+    )
+    parser.add_argument("--no-warm-up", action="store_true", help="measure the cold first visit")
+    parser.add_argument("--json", help="write the results to this file")
+    args = parser.parse_args(argv)
+    if not 1 <= args.sessions <= MAX_SESSIONS:
+        parser.error(f"--sessions must be 1…{MAX_SESSIONS}")
+    if not 1 <= args.replicas <= 8:
+        parser.error("--replicas must be 1…8")
+    timeout = min(max(args.timeout, 5.0), 300.0)
+    results: dict[str, Any] = {"cpus": os.cpu_count(), "sessions": args.sessions}
+    with started_servers(args.url, args.pid, args.replicas) as servers:
+        for server in servers:
+            print(f"server {server.url} (pid {server.pid or 'unknown'})")
+        print(f"{os.cpu_count()} CPUs")
+        if not args.no_warm_up:
+            warm = asyncio.run(run_sessions(servers, len(servers), timeout=timeout))
+            _print("warm-up (first visit of each process: caches built)", warm)
+            results["warm_up"] = warm
+        load = asyncio.run(run_sessions(servers, args.sessions, timeout=timeout))
+        _print(f"{args.sessions} sessions arriving together on {len(servers)} process(es)", load)
+        results["load"] = load
+    p95 = load["p95_to_map_s"]
+    ok = not load["errors"] and load["maps"] == args.sessions and p95 is not None
+    ok = ok and p95 <= TARGET_P95_S
+    print(f"\ntarget (p95 ≤ {TARGET_P95_S:.0f} s to map, no error, at {TARGET_SESSIONS} sessions):"
+          f" {'PASS' if ok else 'FAIL'} at {args.sessions} sessions")  # fmt: skip
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
