@@ -26,7 +26,7 @@ REPLICAS="${REPLICAS:-2}"
 PORT="${PORT:-8501}"
 LISTEN="${LISTEN:-0.0.0.0:$PORT}"
 BASE_PORT="${BASE_PORT:-$((PORT + 100))}"
-MAX_UPLOAD_MB="${MAX_UPLOAD_MB:-200}"
+MAX_UPLOAD_MB="${MAX_UPLOAD_MB:-50}"  # the importer's file limit (geo/figures/importing/limits.py)
 PYTHON="${PYTHON:-$([[ -x .venv/bin/python ]] && echo .venv/bin/python || command -v python3)}"
 
 say() { echo "serve: $*" >&2; }

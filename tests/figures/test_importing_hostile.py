@@ -287,3 +287,14 @@ def test_the_rejected_rows_workbook_has_no_formula():
     assert "=cmd|' /C calc'!A0" in texts  # the text as written, kept as text
     flagged = [c for row in back.worksheets[0].iter_rows() for c in row if c.value in INJECTIONS]
     assert flagged and all(c.data_type == "s" and c.quotePrefix for c in flagged)
+
+
+def test_the_app_upload_limit_is_the_importer_limit():
+    import tomllib
+
+    from repo_paths import REPO_ROOT
+
+    from geo.figures.importing.limits import MAX_FILE_BYTES
+
+    config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_FILE_BYTES
