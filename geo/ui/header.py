@@ -63,7 +63,7 @@ def page_header(view: MapView, geography: Geography, tables: dict[str, pd.DataFr
             # notices behind "more".
             line, more = st.columns([6, 1], vertical_alignment="center")
             line.markdown(" · ".join([f"**{area}**", *short]) if area else " · ".join(short))
-            with more.popover(t("notice.more", lang), use_container_width=True):
+            with more.popover(t("notice.more", lang), width="stretch"):
                 st.markdown(subtitle)
                 for show, text in full:
                     show(text)

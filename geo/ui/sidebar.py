@@ -157,23 +157,16 @@ def layer_widgets(mode: str, metrics: pd.DataFrame, lang: Lang) -> str:
     """
     if mode == "compare":
         options = [spec.key for spec in layers_for("compare")]
-        return choice_radio(
-            st,
-            t("app.layer", lang),
-            options,
-            format_func=lambda k: t(f"layer.{k}", lang),
-            key="clayer",
-            lang=lang,
-        )
-    available = {spec.key for spec in layers_for("period", metrics)}
-    first = [DEFAULT_LAYER, FALLBACK_LAYER] if DEFAULT_LAYER in available else [FALLBACK_LAYER]
-    options = [*first, FIELD_LAYER, "ntm", "land"]
+    else:
+        available = {spec.key for spec in layers_for("period", metrics)}
+        rate = [DEFAULT_LAYER] if DEFAULT_LAYER in available else []  # needs population
+        options = [*rate, FALLBACK_LAYER, FIELD_LAYER, "ntm", "land"]
     choice = choice_radio(
         st,
         t("app.layer", lang),
         options,
         format_func=lambda k: t(f"layer.{k}", lang),
-        key="layer",
+        key="clayer" if mode == "compare" else "layer",
         lang=lang,
     )
     if choice != FIELD_LAYER:

@@ -47,50 +47,25 @@ def language_radio(*, key: str) -> Lang:
     return lang
 
 
-def choice_box(
-    container: Any,
-    label: str,
-    options: Sequence[T],
-    *,
-    key: str,
-    lang: Lang,
-    format_func: Callable[[T], str],
-    on_change: Callable[[], None] | None = None,
-) -> T:
-    """A selectbox whose choice survives a switch of language (see :func:`_kept_choice`)."""
-    return _kept_choice(
-        container.selectbox,
-        label,
-        options,
-        key=key,
-        lang=lang,
-        format_func=format_func,
-        on_change=on_change,
-    )
+def choice_box(container: Any, label: str, options: Sequence[T], **keywords: Any) -> T:
+    """A selectbox whose choice survives a switch of language.
+
+    Keywords: ``key``, ``lang``, ``format_func`` and optionally ``on_change``, as for
+    :func:`_kept_choice`.
+    """
+    return _kept_choice(container.selectbox, label, options, **keywords)
 
 
 def choice_radio(
-    container: Any,
-    label: str,
-    options: Sequence[T],
-    *,
-    key: str,
-    lang: Lang,
-    format_func: Callable[[T], str],
-    horizontal: bool = False,
-    on_change: Callable[[], None] | None = None,
+    container: Any, label: str, options: Sequence[T], *, horizontal: bool = False, **keywords: Any
 ) -> T:
-    """A radio whose choice survives a switch of language (see :func:`_kept_choice`)."""
-    return _kept_choice(
-        container.radio,
-        label,
-        options,
-        key=key,
-        lang=lang,
-        format_func=format_func,
-        on_change=on_change,
-        horizontal=horizontal,
-    )
+    """A radio whose choice survives a switch of language (a plain radio shows no choice at
+    all after the switch, until the next click).
+
+    Keywords: ``key``, ``lang``, ``format_func`` and optionally ``on_change``, as for
+    :func:`_kept_choice`.
+    """
+    return _kept_choice(container.radio, label, options, horizontal=horizontal, **keywords)
 
 
 def _kept_choice(
@@ -101,7 +76,7 @@ def _kept_choice(
     key: str,
     lang: Lang,
     format_func: Callable[[T], str],
-    on_change: Callable[[], None] | None,
+    on_change: Callable[[], None] | None = None,
     **widget_options: Any,
 ) -> T:
     """Draw a selectbox or radio (``widget_function``) whose choice survives a language switch.

@@ -113,6 +113,25 @@ class Classification:
     bins: list[float] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Classes:
+    """How a layer's amounts are classified (see :func:`classify_layer`)."""
+
+    scheme: str
+    k: int
+    breaks: Sequence[float] | None
+    lang: Lang
+    reference: pd.DataFrame | None = None  # metrics of every period, for shared classes
+
+    def reference_values(self, column: str | LayerSpec) -> pd.Series | None:
+        """The reference's values of a metrics column or a layer, if there is a reference."""
+        if self.reference is None:
+            return None
+        if isinstance(column, LayerSpec):
+            return layer_values(self.reference, column)
+        return self.reference[column].astype(float)
+
+
 def _format_range(low: float, high: float, lang: Lang, decimals: int) -> str:
     low_text = format_number(low, lang, decimals=decimals)
     return f"{low_text} – {format_number(high, lang, decimals=decimals)}"
@@ -122,26 +141,24 @@ def _classify_amounts(
     values: pd.Series,
     *,
     palette_key: str,
-    scheme: str,
-    k: int,
-    lang: Lang,
+    classes: _Classes,
     decimals: int,
     zero_label: str | None,
     missing: pd.Series,
     missing_label: str,
     missing_color: str,
     palette: Sequence[str] | None = None,
-    breaks: Sequence[float] | None = None,
     zero_color: str = ZERO_COLOR,
     reference: pd.Series | None = None,
 ) -> tuple[pd.Series, list[LegendClass], list[float]]:
     """Colour amounts in ``k`` classes; NA, zero (with ``zero_label``) and ``missing`` apart.
 
-    ``palette`` replaces the palette of ``palette_key``; ``breaks`` (manual upper bounds) replace
-    the ``scheme``: values above the last break form one more class. ``reference`` (values of
-    the same layer in every period) sets the classes instead of ``values``, which are then
-    sorted into them: classes that hold no commune this period are listed with 0.
+    ``palette`` replaces the palette of ``palette_key``; ``classes.breaks`` (manual upper
+    bounds) replace the scheme: values above the last break form one more class. ``reference``
+    (values of the same layer in every period) sets the classes instead of ``values``, which
+    are then sorted into them: classes that hold no commune this period are listed with 0.
     """
+    scheme, k, breaks, lang = classes.scheme, classes.k, classes.breaks, classes.lang
     colors = pd.Series(NO_DATA_COLOR, index=values.index, dtype="object")
     legend: list[LegendClass] = []
     known = values[values.notna()].astype(float)
@@ -209,18 +226,9 @@ def _signed(value: float, lang: Lang, decimals: int) -> str:
     return f"+{text}" if value > 0 else text
 
 
-def _classify_spec(
-    metrics: pd.DataFrame,
-    spec: LayerSpec,
-    *,
-    scheme: str,
-    k: int,
-    breaks: Sequence[float] | None,
-    lang: Lang,
-    reference: pd.DataFrame | None = None,
-) -> Classification:
+def _classify_spec(metrics: pd.DataFrame, spec: LayerSpec, classes: _Classes) -> Classification:
     """Classify a registry layer (:mod:`geo.web.layers`): field counts, rates, changes."""
-    index = metrics.index
+    index, lang = metrics.index, classes.lang
     title, unit = t(spec.title_key, lang), t(spec.unit_key, lang)
     # Wards and towns are outside the NTM programme (and have no land plan in the tables).
     rural = metrics.get("commune_type", pd.Series("Xã", index=index)).eq("Xã")
@@ -264,10 +272,7 @@ def _classify_spec(
             values.where(~decrease),
             palette_key=spec.key,
             palette=spec.palette,
-            scheme=scheme,
-            k=k,
-            breaks=breaks,
-            lang=lang,
+            classes=classes,
             decimals=spec.decimals,
             zero_label=t(spec.zero_key or "legend.no_change", lang),
             zero_color=CHANGE_NONE_COLOR,
@@ -285,16 +290,13 @@ def _classify_spec(
         values,
         palette_key=spec.key,
         palette=spec.palette,
-        scheme=scheme,
-        k=k,
-        breaks=breaks,
-        lang=lang,
+        classes=classes,
         decimals=spec.decimals,
         zero_label=t(spec.zero_key, lang) if spec.zero_key else None,
         missing=pd.Series(False, index=index),
         missing_label="",
         missing_color=NO_DATA_COLOR,
-        reference=None if reference is None else layer_values(reference, spec),
+        reference=classes.reference_values(spec),
     )
     labels = values.map(
         lambda v: (
@@ -332,31 +334,20 @@ _LAND_NA_KEYS = {
 }
 
 
-def _classify_models_density(
-    metrics: pd.DataFrame,
-    *,
-    scheme: str,
-    k: int,
-    breaks: Sequence[float] | None,
-    lang: Lang,
-    reference: pd.DataFrame | None = None,
-) -> Classification:
+def _classify_models_density(metrics: pd.DataFrame, classes: _Classes) -> Classification:
     """Models per km² in classes, communes without a model apart."""
-    index = metrics.index
+    index, lang = metrics.index, classes.lang
     values = metrics["models_per_km2"].astype(float)
     colors, legend, bins = _classify_amounts(
         values,
         palette_key="models_density",
-        scheme=scheme,
-        k=k,
-        breaks=breaks,
-        lang=lang,
+        classes=classes,
         decimals=2,
         zero_label="Chưa có mô hình" if lang == "vi" else "No models",
         missing=pd.Series(False, index=index),
         missing_label="",
         missing_color=NO_DATA_COLOR,
-        reference=None if reference is None else reference["models_per_km2"].astype(float),
+        reference=classes.reference_values("models_per_km2"),
     )
     labels = values.map(lambda v: format_number(v, lang, decimals=2))
     return Classification(
@@ -369,17 +360,9 @@ def _classify_models_density(
     )
 
 
-def _classify_land(
-    metrics: pd.DataFrame,
-    *,
-    scheme: str,
-    k: int,
-    breaks: Sequence[float] | None,
-    lang: Lang,
-    reference: pd.DataFrame | None = None,
-) -> Classification:
+def _classify_land(metrics: pd.DataFrame, classes: _Classes) -> Classification:
     """% of the consolidation plan done in classes; no plan and not applicable apart."""
-    index = metrics.index
+    index, lang = metrics.index, classes.lang
     values = metrics["land_pct_of_plan"].astype(float)
     has_row = metrics["land_planned_ha"].notna() | metrics["land_done_ha"].notna()
     # Consolidation of farmland concerns rural communes: wards and towns without figures
@@ -396,16 +379,13 @@ def _classify_land(
     colors, legend, bins = _classify_amounts(
         values,
         palette_key="land",
-        scheme=scheme,
-        k=k,
-        breaks=breaks,
-        lang=lang,
+        classes=classes,
         decimals=0,
         zero_label="0 %" if lang == "vi" else "0%",
         missing=no_plan,
         missing_label=no_plan_label,
         missing_color=NOT_APPLICABLE_COLOR,
-        reference=None if reference is None else reference["land_pct_of_plan"].astype(float),
+        reference=classes.reference_values("land_pct_of_plan"),
     )
     labels = pd.Series(
         [
@@ -518,13 +498,13 @@ def classify_layer(
     """
     if breaks or (layer in LAYERS and LAYERS[layer].kind != "amount"):
         reference = None  # manual breaks, categories and changes: nothing to share
-    options = {"scheme": scheme, "k": k, "breaks": breaks, "lang": lang, "reference": reference}
+    classes = _Classes(scheme=scheme, k=k, breaks=breaks, lang=lang, reference=reference)
     if layer not in LAYER_KEYS and layer in LAYERS:
-        return _classify_spec(metrics, LAYERS[layer], **options)
+        return _classify_spec(metrics, LAYERS[layer], classes)
     if layer == "models_density":
-        return _classify_models_density(metrics, **options)
+        return _classify_models_density(metrics, classes)
     if layer == "land":
-        return _classify_land(metrics, **options)
+        return _classify_land(metrics, classes)
     if layer == "ntm":
         return _classify_ntm(metrics, lang=lang)
     raise ValueError(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}")
