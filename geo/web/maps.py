@@ -568,6 +568,16 @@ var {{ this.get_name() }} = L.control({position: "bottomright"});
         var bounds = L.latLngBounds([]);
         layers.forEach(function (layer) { bounds.extend(layer.getBounds()); });
         var frame = map.getContainer().getBoundingClientRect(), margin = 6, best = null;
+        var legend = control.getContainer().getBoundingClientRect();
+        var outside = legend.top < frame.top - 1 || legend.bottom > frame.bottom + 1
+            || legend.left < frame.left - 1 || legend.right > frame.right + 1;
+        if (outside && waits < 60) {
+            // Leaflet's style sheet is not in effect yet (streamlit-folium may load it again
+            // while the map is drawn): the legend is not in its corner, so the room it takes
+            // cannot be measured. Try again shortly, unless the reader has moved the map.
+            waits += 1;
+            return setTimeout(function () { if (auto) fit(); }, 50);
+        }
         var edge = L.point(margin, margin);
         corners.forEach(function (corner) {
             control.setPosition(corner);
@@ -599,7 +609,7 @@ var {{ this.get_name() }} = L.control({position: "bottomright"});
     }
     // "auto": the view is still the one fitted here (the reader has not moved the map), so a
     // new size (the frame being laid out) fits it again rather than only moving the legend.
-    var auto = false, fitting = false;
+    var auto = false, fitting = false, waits = 0;
     function start() {
         // Leaflet ignores a new view while it animates the first one: wait for the end.
         if (map._animatingZoom) return map.once("zoomend", function () { setTimeout(start, 0); });

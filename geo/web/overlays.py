@@ -243,8 +243,13 @@ class FillFrame(MacroElement):
 
     _template = Template(
         """
+{% macro header(this, kwargs) %}
+<style>#{{ this._parent.get_name() }} { height: 100vh !important; }</style>
+{% endmacro %}
 {% macro script(this, kwargs) %}
 (function (map) {
+    // The style above sizes the map before it is drawn; should the page's style come late,
+    // the map is sized again here and on every change of the frame's size (Leaflet's own).
     map.getContainer().style.setProperty("height", "100vh", "important");
     map.invalidateSize({animate: false});
 })({{ this._parent.get_name() }});

@@ -452,6 +452,8 @@ def test_first_screen_shows_the_whole_province_and_its_legend(app_url, offline_p
     expect(line).to_contain_text(demo)
     expect(line).to_contain_text(schematic)
     assert page.evaluate("() => window.scrollY") == 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"experience-first-screen-{lang}-{width}x{height}.png"))
     # The map's frame, its legend and every commune lie inside the window and the map.
     iframe = page.locator(MAP_IFRAME).bounding_box()
     assert iframe["y"] + iframe["height"] <= height, (iframe, size)
@@ -470,9 +472,11 @@ def test_first_screen_shows_the_whole_province_and_its_legend(app_url, offline_p
     deadline = time.monotonic() + 5
     while (cut := cut_off()) and time.monotonic() < deadline:
         page.wait_for_timeout(200)
-    assert not cut, f"{len(cut)} communes cut off at {width}×{height}: {cut}"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"experience-first-screen-{lang}-{width}x{height}.png"))
+    view = frame.locator("body").evaluate(
+        "() => { const m = window.map; return [m.getZoom(), m.getSize(), m._atlasViewRestored,"
+        " sessionStorage.length]; }"
+    )
+    assert not cut, f"{len(cut)} communes cut off at {width}×{height}: {cut}; {view}"
     check_offline(offline_page)
 
 
