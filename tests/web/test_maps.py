@@ -191,13 +191,26 @@ def test_legend_html_escapes_notes(metrics):
     assert "<b>x</b>" not in body and "&lt;b&gt;x&lt;/b&gt;" in body
 
 
-def test_district_outlines_follow_the_commune_borders(communes, metrics):
+@pytest.fixture
+def district_maps(communes, metrics):
+    """Maps with district outlines and names: the whole grid, and zoomed on district 002."""
+    districts = communes.dissolve("district_code").reset_index()
+    whole = build_map(communes, metrics, MapView(layer="ntm", period=2019), districts=districts)
+    one = build_map(
+        communes,
+        metrics,
+        MapView(layer="ntm", period=2019, district_code="002"),
+        districts=districts,
+    )
+    return whole, one
+
+
+def test_district_outlines_follow_the_commune_borders(communes, metrics, district_maps):
     from shapely import from_geojson
 
     from geo.web.compact import CompactOutline
 
-    districts = communes.dissolve("district_code").reset_index()
-    fmap = build_map(communes, metrics, MapView(layer="ntm", period=2019), districts=districts)
+    fmap, one = district_maps
     (outline,) = [c for c in fmap._children.values() if isinstance(c, CompactOutline)]
     drawn = {f["properties"]["district"]: f["geometry"] for f in outline.features()}
     assert sorted(drawn) == ["Huyện Hai", "Huyện Một"]
@@ -208,12 +221,6 @@ def test_district_outlines_follow_the_commune_borders(communes, metrics):
     html = fmap.get_root().render()
     assert "atlasOutlines" in html and "atlas-district" in html
     # Zoomed on a district: its outline only.
-    one = build_map(
-        communes,
-        metrics,
-        MapView(layer="ntm", period=2019, district_code="002"),
-        districts=districts,
-    )
     (outline,) = [c for c in one._children.values() if isinstance(c, CompactOutline)]
     assert [f["properties"]["district"] for f in outline.features()] == ["Huyện Hai"]
     # Without districts, no outline.
@@ -234,7 +241,7 @@ def test_district_labels_name_the_province_when_several(communes, metrics):
 
 def test_outline_script_survives_streamlit_folium_renaming(communes, metrics):
     """streamlit-folium renames every element as it renders (``compact_geo_json_div_3``): the
-    outline must name the layer's variables as rendered, not as first built."""
+    outline and the labels must name the layer's variables as rendered, not as first built."""
     import copy
 
     from streamlit_folium import _get_map_string
@@ -248,6 +255,9 @@ def test_outline_script_survives_streamlit_folium_renaming(communes, metrics):
     used = set(re.findall(r"(\w+)_topology\b", script))
     defined = set(re.findall(r"var (\w+)_topology =", script))
     assert "atlasOutlines" in script and used and used <= defined
+    labelled = set(re.findall(r"(\w+)_features, \[\[", script))  # the labels' layer
+    defined = set(re.findall(r"var (\w+)_features =", script))
+    assert "atlas-label" in script and labelled and labelled <= defined
 
 
 def _two_periods(communes, metrics):
@@ -295,11 +305,10 @@ def test_build_map_says_when_classes_are_shared(communes, metrics):
     assert "Same classes" not in build_map(communes, later, view).get_root().render()
 
 
-def test_map_names_its_districts_and_measures_in_km(communes, metrics):
+def test_map_names_its_districts_and_measures_in_km(district_maps):
     from geo.web.compact import CompactLabels
 
-    districts = communes.dissolve("district_code").reset_index()
-    fmap = build_map(communes, metrics, MapView(layer="ntm", period=2019), districts=districts)
+    fmap, one = district_maps
     (labels,) = [c for c in fmap._children.values() if isinstance(c, CompactLabels)]
     layer = labels.layer
     names = {
@@ -313,31 +322,9 @@ def test_map_names_its_districts_and_measures_in_km(communes, metrics):
     assert "atlas-label-district" in html and "{imperial: false}" in html
     assert "L.control.scale()" not in html  # Leaflet's default scale adds miles
     # Zoomed on a district: its name only (the faded rest is context).
-    one = build_map(
-        communes,
-        metrics,
-        MapView(layer="ntm", period=2019, district_code="002"),
-        districts=districts,
-    )
     (labels,) = [c for c in one._children.values() if isinstance(c, CompactLabels)]
     rows = [row for _, _, row in labels.points]
     assert [labels.layer.features()[r]["properties"]["district"] for r in rows] == ["Huyện Hai"]
-
-
-def test_labels_script_survives_streamlit_folium_renaming(communes, metrics):
-    import copy
-
-    from streamlit_folium import _get_map_string
-
-    districts = communes.dissolve("district_code").reset_index()
-    fmap = copy.deepcopy(
-        build_map(communes, metrics, MapView(layer="ntm", period=2019), districts=districts)
-    )
-    fmap.get_root().render()
-    script = _get_map_string(fmap)
-    used = set(re.findall(r"(\w+)_features, \[\[", script))
-    defined = set(re.findall(r"var (\w+)_features =", script))
-    assert "atlas-label" in script and used and used <= defined
 
 
 def test_labels_need_names_and_groups(communes, metrics):
