@@ -58,7 +58,7 @@ def main() -> None:
     with commune_tab:
         commune_section(view, metrics)
     with export_tab, st.container(key="exports"):
-        export_section(view, geography, metrics)
+        export_section(view, geography, metrics, revision=revision)
 
     with map_column:
         map_section(

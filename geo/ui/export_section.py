@@ -15,15 +15,21 @@ import streamlit as st
 from geo.geography.geographies import Geography
 from geo.i18n import t
 from geo.output import brief, export, printing
+from geo.ui.resources import over_periods_for
+from geo.ui.widgets import choice_radio
 from geo.view import DEFAULT_K, DEFAULT_SCHEME, MapView
+from geo.web.maps import classify_layer
 
 __all__ = ["export_section"]
 
 
-def export_section(view: MapView, geography: Geography, metrics: pd.DataFrame) -> None:
+def export_section(
+    view: MapView, geography: Geography, metrics: pd.DataFrame, *, revision: int
+) -> None:
     """The print settings and download buttons of the current view (maps: one period only)."""
     lang = view.lang
     if not view.is_change:
+        view = _file_view(view, metrics, revision)
         left, middle, right = st.columns(3)
         paper = left.radio(
             t("export.paper", lang),
@@ -32,12 +38,14 @@ def export_section(view: MapView, geography: Geography, metrics: pd.DataFrame) -
             horizontal=True,
             key="export_paper",
         )
-        orientation = middle.radio(
+        orientation = choice_radio(
+            middle,
             t("export.orientation", lang),
             ("portrait", "landscape"),
             format_func=lambda o: t(f"export.{o}", lang),
             horizontal=True,
             key="export_orientation",
+            lang=lang,
         )
         labels = right.checkbox(t("export.labels", lang), key="export_labels")
         for fmt in ("pdf", "png"):
@@ -75,6 +83,16 @@ def export_section(view: MapView, geography: Geography, metrics: pd.DataFrame) -
             on_click="ignore",
             key=f"export_{kind}",
         )
+
+
+def _file_view(view: MapView, metrics: pd.DataFrame, revision: int) -> MapView:
+    """The view for files: classes shared by every period (:attr:`MapView.fixed_classes`)
+    become their breaks, so a printed map or a data file has the classes of the screen."""
+    if not view.fixed_classes:
+        return view
+    over = over_periods_for(view.geography_key, revision)
+    bins = classify_layer(metrics, view.layer, reference=over, **view.classification).bins
+    return view.replace(breaks=tuple(bins) or None, same_classes=False)
 
 
 def _map_file(

@@ -1,4 +1,9 @@
-"""The main page's title, subtitle and notices (demo figures, schematic boundaries, vintages)."""
+"""The main page's title, subtitle and notices (demo figures, schematic boundaries, vintages).
+
+The first screen is the map: the title is small, and the notices a reader must always see
+(demo figures, schematic boundaries) are one short line with a "more" button that opens their
+full text, so the whole province and its legend fit above the fold at 1366 × 768.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +13,65 @@ from geo.analysis.vintages import VintageTables
 from geo.geography.geographies import Geography, area_label
 from geo.i18n import t
 from geo.output.display import markdown_text
+from geo.ui.state import MAP_HEIGHT, MAP_MIN_HEIGHT, MAP_TOP
 from geo.view import MapView
 
 __all__ = ["page_header"]
 
+#: The page's own style: less room above the title, a smaller title, and a map (and the
+#: commune panel beside it) as high as the window leaves below the header, between
+#: ``MAP_MIN_HEIGHT`` and ``MAP_HEIGHT``. Inside the map's frame the map fills the frame
+#: (:class:`geo.web.overlays.FillFrame`).
+_PAGE_STYLE = f"""
+<style>
+.stMainBlockContainer {{ padding-top: 3.75rem; padding-bottom: 3rem; }}
+.stMainBlockContainer h1 {{ font-size: 1.9rem; padding: 0; }}
+.st-key-notices p {{ margin: 0; }}
+iframe[title="streamlit_folium.st_folium"],
+.st-key-commune_panel {{
+    height: clamp({MAP_MIN_HEIGHT}px, calc(100vh - {MAP_TOP}px), {MAP_HEIGHT}px) !important;
+}}
+</style>
+"""
+
 
 def page_header(view: MapView, geography: Geography, figures: VintageTables) -> None:
-    """Title and subtitle, then a notice for each thing the reader must know about the map:
-    demo figures, schematic boundaries, the vintage shown and how the figures reached it."""
+    """Title, then one line: subtitle and short notices, with their full text behind "more".
+
+    The short notices say "dữ liệu minh họa / demo data" and "sơ đồ, không chính thức"
+    whenever they apply; the full notices are one click away. A mismatch between the figures'
+    and the map's vintages is a problem to fix, not a standing fact: it stays a full notice.
+    The line also says which administrative units the map shows (its vintage), and a small
+    caption how the figures reached them (converted through the crosswalk, or left out).
+    """
     lang = view.lang
+    st.html(_PAGE_STYLE)
     st.title(t("app.title", lang))
-    area = markdown_text(area_label(geography.communes, lang))  # names from the boundary file
-    st.markdown(t("app.subtitle", lang, province=area))
+    short, full = [], []
     if view.demo:
-        st.warning(t("demo.banner", lang))
+        short.append(t("notice.demo_short", lang))
+        full.append((st.warning, t("demo.banner", lang)))
     if geography.kind == "schematic":
-        st.info(t("boundary.schematic_banner", lang))
+        short.append(t("notice.schematic_short", lang))
+        full.append((st.info, t("boundary.schematic_banner", lang)))
     if geography.vintage_info is not None:
-        st.caption(t("app.map_vintage", lang, vintage=geography.vintage_info.label(lang)))
+        short.append(t("app.map_vintage", lang, vintage=geography.vintage_info.label(lang)))
+    area = markdown_text(area_label(geography.communes, lang))  # names from the boundary file
+    subtitle = t("app.subtitle", lang, province=area)
+    with st.container(key="notices"):
+        if not full:
+            st.markdown(subtitle)
+        else:
+            # One line: the area and the short notices; what the atlas shows and the full
+            # notices behind "more".
+            line, more = st.columns([6, 1], vertical_alignment="center")
+            line.markdown(" · ".join([f"**{area}**", *short]) if area else " · ".join(short))
+            with more.popover(t("notice.more", lang), width="stretch"):
+                st.markdown(subtitle)
+                for show, text in full:
+                    show(text)
     if figures.note:
-        st.info(figures.note)
+        if figures.refused:
+            st.info(figures.note)  # figures left out: a problem to see at once
+        else:
+            st.caption(figures.note)

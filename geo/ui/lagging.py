@@ -23,7 +23,7 @@ from geo.output.display import lagging_table, markdown_text, slug
 from geo.output.table_export import csv_bytes, xlsx_bytes
 from geo.ui.districts import district_box, group_label
 from geo.ui.resources import district_names
-from geo.ui.widgets import choice_box
+from geo.ui.widgets import choice_box, choice_radio
 from geo.view import MapView
 
 __all__ = ["lagging_rules", "lagging_section"]
@@ -98,12 +98,14 @@ def lagging_section(
     st.caption(t("lag.intro", lang, period=period))
     rules = lagging_rules(lang, has_previous=previous is not None)
     left, right = st.columns(2)
-    combine = left.radio(
+    combine = choice_radio(
+        left,
         t("lag.combine", lang),
         ("and", "or"),
         format_func=lambda c: t(f"lag.combine.{c}", lang),
         horizontal=True,
         key="lag_combine",
+        lang=lang,
     )
     district = district_box(
         right,

@@ -15,6 +15,7 @@ from collections.abc import Collection
 from streamlit_folium import st_folium
 
 from geo.geography.geographies import Geography
+from geo.i18n import t
 from geo.ui.resources import map_for
 from geo.ui.state import MAP_HEIGHT, MAP_KEY
 from geo.view import MapView
@@ -40,6 +41,11 @@ def map_section(
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=["last_active_drawing", "last_object_clicked"],  # clicks only
-        feature_group_to_add=highlight_group(geography.communes, selected=selected, marked=marked),
+        feature_group_to_add=highlight_group(
+            geography.communes,
+            selected=selected,
+            marked=marked,
+            marked_label=t("legend.marked", view.lang, n=len(marked)),
+        ),
         key=MAP_KEY,
     )

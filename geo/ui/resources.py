@@ -40,7 +40,7 @@ from geo.ui.state import MAP_HEIGHT
 from geo.view import MapView
 from geo.web.assets import use_local_assets
 from geo.web.maps import build_map
-from geo.web.overlays import FocusWithoutScroll, MapAttribution, ViewMemory
+from geo.web.overlays import FillFrame, FocusWithoutScroll, MapAttribution, ViewMemory
 
 __all__ = [
     "ENV_BOUNDARIES",
@@ -268,12 +268,15 @@ def map_for(view: MapView, tiles: bool, revision: int) -> folium.Map:
         ),
         tiles=tiles,
         height=MAP_HEIGHT,
+        # Classes shared by every period: computed over all of them.
+        reference=over_periods_for(view.geography_key, revision) if view.fixed_classes else None,
     )
     if geography.attribution:
         text = t(
             "boundary.attribution", view.lang, attribution=attribution_text(geography, view.lang)
         )
         MapAttribution(text).add_to(fmap)
+    FillFrame().add_to(fmap)  # as high as the page makes its frame (geo.ui.header)
     FocusWithoutScroll().add_to(fmap)
     # After fit_bounds: the reader's last view of the same area wins over the fitted one.
     ViewMemory(f"{view.geography_key}|{view.district_code or 'province'}").add_to(fmap)

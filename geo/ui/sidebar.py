@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -29,8 +30,8 @@ from geo.ui.resources import (
     periods_of,
 )
 from geo.ui.state import set_district, sync_lag_district
-from geo.ui.widgets import choice_box, language_radio
-from geo.view import DEFAULT_K, DEFAULT_SCHEME, MapView
+from geo.ui.widgets import choice_box, choice_radio, language_radio
+from geo.view import DEFAULT_K, DEFAULT_LAYER, DEFAULT_SCHEME, FALLBACK_LAYER, MapView
 from geo.web.layers import (
     LAYERS,
     MAX_CLASSES,
@@ -71,7 +72,7 @@ def sidebar() -> Choices:
     compare_from, period = period_widgets(periods, lang)
     metrics = metrics_for(geography_key, period, revision)
     layer = layer_widgets("period" if compare_from is None else "compare", metrics, lang)
-    scheme, k, breaks = class_widgets(layer, lang)
+    classes = class_widgets(layer, lang, several_periods=compare_from is None and len(periods) > 1)
     district_code = district_widgets(geography, lang)
     tiles = st.checkbox(t("app.tiles", lang), value=False, key="tiles")
     view = MapView(
@@ -81,10 +82,8 @@ def sidebar() -> Choices:
         geography_key=geography_key,
         vintage=geography.vintage,
         district_code=district_code,
-        scheme=scheme,
-        k=k,
-        breaks=breaks,
         lang=lang,
+        **classes,
     )
     # Demo figures in any period shown: the map, files and indicators say so.
     view = view.replace(demo=bool(set(view.periods) & demo_periods(revision)))
@@ -121,16 +120,21 @@ def geography_select(lang: Lang) -> str:
 
 
 def period_widgets(periods: list[int], lang: Lang) -> tuple[int | None, int]:
-    """View mode and period(s): ``(None, period)``, or ``(earlier, later)`` to compare."""
-    mode = st.radio(
+    """View mode and period(s): ``(None, period)``, or ``(earlier, later)`` to compare.
+
+    The map opens on the latest period: what a leader asks about first.
+    """
+    mode = choice_radio(
+        st,
         t("app.mode", lang),
         ("period", "compare") if len(periods) > 1 else ("period",),
         format_func=lambda m: t(f"app.mode.{m}", lang),
         key="mode",
+        lang=lang,
     )
     if mode != "compare":
         period = st.select_slider(
-            t("app.period", lang), options=periods, value=periods[0], key="period"
+            t("app.period", lang), options=periods, value=periods[-1], key="period"
         )
         return None, period
     p0, p1 = st.select_slider(
@@ -147,17 +151,24 @@ def period_widgets(periods: list[int], lang: Lang) -> tuple[int | None, int]:
 
 
 def layer_widgets(mode: str, metrics: pd.DataFrame, lang: Lang) -> str:
-    """The layer menu; a model field is one entry with its field and measure below it."""
+    """The layer menu; a model field is one entry with its field and measure below it.
+
+    The first entry, where the map opens, is :data:`geo.view.DEFAULT_LAYER` (models per 1,000
+    residents), or :data:`geo.view.FALLBACK_LAYER` when the figures have no population.
+    """
     if mode == "compare":
         options = [spec.key for spec in layers_for("compare")]
-        return st.radio(
-            t("app.layer", lang), options, format_func=lambda k: t(f"layer.{k}", lang), key="clayer"
-        )
-    available = {spec.key for spec in layers_for("period", metrics)}
-    rate = ["models_per_1000"] if "models_per_1000" in available else []  # needs population
-    options = ["models_density", *rate, FIELD_LAYER, "ntm", "land"]
-    choice = st.radio(
-        t("app.layer", lang), options, format_func=lambda k: t(f"layer.{k}", lang), key="layer"
+    else:
+        available = {spec.key for spec in layers_for("period", metrics)}
+        rate = [DEFAULT_LAYER] if DEFAULT_LAYER in available else []  # needs population
+        options = [*rate, FALLBACK_LAYER, FIELD_LAYER, "ntm", "land"]
+    choice = choice_radio(
+        st,
+        t("app.layer", lang),
+        options,
+        format_func=lambda k: t(f"layer.{k}", lang),
+        key="clayer" if mode == "compare" else "layer",
+        lang=lang,
     )
     if choice != FIELD_LAYER:
         return choice
@@ -169,22 +180,32 @@ def layer_widgets(mode: str, metrics: pd.DataFrame, lang: Lang) -> str:
         lang=lang,
         format_func=lambda f: FIELD_LABELS[f](lang),
     )
-    measure = st.radio(
+    measure = choice_radio(
+        st,
         t("app.measure", lang),
         ("count", "per_km2"),
         format_func=lambda m: t(f"app.measure.{m}", lang),
         horizontal=True,
         key="measure",
+        lang=lang,
     )
     return field_layer_key(field, per_km2=measure == "per_km2")
 
 
-def class_widgets(layer: str, lang: Lang) -> tuple[str, int, tuple[float, ...] | None]:
-    """Classification scheme, number of classes or manual breaks (amounts only)."""
+def class_widgets(layer: str, lang: Lang, *, several_periods: bool) -> dict[str, Any]:
+    """Classification: scheme and number of classes or manual breaks (amounts only), and
+    whether the classes are the same for every period (on by default, with several periods).
+
+    Returns
+    -------
+    dict
+        ``scheme``, ``k``, ``breaks`` and ``same_classes``, keywords of
+        :class:`~geo.view.MapView`.
+    """
     with st.expander(t("app.classes", lang)):
         if not LAYERS[layer].classified:
             st.caption(t("app.classes_na", lang))
-            return DEFAULT_SCHEME, DEFAULT_K, None
+            return _classes(DEFAULT_SCHEME, DEFAULT_K)
         scheme = choice_box(
             st,
             t("app.scheme", lang),
@@ -195,15 +216,27 @@ def class_widgets(layer: str, lang: Lang) -> tuple[str, int, tuple[float, ...] |
         )
         if scheme != "manual":
             k = st.slider(t("app.k", lang), 3, MAX_CLASSES, DEFAULT_K, key="k")
-            return scheme, k, None
+            same = several_periods and st.checkbox(
+                t("app.same_classes", lang),
+                value=True,
+                help=t("app.same_classes_help", lang),
+                key="same_classes",
+            )
+            return _classes(scheme, k, same_classes=same)
         text = st.text_input(
             t("app.breaks", lang), value="1; 2; 5", help=t("app.breaks_help", lang), key="breaks"
         )
         try:
-            return DEFAULT_SCHEME, DEFAULT_K, tuple(parse_breaks(text, lang=lang))
+            return _classes(DEFAULT_SCHEME, DEFAULT_K, breaks=tuple(parse_breaks(text, lang=lang)))
         except ValueError:
             st.warning(t("app.breaks_error", lang, text=text))
-            return DEFAULT_SCHEME, DEFAULT_K, None
+            return _classes(DEFAULT_SCHEME, DEFAULT_K)
+
+
+def _classes(
+    scheme: str, k: int, *, breaks: tuple[float, ...] | None = None, same_classes: bool = False
+) -> dict[str, Any]:
+    return {"scheme": scheme, "k": k, "breaks": breaks, "same_classes": same_classes}
 
 
 def district_widgets(geography: Geography, lang: Lang) -> str | None:

@@ -15,6 +15,8 @@ from geo.geography.geographies import Geography
 __all__ = [
     "MAP_HEIGHT",
     "MAP_KEY",
+    "MAP_MIN_HEIGHT",
+    "MAP_TOP",
     "SELECTED",
     "WHOLE_PROVINCE",
     "close_panel",
@@ -28,8 +30,12 @@ __all__ = [
 #: Session key of the map component (its last click) and of the selected commune.
 MAP_KEY = "atlas_map"
 SELECTED = "selected_commune"
-#: Height of the map, and of the commune panel that scrolls beside it.
+#: Height of the map, and of the commune panel that scrolls beside it: at most ``MAP_HEIGHT``,
+#: else the window's height below the header (``MAP_TOP`` pixels from the window's top, and a
+#: margin), at least ``MAP_MIN_HEIGHT`` (see :mod:`geo.ui.header`).
 MAP_HEIGHT = 640
+MAP_MIN_HEIGHT = 420
+MAP_TOP = 180
 #: The "whole province" choice of the district boxes (``None`` would show as "no choice").
 WHOLE_PROVINCE = ""
 

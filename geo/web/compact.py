@@ -309,6 +309,161 @@ var {{ this.get_name() }} = L.geoJson(
         return decode_outlines(json.loads(self.compact_json), self.group)
 
 
+#: Page style of the labels: small print on a white halo, above the fills, deaf to the pointer.
+_LABEL_CSS = (
+    ".atlas-label{background:none;border:none}"
+    ".atlas-label span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;"
+    "font:11px/1.1 Arial,'DejaVu Sans',sans-serif;color:#333;"
+    "text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}"
+    ".atlas-label-district span{font-weight:bold;font-size:12px;color:#111;"
+    "text-transform:uppercase;letter-spacing:.03em}"
+)
+#: Short forms of unit types on map labels, as on the print maps ("Thành phố" → "TP.").
+_LABEL_PREFIXES = (
+    ("Huyện ", ""),
+    ("Thành phố ", "TP. "),
+    ("Thị xã ", "TX. "),
+    ("Quận ", "Q. "),
+    ("Xã ", ""),
+    ("Phường ", "P. "),
+    ("Thị trấn ", "TT. "),
+)
+
+
+class CompactLabels(MacroElement):
+    """Names on an interactive map: the districts, and the communes once they are big enough.
+
+    District names stand at points given here (a few bytes each); commune names come from the
+    layer's own ``name`` property, at each polygon's centre, computed in the browser: the page
+    carries no more than the district points. After every move or zoom the labels are redrawn
+    for what is in view: commune names (instead of district names) when the median commune in
+    view is at least ``commune_px`` pixels across and at most ``most`` communes are in view,
+    else the district names in view (when at most ``most``); a label that would overlap one
+    already placed is left out. Names are shortened as on the print maps ("Huyện Lạc Sơn" →
+    "LẠC SƠN", "Phường Đồng Tiến" → "P. Đồng Tiến"); with several provinces the province after
+    a district's name is left out.
+
+    Parameters
+    ----------
+    layer : CompactGeoJson
+        The communes; added to the map first. Its features need ``name`` and ``group``.
+    points : sequence of (float, float, int)
+        One label per district: latitude, longitude and the row of one of its communes in
+        ``layer`` (whose ``group`` property names the district).
+    group : str
+        The layer's property naming a commune's district.
+    commune_px : int
+        Median width in pixels of the communes in view from which their names are shown.
+    most : int
+        Most labels drawn at once (a country-wide view shows none until zoomed in).
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function (map, layer, features, points, options) {
+    if (!document.getElementById("atlas-label-style")) {
+        var style = document.createElement("style");
+        style.id = "atlas-label-style";
+        style.textContent = options.css;
+        document.head.appendChild(style);
+    }
+    if (!map.getPane("atlasLabels")) {
+        var pane = map.createPane("atlasLabels");
+        pane.style.zIndex = 450;
+        pane.style.pointerEvents = "none";
+    }
+    var shown = L.layerGroup().addTo(map);
+    function shorten(text) {
+        text = String(text).split(", ")[0];
+        for (var i = 0; i < options.prefixes.length; i++) {
+            var p = options.prefixes[i];
+            if (text.indexOf(p[0]) === 0) return p[1] + text.slice(p[0].length);
+        }
+        return text;
+    }
+    function label(latlng, text, kind) {
+        // Names are HTML-escaped on the server (geo.web.maps): safe as HTML here.
+        var icon = L.divIcon({
+            className: "atlas-label atlas-label-" + kind,
+            html: "<span>" + shorten(text) + "</span>",
+            iconSize: null,
+        });
+        return L.marker(latlng, {icon: icon, interactive: false, keyboard: false,
+                                 pane: "atlasLabels"}).addTo(shown);
+    }
+    function centre(polygon) {
+        try { return polygon.getCenter(); } catch (e) { return polygon.getBounds().getCenter(); }
+    }
+    function update() {
+        shown.clearLayers();
+        var view = map.getBounds(), inView = [], widths = [];
+        layer.eachLayer(function (polygon) {
+            var b = polygon.getBounds();
+            if (!view.intersects(b)) return;
+            inView.push(polygon);
+            var a = map.latLngToContainerPoint(b.getNorthWest());
+            var z = map.latLngToContainerPoint(b.getSouthEast());
+            widths.push(Math.min(z.x - a.x, z.y - a.y));
+        });
+        widths.sort(function (a, b) { return a - b; });
+        var median = widths.length ? widths[widths.length >> 1] : 0;
+        if (median >= options.communePx && inView.length <= options.most) {
+            inView.forEach(function (polygon) {
+                label(centre(polygon), polygon.feature.properties.name, "commune");
+            });
+        } else {
+            var here = points.filter(function (p) { return view.contains([p[0], p[1]]); });
+            if (here.length > options.most) return;
+            here.forEach(function (p) {
+                label([p[0], p[1]], features[p[2]].properties[options.group], "district");
+            });
+        }
+        // Leave out a label that would overlap one already placed.
+        var placed = [], clashing = [];
+        shown.eachLayer(function (marker) {
+            var r = marker.getElement().firstChild.getBoundingClientRect();
+            var clash = placed.some(function (q) {
+                return r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom;
+            });
+            if (clash) clashing.push(marker); else placed.push(r);
+        });
+        clashing.forEach(function (marker) { shown.removeLayer(marker); });
+    }
+    map.on("moveend", update);
+    map.whenReady(function () { setTimeout(update, 0); });
+})({{ this._parent.get_name() }}, {{ this.layer.get_name() }},
+   {{ this.layer.get_name() }}_features, {{ this.points|tojson }}, {{ this.settings|tojson }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self,
+        layer: CompactGeoJson,
+        *,
+        points: list[tuple[float, float, int]],
+        group: str,
+        commune_px: int = 56,
+        most: int = 400,
+    ) -> None:
+        super().__init__()
+        self._name = "CompactLabels"
+        props = json.loads(layer.compact_json)["props"]
+        missing = sorted({"name", group} - set(props))
+        if missing:
+            raise ValueError(f"the layer has no property {missing} to label with")
+        self.layer = layer  # the layer itself: streamlit-folium renames elements as it renders
+        self.points = [[round(lat, 4), round(lng, 4), int(row)] for lat, lng, row in points]
+        self.settings = {
+            "css": _LABEL_CSS,
+            "prefixes": _LABEL_PREFIXES,
+            "group": group,
+            "communePx": commune_px,
+            "most": most,
+        }
+
+
 class _RawScript(Element):
     """Text put in the page as it is (no template)."""
 

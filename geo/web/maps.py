@@ -28,7 +28,7 @@ from geo.geography.geographies import district_labels
 from geo.i18n import DEFAULT_LANG, Lang, format_number, t
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE
 from geo.view import MapView
-from geo.web.compact import CompactGeoJson, CompactOutline
+from geo.web.compact import CompactGeoJson, CompactLabels, CompactOutline
 from geo.web.geometry import web_feature_collection
 from geo.web.layers import CHANGE_DECREASE_COLOR, CHANGE_NONE_COLOR, LAYERS, LayerSpec, layer_values
 from geo.web.natural_breaks import fisher_jenks_bins
@@ -135,6 +135,25 @@ class Classification:
     bins: list[float] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Classes:
+    """How a layer's amounts are classified (see :func:`classify_layer`)."""
+
+    scheme: str
+    k: int
+    breaks: Sequence[float] | None
+    lang: Lang
+    reference: pd.DataFrame | None = None  # metrics of every period, for shared classes
+
+    def reference_values(self, column: str | LayerSpec) -> pd.Series | None:
+        """The reference's values of a metrics column or a layer, if there is a reference."""
+        if self.reference is None:
+            return None
+        if isinstance(column, LayerSpec):
+            return layer_values(self.reference, column)
+        return self.reference[column].astype(float)
+
+
 def _format_range(low: float, high: float, lang: Lang, decimals: int) -> str:
     low_text = format_number(low, lang, decimals=decimals)
     return f"{low_text} – {format_number(high, lang, decimals=decimals)}"
@@ -144,23 +163,24 @@ def _classify_amounts(
     values: pd.Series,
     *,
     palette_key: str,
-    scheme: str,
-    k: int,
-    lang: Lang,
+    classes: _Classes,
     decimals: int,
     zero_label: str | None,
     missing: pd.Series,
     missing_label: str,
     missing_color: str,
     palette: Sequence[str] | None = None,
-    breaks: Sequence[float] | None = None,
     zero_color: str = ZERO_COLOR,
+    reference: pd.Series | None = None,
 ) -> tuple[pd.Series, list[LegendClass], list[float]]:
     """Colour amounts in ``k`` classes; NA, zero (with ``zero_label``) and ``missing`` apart.
 
-    ``palette`` replaces the palette of ``palette_key``; ``breaks`` (manual upper bounds) replace
-    the ``scheme``: values above the last break form one more class.
+    ``palette`` replaces the palette of ``palette_key``; ``classes.breaks`` (manual upper
+    bounds) replace the scheme: values above the last break form one more class. ``reference``
+    (values of the same layer in every period) sets the classes instead of ``values``, which
+    are then sorted into them: classes that hold no commune this period are listed with 0.
     """
+    scheme, k, breaks, lang = classes.scheme, classes.k, classes.breaks, classes.lang
     colors = pd.Series(NO_DATA_COLOR, index=values.index, dtype="object")
     legend: list[LegendClass] = []
     known = values[values.notna()].astype(float)
@@ -169,26 +189,24 @@ def _classify_amounts(
     bins: list[float] = []
     if len(positive):
         palette = list(palette or _SEQUENTIAL[palette_key])
+        fit = positive if reference is None else _fit_values(reference, positive, bool(zero_label))
         # Never more classes than distinct values or than the palette has colours.
-        k_eff = max(1, min(k, positive.nunique(), len(palette)))
+        k_eff = max(1, min(k, fit.nunique(), len(palette)))
         with warnings.catch_warnings():
             # mapclassify suggests numba for speed; the pure-Python path is fine at this size.
             warnings.filterwarnings("ignore", message="Numba not installed")
             if breaks:
-                classifier = mapclassify.UserDefined(
-                    positive.to_numpy(), bins=sorted(breaks)[: len(palette)]
-                )
-            elif positive.nunique() == 1:
+                upper = sorted(breaks)[: len(palette)]
+            elif fit.nunique() == 1:
                 # One value, one class (mapclassify's equal intervals cannot split nothing).
-                classifier = mapclassify.UserDefined(
-                    positive.to_numpy(), bins=[float(positive.iloc[0])]
-                )
+                upper = [float(fit.iloc[0])]
             else:
-                classifier = _classifier(scheme, positive.to_numpy(), k_eff)
+                upper = list(_classifier(scheme, fit.to_numpy(), k_eff).bins)
+            classifier = mapclassify.UserDefined(positive.to_numpy(), bins=upper)
         bins = [float(b) for b in classifier.bins]
         # Spread the palette over the classes so 3 classes still run light → dark.
         steps = np.linspace(0, len(palette) - 1, num=len(bins)).round().astype(int)
-        lower = float(positive.min())
+        lower = float(fit.min())
         for class_index, upper in enumerate(bins):
             members = positive.index[classifier.yb == class_index]
             color = palette[steps[class_index]]
@@ -211,22 +229,28 @@ def _classify_amounts(
     return colors, legend, bins
 
 
+def _fit_values(reference: pd.Series, positive: pd.Series, zero_apart: bool) -> pd.Series:
+    """The values that set shared classes: ``reference``'s, without the zeros kept apart.
+
+    The period drawn is part of the reference; should it not be, its values join it, so that
+    every value falls in a class.
+    """
+    fit = reference[reference.notna()].astype(float)
+    if zero_apart:
+        fit = fit[fit != 0]
+    if not len(fit) or positive.max() > fit.max() or positive.min() < fit.min():
+        fit = pd.concat([fit, positive], ignore_index=True)
+    return fit.reset_index(drop=True)
+
+
 def _signed(value: float, lang: Lang, decimals: int) -> str:
     text = format_number(value, lang, decimals=decimals)
     return f"+{text}" if value > 0 else text
 
 
-def _classify_spec(
-    metrics: pd.DataFrame,
-    spec: LayerSpec,
-    *,
-    scheme: str,
-    k: int,
-    breaks: Sequence[float] | None,
-    lang: Lang,
-) -> Classification:
+def _classify_spec(metrics: pd.DataFrame, spec: LayerSpec, classes: _Classes) -> Classification:
     """Classify a registry layer (:mod:`geo.web.layers`): field counts, rates, changes."""
-    index = metrics.index
+    index, lang = metrics.index, classes.lang
     title, unit = t(spec.title_key, lang), t(spec.unit_key, lang)
     # Wards and towns are outside the NTM programme (and have no land plan in the tables).
     rural = metrics.get("commune_type", pd.Series("Xã", index=index)).eq("Xã")
@@ -270,10 +294,7 @@ def _classify_spec(
             values.where(~decrease),
             palette_key=spec.key,
             palette=spec.palette,
-            scheme=scheme,
-            k=k,
-            breaks=breaks,
-            lang=lang,
+            classes=classes,
             decimals=spec.decimals,
             zero_label=t(spec.zero_key or "legend.no_change", lang),
             zero_color=CHANGE_NONE_COLOR,
@@ -291,15 +312,13 @@ def _classify_spec(
         values,
         palette_key=spec.key,
         palette=spec.palette,
-        scheme=scheme,
-        k=k,
-        breaks=breaks,
-        lang=lang,
+        classes=classes,
         decimals=spec.decimals,
         zero_label=t(spec.zero_key, lang) if spec.zero_key else None,
         missing=pd.Series(False, index=index),
         missing_label="",
         missing_color=NO_DATA_COLOR,
+        reference=classes.reference_values(spec),
     )
     labels = values.map(
         lambda v: (
@@ -337,24 +356,20 @@ _LAND_NA_KEYS = {
 }
 
 
-def _classify_models_density(
-    metrics: pd.DataFrame, *, scheme: str, k: int, breaks: Sequence[float] | None, lang: Lang
-) -> Classification:
+def _classify_models_density(metrics: pd.DataFrame, classes: _Classes) -> Classification:
     """Models per km² in classes, communes without a model apart."""
-    index = metrics.index
+    index, lang = metrics.index, classes.lang
     values = metrics["models_per_km2"].astype(float)
     colors, legend, bins = _classify_amounts(
         values,
         palette_key="models_density",
-        scheme=scheme,
-        k=k,
-        breaks=breaks,
-        lang=lang,
+        classes=classes,
         decimals=2,
         zero_label="Chưa có mô hình" if lang == "vi" else "No models",
         missing=pd.Series(False, index=index),
         missing_label="",
         missing_color=NO_DATA_COLOR,
+        reference=classes.reference_values("models_per_km2"),
     )
     labels = values.map(lambda v: format_number(v, lang, decimals=2))
     return Classification(
@@ -367,11 +382,9 @@ def _classify_models_density(
     )
 
 
-def _classify_land(
-    metrics: pd.DataFrame, *, scheme: str, k: int, breaks: Sequence[float] | None, lang: Lang
-) -> Classification:
+def _classify_land(metrics: pd.DataFrame, classes: _Classes) -> Classification:
     """% of the consolidation plan done in classes; no plan and not applicable apart."""
-    index = metrics.index
+    index, lang = metrics.index, classes.lang
     values = metrics["land_pct_of_plan"].astype(float)
     has_row = metrics["land_planned_ha"].notna() | metrics["land_done_ha"].notna()
     # Consolidation of farmland concerns rural communes: wards and towns without figures
@@ -388,15 +401,13 @@ def _classify_land(
     colors, legend, bins = _classify_amounts(
         values,
         palette_key="land",
-        scheme=scheme,
-        k=k,
-        breaks=breaks,
-        lang=lang,
+        classes=classes,
         decimals=0,
         zero_label="0 %" if lang == "vi" else "0%",
         missing=no_plan,
         missing_label=no_plan_label,
         missing_color=NOT_APPLICABLE_COLOR,
+        reference=classes.reference_values("land_pct_of_plan"),
     )
     labels = pd.Series(
         [
@@ -453,6 +464,7 @@ def classify_layer(
     k: int = 5,
     breaks: Sequence[float] | None = None,
     lang: Lang = DEFAULT_LANG,
+    reference: pd.DataFrame | None = None,
 ) -> Classification:
     """Colour each commune for ``layer`` and build the matching legend.
 
@@ -475,6 +487,13 @@ def classify_layer(
         Manual class breaks (upper bounds); they replace ``scheme`` and ``k``.
     lang : {"vi", "en"}
         Language of labels.
+    reference : pandas.DataFrame, optional
+        Metrics whose values set the classes of an amount layer, e.g. every period of the
+        layer stacked (:func:`geo.analysis.commune_profile.metrics_over_periods`): the classes
+        are then computed once, by ``scheme`` over all those values (zeros and no data apart,
+        as always), and are the same for every period, so two periods compare by eye. The
+        values of ``metrics`` are sorted into them; a class no commune reaches this period is
+        listed with 0. Ignored with manual ``breaks``, on categories and on change layers.
 
     Returns
     -------
@@ -489,13 +508,25 @@ def classify_layer(
     >>> c = classify_layer(m, "models_density", k=2, lang="en")
     >>> [(e.label, e.count) for e in c.legend]
     [('No models', 1), ('1.00 – 2.00', 2), ('2.00 – 9.00', 2), ('No data', 1)]
+
+    Classes of every period (here two): the earlier period fills only the lower class.
+
+    >>> early = pd.DataFrame({"models_per_km2": [1.0, 1.5, 2.0]})
+    >>> late = pd.DataFrame({"models_per_km2": [2.0, 8.0, 9.0]})
+    >>> both = pd.concat([early, late])
+    >>> c = classify_layer(early, "models_density", k=2, lang="en", reference=both)
+    >>> [(e.label, e.count) for e in c.legend]
+    [('1.00 – 2.00', 3), ('2.00 – 9.00', 0), ('No data', 0)]
     """
+    if breaks or (layer in LAYERS and LAYERS[layer].kind != "amount"):
+        reference = None  # manual breaks, categories and changes: nothing to share
+    classes = _Classes(scheme=scheme, k=k, breaks=breaks, lang=lang, reference=reference)
     if layer not in LAYER_KEYS and layer in LAYERS:
-        return _classify_spec(metrics, LAYERS[layer], scheme=scheme, k=k, breaks=breaks, lang=lang)
+        return _classify_spec(metrics, LAYERS[layer], classes)
     if layer == "models_density":
-        return _classify_models_density(metrics, scheme=scheme, k=k, breaks=breaks, lang=lang)
+        return _classify_models_density(metrics, classes)
     if layer == "land":
-        return _classify_land(metrics, scheme=scheme, k=k, breaks=breaks, lang=lang)
+        return _classify_land(metrics, classes)
     if layer == "ntm":
         return _classify_ntm(metrics, lang=lang)
     raise ValueError(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}")
@@ -559,6 +590,16 @@ var {{ this.get_name() }} = L.control({position: "bottomright"});
         var bounds = L.latLngBounds([]);
         layers.forEach(function (layer) { bounds.extend(layer.getBounds()); });
         var frame = map.getContainer().getBoundingClientRect(), margin = 6, best = null;
+        var legend = control.getContainer().getBoundingClientRect();
+        var outside = legend.top < frame.top - 1 || legend.bottom > frame.bottom + 1
+            || legend.left < frame.left - 1 || legend.right > frame.right + 1;
+        if (outside && waits < 60) {
+            // Leaflet's style sheet is not in effect yet (streamlit-folium may load it again
+            // while the map is drawn): the legend is not in its corner, so the room it takes
+            // cannot be measured. Try again shortly, unless the reader has moved the map.
+            waits += 1;
+            return setTimeout(function () { if (auto) fit(); }, 50);
+        }
         var edge = L.point(margin, margin);
         corners.forEach(function (corner) {
             control.setPosition(corner);
@@ -590,7 +631,7 @@ var {{ this.get_name() }} = L.control({position: "bottomright"});
     }
     // "auto": the view is still the one fitted here (the reader has not moved the map), so a
     // new size (the frame being laid out) fits it again rather than only moving the legend.
-    var auto = false, fitting = false;
+    var auto = false, fitting = false, waits = 0;
     function start() {
         // Leaflet ignores a new view while it animates the first one: wait for the end.
         if (map._animatingZoom) return map.once("zoomend", function () { setTimeout(start, 0); });
@@ -660,6 +701,20 @@ def legend_html(
         f'<div style="color:#555;margin-bottom:4px;">({esc(classification.unit)})</div>'
         f"{rows}{note_html}"
     )
+
+
+def _district_points(
+    districts: gpd.GeoDataFrame, codes: np.ndarray
+) -> list[tuple[float, float, int]]:
+    """Where each district's name stands (a point inside it), and the row of one of its
+    communes in the layer (``codes``: the layer's district codes, in order), which names it."""
+    first_row = pd.Series(np.arange(len(codes)), index=codes).groupby(level=0).first()
+    rows = districts[districts[DISTRICT_CODE].isin(first_row.index)]
+    points = rows.geometry.representative_point()
+    return [
+        (float(point.y), float(point.x), int(first_row[code]))
+        for point, code in zip(points, rows[DISTRICT_CODE], strict=True)
+    ]
 
 
 def _feature_collection(
@@ -759,6 +814,7 @@ def build_map(
     notes: Sequence[str] = (),
     tiles: bool = False,
     height: int = 620,
+    reference: pd.DataFrame | None = None,
 ) -> folium.Map:
     """Draw one layer as a folium map: communes coloured by class, district outlines on top.
 
@@ -776,13 +832,19 @@ def build_map(
         ``k``, ``breaks``: classification of amounts (see :func:`classify_layer`).
     districts : geopandas.GeoDataFrame, optional
         When given, district outlines are drawn on top (from the communes' shared borders
-        and their ``district_code``, so they follow the commune borders exactly).
+        and their ``district_code``, so they follow the commune borders exactly), with the
+        districts' names; commune names appear once the reader zooms in
+        (:class:`geo.web.compact.CompactLabels`).
     notes : sequence of str
         Lines under the legend (boundary kind, period, demo label…).
     tiles : bool
         Add an online OpenStreetMap basemap (off by default: the map must work offline).
     height : int
         Map height in pixels.
+    reference : pandas.DataFrame, optional
+        Metrics of every period (stacked, with a ``period`` column): when the view asks for
+        the same classes in every period (:attr:`geo.view.MapView.fixed_classes`), they are
+        computed over these (see :func:`classify_layer`), and the legend says so.
 
     Returns
     -------
@@ -793,7 +855,13 @@ def build_map(
     table = communes[[COMMUNE_CODE, "geometry"]].merge(
         metrics, on=COMMUNE_CODE, how="left", validate="one_to_one"
     )
-    classification = classify_layer(table, view.layer, lang=lang, **view.classification)
+    shared = reference if view.fixed_classes else None
+    classification = classify_layer(
+        table, view.layer, lang=lang, reference=shared, **view.classification
+    )
+    if shared is not None and classification.bins and "period" in shared:
+        first, last = int(shared["period"].min()), int(shared["period"].max())
+        notes = [*notes, t("legend.same_classes", lang, first=first, last=last)]
     properties = _tooltip_properties(table, communes, classification)
     shown = (
         table[DISTRICT_CODE].eq(view.district_code).to_numpy()
@@ -811,6 +879,7 @@ def build_map(
         height=height,
         zoom_snap=0.25,
     )
+    MetricScale().add_to(fmap)
     if tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
     if not shown.all():
@@ -827,8 +896,11 @@ def build_map(
             style={"color": "#222222", "weight": lines.outline},
             class_name="atlas-district",
         ).add_to(fmap)
+        codes = table[DISTRICT_CODE].to_numpy()[shown]
+        CompactLabels(
+            communes_layer, points=_district_points(districts, codes), group="district"
+        ).add_to(fmap)
     HtmlLegend(legend_html(classification, notes=notes, lang=lang)).add_to(fmap)
-    MetricScale().add_to(fmap)
     fit = folium.map.FitBounds([[miny, minx], [maxy, maxx]])
     # The first view at once, not animated: Leaflet would start the animation on the next
     # frame and override any view set meanwhile (the legend's fit, geo.web.overlays.ViewMemory).

@@ -16,6 +16,9 @@ Examples
 >>> group = highlight_group(communes, selected="00002", marked=["00001"])
 >>> [child.options.get("className") for child in group._children.values()]
 ['atlas-marked', 'atlas-selected-halo', 'atlas-selected']
+>>> group = highlight_group(communes, selected=None, marked=["00001"], marked_label="Marked")
+>>> [type(child).__name__ for child in group._children.values()]
+['GeoJson', 'MarkedLegendEntry']
 >>> highlight_group(communes, selected=None) is None
 True
 """
@@ -36,8 +39,10 @@ from geo.schema import COMMUNE_CODE
 __all__ = [
     "MARKED_COLOR",
     "SELECTED_COLOR",
+    "FillFrame",
     "FocusWithoutScroll",
     "MapAttribution",
+    "MarkedLegendEntry",
     "MetricScale",
     "ViewMemory",
     "highlight_group",
@@ -70,6 +75,7 @@ def highlight_group(
     *,
     selected: str | None,
     marked: Collection[str] = (),
+    marked_label: str | None = None,
 ) -> folium.FeatureGroup | None:
     """Outlines of the selected commune and of marked communes, or ``None`` when there are none.
 
@@ -81,6 +87,9 @@ def highlight_group(
         Code of the commune whose panel is open: thick black outline on a white halo.
     marked : collection of str
         Codes to mark (e.g. lagging communes): dashed magenta outline.
+    marked_label : str, optional
+        What the marks are, e.g. "Lagging communes (3)": with it, the map's legend gets an
+        entry for the marks while they are shown (:class:`MarkedLegendEntry`).
 
     Returns
     -------
@@ -100,6 +109,8 @@ def highlight_group(
             style={"color": MARKED_COLOR, "weight": 2.5, "dashArray": "5 3", "opacity": 1},
             class_name="atlas-marked",
         ).add_to(group)
+        if marked_label:
+            MarkedLegendEntry(marked_label).add_to(group)
     if selected is not None:
         _outline(
             communes,
@@ -119,7 +130,8 @@ def highlight_group(
 _VIEW_TEMPLATE = """
 {% macro script(this, kwargs) %}
 (function (map, scope) {
-    var key = "atlas-map-view", saved = null;
+    // One view per area: back on the province, the reader finds the province as they left it.
+    var key = "atlas-map-view|" + scope, saved = null;
     try {
         saved = JSON.parse(window.sessionStorage.getItem(key) || "null");
     } catch (e) { /* no storage (private mode): start from the fitted view */ }
@@ -154,9 +166,11 @@ _VIEW_TEMPLATE = """
 class ViewMemory(MacroElement):
     """Keep the reader's zoom and centre when the map is re-created for the same area.
 
-    The view is kept in the browser tab's ``sessionStorage`` under a *scope* (e.g. the
-    geography and the district in view) with the map's size; a map of another scope or size
-    starts from its own fitted view. Add it after ``fit_bounds`` so it has the last word.
+    The view is kept in the browser tab's ``sessionStorage``, one per *scope* (e.g. the
+    geography and the district in view), with the map's size: another layer or period keeps
+    the view, and coming back to an area (the province after a district) restores the view
+    the reader last left there. An area never seen, or a map of another size, starts from its
+    own fitted view. Add it after ``fit_bounds`` so it has the last word.
 
     Parameters
     ----------
@@ -170,6 +184,83 @@ class ViewMemory(MacroElement):
         super().__init__()
         self._name = "ViewMemory"
         self.scope = scope
+
+
+class MarkedLegendEntry(MacroElement):
+    """The legend's entry for the marked communes, while they are shown.
+
+    The legend belongs to the cached map; the marks come and go with their feature group
+    (:func:`highlight_group`). So the entry is added to the legend by the group's script and
+    removed with the group: a dashed magenta swatch and ``text``, after the classes.
+
+    Parameters
+    ----------
+    text : str
+        Plain text; it is set as text, never as HTML.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function (group, text, color) {
+    var legend = document.querySelector(".atlas-legend");
+    if (!legend) return;
+    legend.querySelectorAll(".atlas-legend-mark").forEach(function (old) { old.remove(); });
+    var entry = document.createElement("div");
+    entry.className = "atlas-legend-mark";
+    entry.style.cssText = "display:flex;align-items:center;gap:6px;margin-top:2px;";
+    var swatch = document.createElement("span");
+    swatch.className = "atlas-legend-swatch";
+    swatch.dataset.color = color;
+    swatch.style.cssText = "display:inline-block;width:12px;height:8px;border:2px dashed " + color;
+    var label = document.createElement("span");
+    label.textContent = text;
+    entry.appendChild(swatch);
+    entry.appendChild(label);
+    var rows = legend.querySelectorAll(".atlas-legend-row");
+    var after = rows.length ? rows[rows.length - 1] : legend.lastChild;
+    after.parentNode.insertBefore(entry, after.nextSibling);
+    group.on("remove", function () { entry.remove(); });
+})({{ this._parent.get_name() }}, {{ this.text|tojson }}, {{ this.color|tojson }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "MarkedLegendEntry"
+        self.text = text
+        self.color = MARKED_COLOR
+
+
+class FillFrame(MacroElement):
+    """Make the map as high as its frame, whose height the page sets (e.g. with CSS).
+
+    streamlit-folium gives the map a fixed height in pixels; the atlas sizes the map's frame to
+    the reader's window instead (:mod:`geo.ui.header`), so the whole province and its legend
+    fit above the fold on a small screen. Add it before :class:`ViewMemory`, which compares
+    the map's size.
+    """
+
+    _template = Template(
+        """
+{% macro header(this, kwargs) %}
+<style>#{{ this._parent.get_name() }} { height: 100vh !important; }</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function (map) {
+    // The style above sizes the map before it is drawn; should the page's style come late,
+    // the map is sized again here and on every change of the frame's size (Leaflet's own).
+    map.getContainer().style.setProperty("height", "100vh", "important");
+    map.invalidateSize({animate: false});
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FillFrame"
 
 
 _ATTRIBUTION_TEMPLATE = """
@@ -204,6 +295,15 @@ class MapAttribution(MacroElement):
 _FOCUS_TEMPLATE = """
 {% macro script(this, kwargs) %}
 (function (map) {
+    // A clicked commune takes the focus, and Chromium draws the focus ring of an SVG path as
+    // its bounding rectangle, over the neighbours: the commune's own outline is the feedback.
+    if (!document.getElementById("atlas-focus-style")) {
+        var style = document.createElement("style");
+        style.id = "atlas-focus-style";
+        style.textContent = "path.leaflet-interactive:focus{outline:none}"
+            + "path.leaflet-interactive:focus-visible{stroke:#000;stroke-width:3px}";
+        document.head.appendChild(style);
+    }
     var keyboard = map.keyboard;
     if (!keyboard || !keyboard.enabled()) return;
     keyboard.disable();
@@ -218,12 +318,15 @@ _FOCUS_TEMPLATE = """
 
 
 class FocusWithoutScroll(MacroElement):
-    """Let a click on the map focus it (for the keyboard) without scrolling the page.
+    """Let a click on the map focus it (for the keyboard) without scrolling the page, and
+    without a focus rectangle around the clicked commune.
 
     Leaflet focuses the map on mouse-down. In an iframe (streamlit-folium), the browser then
     scrolls the page to show the whole iframe, between mouse-down and mouse-up: the click lands
     somewhere else and no commune is picked. Focusing with ``preventScroll`` keeps the page
-    still; arrow keys and +/- still move and zoom the map once it has the focus.
+    still; arrow keys and +/- still move and zoom the map once it has the focus. A focused
+    commune gets no outline rectangle (the browser's focus ring of an SVG path is its bounding
+    box, spread over the neighbours); a commune reached with the keyboard is outlined in black.
     """
 
     _template = Template(_FOCUS_TEMPLATE)

@@ -50,6 +50,8 @@ expect = sync_api.expect
 
 MAP_TIMEOUT_MS = 20_000
 VENDOR_PREFIX = "/app/static/vendor/"
+#: The layer the map opens on (geo.view.DEFAULT_LAYER).
+FIRST_LAYER = "Mô hình trên 1.000 dân"
 
 _FEATURES_JS = (
     "() => {"
@@ -298,6 +300,15 @@ def communes_under_legend(frame: Any, share: float = 0.5) -> list[str]:
     return sorted(names, key=str.casefold)
 
 
+def short_district(name: str) -> str:
+    """A district's name as the map labels it: "Thành phố Hòa Bình" → "TP. Hòa Bình" (shown in
+    capitals by the page's style)."""
+    for prefix, short in (("Thành phố ", "TP. "), ("Thị xã ", "TX. "), ("Huyện ", "")):
+        if name.startswith(prefix):
+            return short + name[len(prefix) :]
+    return name
+
+
 def parse_vi_number(text: str) -> float:
     """``"1.234,56"`` -> 1234.56 (Vietnamese number format)."""
     assert re.fullmatch(r"\d{1,3}(\.\d{3})*(,\d+)?", text), f"not a Vietnamese number: {text!r}"
@@ -369,11 +380,12 @@ def test_default_view(default_view, units):
     assert {(o["fill"], o["interactive"]) for o in drawn_outlines} == {("none", False)}
 
     # The legend: title, unit, one row per class whose counts add up to 151 and match the
-    # colours of the polygons; "no data" is listed, grey and not black.
+    # colours of the polygons; "no data" is listed, grey and not black. The first layer is
+    # models per 1,000 residents (README: a rate a leader reads at a glance).
     legend = frame.locator(".atlas-legend")
     expect(legend).to_be_visible()
-    expect(frame.locator(".atlas-legend-title")).to_have_text("Mật độ mô hình Dân vận khéo")
-    expect(legend).to_contain_text("(mô hình/km²)")
+    expect(frame.locator(".atlas-legend-title")).to_have_text(FIRST_LAYER)
+    expect(legend).to_contain_text("(mô hình/1.000 dân)")
     rows = check_polygons_match_legend(frame, 151)
     no_data = [r for r in rows if r["label"] == "Không có số liệu"]
     assert len(no_data) == 1, rows
@@ -387,15 +399,33 @@ def test_default_view(default_view, units):
     assert box["x"] + box["width"] <= map_box["x"] + map_box["width"] + 0.5
     assert box["y"] + box["height"] <= map_box["y"] + map_box["height"] + 0.5
 
-    # Demo data and schematic boundaries are said on the page and in the legend.
+    # Demo data and schematic boundaries are said on the page and in the legend: in one
+    # line above the map, in full behind "Chi tiết". The map opens on the latest period, with
+    # classes shared by every period.
     notes = frame.locator(".atlas-legend-note")
     expect(notes.filter(has_text=re.compile("dữ liệu minh họa", re.I))).to_have_count(1)
+    expect(notes.filter(has_text="Kỳ số liệu: 2024")).to_be_visible()
     expect(notes.filter(has_text="Ranh giới sơ đồ, không chính thức")).to_be_visible()
     expect(notes.filter(has_text="151 đơn vị cấp xã")).to_be_visible()
+    expect(notes.filter(has_text="Cùng lớp màu cho các kỳ 2019–2024")).to_be_visible()
+    line = page.locator(".st-key-notices")
+    expect(line).to_contain_text("Dữ liệu minh họa / demo data")
+    expect(line).to_contain_text("sơ đồ, không chính thức")
     alerts = page.locator('[data-testid="stAlert"]')
-    expect(alerts.filter(has_text=re.compile("dữ liệu minh họa", re.I))).to_be_visible()
+    demo_alert = alerts.filter(has_text=re.compile("dữ liệu minh họa", re.I))
+    expect(demo_alert).to_have_count(0)  # folded: the map comes first
+    line.get_by_role("button", name="Chi tiết").click()
+    expect(demo_alert).to_be_visible()
     expect(alerts.filter(has_text="Ranh giới trên bản đồ là sơ đồ minh họa")).to_be_visible()
+    page.keyboard.press("Escape")  # and closed again
+    expect(demo_alert).to_have_count(0)
     expect(page.locator("h1")).to_have_text("Bản đồ xã – Commune Atlas")
+
+    # District names on the map, short as on the print maps ("Huyện Lạc Sơn" → "Lạc Sơn").
+    expected = {short_district(name) for name in units["district_name"].unique()}
+    drawn_names = set(frame.locator(".atlas-label-district").all_text_contents())
+    assert len(drawn_names) >= len(expected) - 2 and drawn_names <= expected, drawn_names
+    expect(frame.locator(".atlas-label-commune")).to_have_count(0)
 
     check_offline(default_view)
     screenshot(page, "default", whole_page=True)
@@ -413,12 +443,12 @@ def test_tooltip_shows_commune_district_and_value(default_view, units):
     for index in (first, other):
         props, tooltip = hover_commune(frame, index)
         code = props["code"]
-        assert list(tooltip) == ["Xã", "Huyện", "Mật độ mô hình Dân vận khéo"], tooltip
+        assert list(tooltip) == ["Xã", "Huyện", FIRST_LAYER], tooltip
         assert tooltip["Xã"] == official.loc[code, "commune_name"]
         assert tooltip["Huyện"] == official.loc[code, "district_name"]
-        # The value is a density written the Vietnamese way, inside the legend class of the
+        # The value is a rate written the Vietnamese way, inside the legend class of the
         # polygon's colour (labels are rounded to 2 decimals, as the value).
-        value = parse_vi_number(tooltip["Mật độ mô hình Dân vận khéo"])
+        value = parse_vi_number(tooltip[FIRST_LAYER])
         low, high = (parse_vi_number(v) for v in classes[props["fill"]].split(" – "))
         assert low - 0.005 <= value <= high + 0.005, (tooltip, classes[props["fill"]])
         # The commune under the pointer is highlighted.
@@ -435,7 +465,7 @@ def test_map_draws_again_for_the_next_visitor(default_view):
     page = default_view.page
     wait_for_map(default_view, polygons=151)
     page.reload()  # a new Streamlit session asks for the same map
-    frame = wait_for_map(default_view, polygons=151, title="Mật độ mô hình Dân vận khéo")
+    frame = wait_for_map(default_view, polygons=151, title=FIRST_LAYER)
     check_polygons_match_legend(frame, 151)
     check_offline(default_view)
 
@@ -459,7 +489,7 @@ def test_legend_leaves_every_commune_visible(default_view):
 def test_switching_layer_redraws_map(app_url, offline_page, units):
     page = offline_page.page
     frame = open_app(offline_page, app_url)
-    palettes = {"Mật độ mô hình Dân vận khéo": set(fills(frame))}
+    palettes = {FIRST_LAYER: set(fills(frame))}
 
     choose_radio(page, "Nông thôn mới")
     frame = wait_for_map(offline_page, polygons=151, title="Nông thôn mới")
@@ -477,9 +507,9 @@ def test_switching_layer_redraws_map(app_url, offline_page, units):
     palettes["Dồn điền đổi thửa"] = set(fills(frame))
     screenshot(page, "layer-land")
 
-    choose_radio(page, "Mật độ mô hình Dân vận khéo")  # back to the first map
-    frame = wait_for_map(offline_page, polygons=151, title="Mật độ mô hình Dân vận khéo")
-    assert set(fills(frame)) == palettes["Mật độ mô hình Dân vận khéo"]
+    choose_radio(page, FIRST_LAYER)  # back to the first map
+    frame = wait_for_map(offline_page, polygons=151, title=FIRST_LAYER)
+    assert set(fills(frame)) == palettes[FIRST_LAYER]
 
     sets = list(palettes.values())
     assert all(len(s) >= 2 for s in sets), palettes
@@ -519,16 +549,21 @@ def test_english_interface(app_url, offline_page):
     open_app(offline_page, app_url)
 
     choose_radio(page, "English")
-    frame = wait_for_map(offline_page, polygons=151, title="Dân vận khéo models per km²")
+    frame = wait_for_map(offline_page, polygons=151, title="Models per 1,000 residents")
     expect(page.locator("h1")).to_have_text("Commune Atlas")
     sidebar = page.locator('[data-testid="stSidebar"]')
     for text in ("Map layer", "Period", "District", "Online basemap (needs Internet)"):
         expect(sidebar.get_by_text(text, exact=True)).to_be_visible()
     district_select = sidebar.get_by_role("combobox", name="District")
     district_shown = [shown_value(district_select, "Whole province")]
+    line = page.locator(".st-key-notices")
+    expect(line).to_contain_text("Demo data / dữ liệu minh họa")
+    expect(line).to_contain_text("schematic, not official")
+    line.get_by_role("button", name="Details").click()
     alerts = page.locator('[data-testid="stAlert"]')
     expect(alerts.filter(has_text="Demo data / dữ liệu minh họa")).to_be_visible()
     expect(alerts.filter(has_text="The boundaries shown are schematic")).to_be_visible()
+    page.keyboard.press("Escape")
 
     choose_radio(page, "New-rural standard (NTM)")
     frame = wait_for_map(offline_page, polygons=151, title="New-rural standard (NTM)")

@@ -48,6 +48,9 @@ expect = sync_api.expect
 
 TIMEOUT_MS = 20_000
 LAC_SON = "Huyện Lạc Sơn"
+#: The layer the map opens on (geo.view.DEFAULT_LAYER), and the density layer.
+FIRST_LAYER = "Mô hình trên 1.000 dân"
+DENSITY = "Mật độ mô hình Dân vận khéo"
 
 # Every polygon with a commune code: its properties, fill, opacity and whether it is pointable.
 _POLYGONS_JS = (
@@ -151,9 +154,7 @@ def wait_for_map(offline: Any, *, title: str | None, count: int, timeout: float 
 
 def open_app(offline: Any, url: str) -> Any:
     offline.page.goto(url)
-    return wait_for_map(
-        offline, title="Mật độ mô hình Dân vận khéo", count=151, timeout=FIRST_MAP_TIMEOUT_MS
-    )
+    return wait_for_map(offline, title=FIRST_LAYER, count=151, timeout=FIRST_MAP_TIMEOUT_MS)
 
 
 def legend(frame: Any) -> dict[str, tuple[str, int]]:
@@ -216,7 +217,7 @@ def test_click_opens_the_commune_panel_and_keeps_the_view(app_url, offline_page,
     clicked = click_commune(frame, 40)
     official = units.set_index("commune_code").loc[clicked["code"]]
     expect(panel.locator("h3")).to_have_text(official["commune_name"], timeout=TIMEOUT_MS)
-    expect(panel).to_contain_text(f"{official['district_name']} · kỳ 2019")
+    expect(panel).to_contain_text(f"{official['district_name']} · kỳ 2024")
     # Figures with ranks in the district and the province, named models, the history.
     table = panel.locator('[data-testid="stTable"]')
     expect(table).to_contain_text("Số mô hình")
@@ -226,8 +227,17 @@ def test_click_opens_the_commune_panel_and_keeps_the_view(app_url, offline_page,
     expect(panel).to_contain_text("Qua các kỳ")
     expect(panel.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
 
-    # The clicked commune is outlined on the same map, and the view did not move.
+    # The clicked commune is outlined on the same map, and the view did not move. The commune
+    # has the focus but no focus rectangle (Chromium draws an SVG path's as its bounding box).
     expect(frame.locator("path.atlas-selected")).to_have_count(1)
+    outline = (
+        frame.locator("path.leaflet-interactive")
+        .nth(40)
+        .evaluate(
+            "el => { el.focus({preventScroll: true}); return getComputedStyle(el).outlineStyle; }"
+        )
+    )
+    assert outline == "none", f"a focused commune gets a focus box ({outline})"
     assert frame.locator("body").evaluate("() => window.__sameMap === true")
     assert frame.locator("body").evaluate(_VIEW_JS) == view
     screenshot(page, "clicked", whole_page=True)
@@ -246,7 +256,7 @@ def test_click_opens_the_commune_panel_and_keeps_the_view(app_url, offline_page,
 def test_switching_layer_changes_the_fill_colours(app_url, offline_page):
     page = offline_page.page
     frame = open_app(offline_page, app_url)
-    fills = {"density": {p["fill"] for p in polygons(frame)}}
+    fills = {"per_1000": {p["fill"] for p in polygons(frame)}}
     # The reader zooms in; the next layer keeps that view (same area, same map size).
     frame.locator(".leaflet-control-zoom-in").click()
     frame.locator("body").evaluate(SETTLE_JS)
@@ -273,15 +283,15 @@ def test_switching_layer_changes_the_fill_colours(app_url, offline_page):
     check_legend_matches(frame, 151)
     expect(frame.locator(".atlas-legend")).to_contain_text("(mô hình/km²)")
 
-    choose_radio(page, "Mô hình trên 1.000 dân")
-    frame = wait_for_map(offline_page, title="Mô hình trên 1.000 dân", count=151)
+    choose_radio(page, DENSITY)
+    frame = wait_for_map(offline_page, title=DENSITY, count=151)
     check_legend_matches(frame, 151)
-    fills["per_1000"] = {p["fill"] for p in polygons(frame)}
+    fills["density"] = {p["fill"] for p in polygons(frame)}
     # Each layer has its own colour ramp (ColorBrewer), so the map visibly changes.
     groups = list(fills.values())
     assert all(len(g) >= 3 for g in groups), fills
     assert len({frozenset(g) for g in groups}) == len(groups), fills
-    screenshot(page, "per-1000")
+    screenshot(page, "density")
     check_offline(offline_page)
 
 
@@ -289,6 +299,11 @@ def test_drill_down_zooms_to_the_district_and_fades_the_others(app_url, offline_
     page = offline_page.page
     frame = open_app(offline_page, app_url)
     province_view = frame.locator("body").evaluate(_VIEW_JS)
+    # The reader looks closer at the province before choosing a district.
+    frame.locator(".leaflet-control-zoom-in").click()
+    frame.locator("body").evaluate(SETTLE_JS)
+    reader_view = frame.locator("body").evaluate(_VIEW_JS)
+    assert reader_view["zoom"] > province_view["zoom"]
     members = units[units["district_name"] == LAC_SON]
     sidebar = page.locator('[data-testid="stSidebar"]')
 
@@ -314,10 +329,15 @@ def test_drill_down_zooms_to_the_district_and_fades_the_others(app_url, offline_
     summary = page.locator(".st-key-district_summary")
     expect(summary.locator('[data-testid="stDataFrame"]')).to_be_visible()
 
-    # Back to the province, with the button.
+    # Back to the province, with the button: the province as the reader left it, not fitted.
     sidebar.get_by_role("button", name="← Về toàn tỉnh").click()
-    frame = wait_for_map(offline_page, title="Mật độ mô hình Dân vận khéo", count=151)
+    frame = wait_for_map(offline_page, title=FIRST_LAYER, count=151)
     assert all(p["interactive"] for p in polygons(frame))
+    back = frame.locator("body").evaluate(_VIEW_JS)
+    assert back["zoom"] == reader_view["zoom"], (back, reader_view, province_view)
+    assert back["west"] == pytest.approx(reader_view["west"], abs=1e-3), (back, reader_view)
+    frame.locator(".leaflet-control-zoom-out").click()  # the whole province again
+    frame.locator("body").evaluate(SETTLE_JS)
     expect(sidebar.get_by_role("combobox", name="Huyện / thành phố")).to_have_value("Toàn tỉnh")
 
     # The commune panel zooms to the commune's district too.
@@ -358,7 +378,10 @@ def test_planner_exports_the_lagging_communes_of_a_district(app_url, offline_pag
     """Lạc Sơn, fewer than 15 NTM criteria and no economic model: found, outlined, exported."""
     page = offline_page.page
     open_app(offline_page, app_url)
+    period = page.locator('[data-testid="stSidebar"]').get_by_role("slider")
+    period.press("Home")  # the map opens on the latest period; the planner looks at 2019
     lagging = page.locator(".st-key-lagging")
+    expect(lagging).to_contain_text("kỳ 2019", timeout=TIMEOUT_MS)
     expect(lagging.get_by_role("checkbox", name="Số tiêu chí NTM đạt dưới ngưỡng")).to_be_checked()
     expect(lagging.get_by_role("spinbutton", name="Đạt dưới (tiêu chí)")).to_have_value("15")
     lagging.get_by_text("Không có mô hình ở một lĩnh vực", exact=True).click()
@@ -371,10 +394,14 @@ def test_planner_exports_the_lagging_communes_of_a_district(app_url, offline_pag
     table = lagging.locator('[data-testid="stDataFrame"]')
     expect(table).to_be_visible()
 
-    # Outlined on the map (same map: only the outline group changes).
+    # Outlined on the map (same map: only the outline group changes), with a legend entry.
+    marks = frame_of(page).locator(".atlas-legend-mark")
+    expect(marks).to_have_count(0)
     lagging.get_by_text("Tô viền các xã này trên bản đồ", exact=True).click()
     frame = frame_of(page)
     expect(frame.locator("path.atlas-marked")).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(marks).to_have_text("Xã được đánh dấu (viền hồng): 1 xã")
+    expect(marks.locator(".atlas-legend-swatch")).to_have_attribute("data-color", "#c51b7d")
     screenshot(page, "lagging-marked")
 
     with page.expect_download() as download:
@@ -401,10 +428,125 @@ def test_planner_exports_the_lagging_communes_of_a_district(app_url, offline_pag
     assert table_rows[0] == header and len(table_rows) == 2
     assert table_rows[1][:3] == ["05344", "Xã Tân Mỹ", LAC_SON]
 
-    # A later period: none found, said plainly.
-    page.locator('[data-testid="stSidebar"]').get_by_role("slider").press("End")
+    # A later period: none found, said plainly; nothing marked, no legend entry for marks.
+    period.press("End")
     expect(lagging).to_contain_text(
         "Không tìm thấy xã nào (Huyện Lạc Sơn, kỳ 2024)", timeout=TIMEOUT_MS
     )
     expect(lagging.get_by_role("button", name="Tải CSV")).to_have_count(0)
+    expect(frame_of(page).locator("path.atlas-marked")).to_have_count(0, timeout=TIMEOUT_MS)
+    expect(frame_of(page).locator(".atlas-legend-mark")).to_have_count(0)
+    check_offline(offline_page)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("size", [(1600, 1000), (1366, 768)], ids=["1600x1000", "1366x768"])
+def test_first_screen_shows_the_whole_province_and_its_legend(app_url, offline_page, size, lang):
+    """Above the fold, without scrolling: the notices in one line, the whole province, the
+    legend (issue 15)."""
+    page = offline_page.page
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+    frame = open_app(offline_page, app_url)
+    if lang == "en":
+        choose_radio(page, "English")
+        frame = wait_for_map(offline_page, title="Models per 1,000 residents", count=151)
+    line = page.locator(".st-key-notices")
+    demo, schematic = {
+        "vi": ("Dữ liệu minh họa / demo data", "sơ đồ, không chính thức"),
+        "en": ("Demo data / dữ liệu minh họa", "schematic, not official"),
+    }[lang]
+    expect(line).to_contain_text(demo)
+    expect(line).to_contain_text(schematic)
+    assert page.evaluate("() => window.scrollY") == 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"experience-first-screen-{lang}-{width}x{height}.png"))
+    # The map's frame, its legend and every commune lie inside the window and the map.
+    iframe = page.locator(MAP_IFRAME).bounding_box()
+    assert iframe["y"] + iframe["height"] <= height, (iframe, size)
+    legend_box = frame.locator(".atlas-legend").bounding_box()
+    assert legend_box["y"] + legend_box["height"] <= height, (legend_box, size)
+
+    def cut_off() -> list[list[float]]:
+        return frame.locator(POLYGONS).evaluate_all(
+            """ps => { const w = innerWidth, h = innerHeight;
+            return ps.map(p => p.getBoundingClientRect())
+                .filter(r => r.left < 0 || r.top < 0 || r.right > w || r.bottom > h)
+                .map(r => [r.left, r.top, r.right, r.bottom, w, h]); }"""
+        )
+
+    # The first view is fitted again once the frame has its final size: give it a moment.
+    deadline = time.monotonic() + 5
+    while (cut := cut_off()) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    view = frame.locator("body").evaluate(
+        "() => { const m = window.map; return [m.getZoom(), m.getSize(), m._atlasViewRestored,"
+        " sessionStorage.length]; }"
+    )
+    assert not cut, f"{len(cut)} communes cut off at {width}×{height}: {cut}; {view}"
+    check_offline(offline_page)
+
+
+def test_language_switch_keeps_every_choice_and_the_menu_follows(app_url, offline_page):
+    page = offline_page.page
+    open_app(offline_page, app_url)
+    choose_radio(page, "Nông thôn mới")
+    wait_for_map(offline_page, title="Nông thôn mới", count=151)
+    lagging = page.locator(".st-key-lagging")
+    lagging.get_by_text("Thỏa ít nhất một (HOẶC)", exact=True).click()
+    nav = page.locator('[data-testid="stSidebarNav"]')
+
+    def check_choices(expected: tuple[str, ...]) -> None:
+        """Every radio shows one choice (at once, no second click); ``expected`` among them."""
+        chosen = page.locator('[data-testid="stRadio"]').evaluate_all(
+            """rs => rs.map(r => [...r.querySelectorAll('input')].filter(i => i.checked)
+            .map(i => i.closest('label').textContent.trim()))"""
+        )
+        assert len(chosen) >= 6 and all(len(c) == 1 for c in chosen), chosen
+        assert set(expected) <= {c[0] for c in chosen}, chosen
+
+    choose_radio(page, "English")
+    wait_for_map(offline_page, title="New-rural standard (NTM)", count=151)
+    expect(nav).to_contain_text("Import data")
+    expect(nav).not_to_contain_text("Nhập dữ liệu")
+    check_choices(("English", "One period", "New-rural standard (NTM)", "At least one (OR)"))
+
+    choose_radio(page, "Tiếng Việt")
+    wait_for_map(offline_page, title="Nông thôn mới", count=151)
+    expect(nav).to_contain_text("Nhập dữ liệu")
+    expect(nav).not_to_contain_text("Import data")
+    check_choices(("Tiếng Việt", "Một kỳ số liệu", "Nông thôn mới", "Thỏa ít nhất một (HOẶC)"))
+    check_offline(offline_page)
+
+
+def test_commune_names_appear_when_zoomed_in(app_url, offline_page):
+    page = offline_page.page
+    frame = open_app(offline_page, app_url)
+    # The label's marker has no size; its text is the span inside.
+    districts = frame.locator(".atlas-label-district span")
+    communes = frame.locator(".atlas-label-commune span")
+    expect(districts.first).to_be_visible()
+    expect(communes).to_have_count(0)
+    for _ in range(2):
+        frame.locator(".leaflet-control-zoom-in").click()
+        frame.locator("body").evaluate(SETTLE_JS)
+    expect(communes.first).to_be_visible()
+    names = set(communes.all_text_contents())
+    drawn = {html.unescape(p["name"]) for p in pointable(frame)}
+    # Short names ("Xã Tân Mỹ" → "Tân Mỹ", "Phường Đồng Tiến" → "P. Đồng Tiến"), no overlaps.
+    shortened = {
+        n.replace("Xã ", "", 1).replace("Phường ", "P. ", 1).replace("Thị trấn ", "TT. ", 1)
+        for n in drawn
+    }
+    assert len(names) >= 10 and names <= shortened, names - shortened
+    boxes = communes.evaluate_all(
+        "ls => ls.map(l => { const r = l.getBoundingClientRect();"
+        " return [r.left, r.top, r.right, r.bottom]; })"
+    )
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+    expect(districts).to_have_count(0)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(MAP_IFRAME).screenshot(path=str(ARTIFACTS / "experience-commune-labels.png"))
     check_offline(offline_page)

@@ -191,13 +191,26 @@ def test_legend_html_escapes_notes(metrics):
     assert "<b>x</b>" not in body and "&lt;b&gt;x&lt;/b&gt;" in body
 
 
-def test_district_outlines_follow_the_commune_borders(communes, metrics):
+@pytest.fixture
+def district_maps(communes, metrics):
+    """Maps with district outlines and names: the whole grid, and zoomed on district 002."""
+    districts = communes.dissolve("district_code").reset_index()
+    whole = build_map(communes, metrics, MapView(layer="ntm", period=2019), districts=districts)
+    one = build_map(
+        communes,
+        metrics,
+        MapView(layer="ntm", period=2019, district_code="002"),
+        districts=districts,
+    )
+    return whole, one
+
+
+def test_district_outlines_follow_the_commune_borders(communes, metrics, district_maps):
     from shapely import from_geojson
 
     from geo.web.compact import CompactOutline
 
-    districts = communes.dissolve("district_code").reset_index()
-    fmap = build_map(communes, metrics, MapView(layer="ntm", period=2019), districts=districts)
+    fmap, one = district_maps
     (outline,) = [c for c in fmap._children.values() if isinstance(c, CompactOutline)]
     drawn = {f["properties"]["district"]: f["geometry"] for f in outline.features()}
     assert sorted(drawn) == ["Huyện Hai", "Huyện Một"]
@@ -208,12 +221,6 @@ def test_district_outlines_follow_the_commune_borders(communes, metrics):
     html = fmap.get_root().render()
     assert "atlasOutlines" in html and "atlas-district" in html
     # Zoomed on a district: its outline only.
-    one = build_map(
-        communes,
-        metrics,
-        MapView(layer="ntm", period=2019, district_code="002"),
-        districts=districts,
-    )
     (outline,) = [c for c in one._children.values() if isinstance(c, CompactOutline)]
     assert [f["properties"]["district"] for f in outline.features()] == ["Huyện Hai"]
     # Without districts, no outline.
@@ -234,7 +241,7 @@ def test_district_labels_name_the_province_when_several(communes, metrics):
 
 def test_outline_script_survives_streamlit_folium_renaming(communes, metrics):
     """streamlit-folium renames every element as it renders (``compact_geo_json_div_3``): the
-    outline must name the layer's variables as rendered, not as first built."""
+    outline and the labels must name the layer's variables as rendered, not as first built."""
     import copy
 
     from streamlit_folium import _get_map_string
@@ -248,6 +255,87 @@ def test_outline_script_survives_streamlit_folium_renaming(communes, metrics):
     used = set(re.findall(r"(\w+)_topology\b", script))
     defined = set(re.findall(r"var (\w+)_topology =", script))
     assert "atlasOutlines" in script and used and used <= defined
+    labelled = set(re.findall(r"(\w+)_features, \[\[", script))  # the labels' layer
+    defined = set(re.findall(r"var (\w+)_features =", script))
+    assert "atlas-label" in script and labelled and labelled <= defined
+
+
+def _two_periods(communes, metrics):
+    """The fixture's metrics as 2019, and a 2024 with twice the models per km²."""
+    later = metrics.assign(models_per_km2=metrics["models_per_km2"] * 2)
+    return later, pd.concat([metrics.assign(period=2019), later.assign(period=2024)])
+
+
+def test_same_classes_for_every_period(communes, metrics):
+    later, both = _two_periods(communes, metrics)
+    early = classify_layer(metrics, "models_density", k=3, lang="en", reference=both)
+    late = classify_layer(later, "models_density", k=3, lang="en", reference=both)
+    # One set of classes for both periods, computed over both; the counts differ.
+    assert early.bins == late.bins
+    assert [e.label for e in early.legend] == [e.label for e in late.legend]
+    assert early.bins[-1] == pytest.approx(later["models_per_km2"].max())
+    assert early.legend[-2].count == 0 < late.legend[-2].count  # the top class: 2024 only
+    assert sum(e.count for e in early.legend) == sum(e.count for e in late.legend) == 16
+    # Each period on its own fills its own top class.
+    alone = classify_layer(metrics, "models_density", k=3, lang="en")
+    assert alone.bins[-1] == pytest.approx(metrics["models_per_km2"].max())
+    # Manual breaks and categories have nothing to share: the reference is ignored.
+    manual = classify_layer(metrics, "models_density", breaks=[1.0], reference=both)
+    assert manual.bins == classify_layer(metrics, "models_density", breaks=[1.0]).bins
+    ntm = classify_layer(metrics, "ntm", reference=both)
+    assert ntm.legend == classify_layer(metrics, "ntm").legend
+
+
+def test_a_period_missing_from_the_reference_still_gets_classes(metrics):
+    reference = metrics.assign(models_per_km2=metrics["models_per_km2"] / 10)
+    c = classify_layer(metrics, "models_density", k=3, reference=reference)
+    # The period's own values join the reference: every commune with data is in a class.
+    assert c.bins[-1] == pytest.approx(metrics["models_per_km2"].max())
+    assert sum(e.count for e in c.legend) == 16
+
+
+def test_build_map_says_when_classes_are_shared(communes, metrics):
+    later, both = _two_periods(communes, metrics)
+    view = MapView(layer="models_density", period=2024, same_classes=True, lang="en")
+    shared = build_map(communes, later, view, reference=both).get_root().render()
+    assert "Same classes for periods 2019–2024" in shared.replace("\\u2013", "–")
+    # Without the view asking, or without a reference, each period has its own classes.
+    own = build_map(communes, later, view.replace(same_classes=False), reference=both)
+    assert "Same classes" not in own.get_root().render()
+    assert "Same classes" not in build_map(communes, later, view).get_root().render()
+
+
+def test_map_names_its_districts_and_measures_in_km(district_maps):
+    from geo.web.compact import CompactLabels
+
+    fmap, one = district_maps
+    (labels,) = [c for c in fmap._children.values() if isinstance(c, CompactLabels)]
+    layer = labels.layer
+    names = {
+        layer.features()[row]["properties"]["district"]: (lat, lng)
+        for lat, lng, row in labels.points
+    }
+    assert sorted(names) == ["Huyện Hai", "Huyện Một"]
+    # Each name stands inside its district (rows 0-1 and 2-3 of the 4 × 4 grid of 0.05°).
+    assert 20.5 < names["Huyện Một"][0] < 20.6 < names["Huyện Hai"][0] < 20.7
+    html = fmap.get_root().render()
+    assert "atlas-label-district" in html and "imperial: false" in html
+    assert "L.control.scale()" not in html  # Leaflet's default scale adds miles
+    # Zoomed on a district: its name only (the faded rest is context).
+    (labels,) = [c for c in one._children.values() if isinstance(c, CompactLabels)]
+    rows = [row for _, _, row in labels.points]
+    assert [labels.layer.features()[r]["properties"]["district"] for r in rows] == ["Huyện Hai"]
+
+
+def test_labels_need_names_and_groups(communes, metrics):
+    from geo.web.compact import CompactGeoJson, CompactLabels
+    from geo.web.geometry import web_feature_collection
+
+    layer = CompactGeoJson(
+        web_feature_collection(communes, pd.DataFrame({"code": communes["commune_code"]}))
+    )
+    with pytest.raises(ValueError, match="name"):
+        CompactLabels(layer, points=[], group="district")
 
 
 def test_scale_bar_is_metric_only(communes, metrics):
