@@ -10,6 +10,7 @@ from geo.figures.demo import DEMO_LABEL
 from geo.figures.published import FIGURES, SOURCE
 from geo.geography.geographies import FORMER_HOA_BINH_2025_KEY, area_label
 from geo.i18n import Lang, format_number, t
+from geo.output.display import markdown_text
 from geo.ui.resources import geography_for, metrics_for, published_applies
 from geo.view import MapView
 
@@ -56,7 +57,7 @@ def kpi_section(
     label = f" · {DEMO_LABEL}" if view.demo else ""
     shown = f"{view.compare_from} → {view.period}" if view.is_change else f"{view.period}"
     # The cards are the area's: "Chỉ số toàn khu vực · Tỉnh Hòa Bình cũ", not "the province".
-    area = kpi_area(view.geography_key, lang)
+    area = markdown_text(kpi_area(view.geography_key, lang))  # names from the boundary file
     st.subheader(f"{t('app.kpis_of', lang, area=area)} · {shown}{label}")
     kpi_cards(
         metrics, before, view.period, base, lang, published=published_applies(view.geography_key)

@@ -9,6 +9,8 @@ no district box and no exception. Screenshots of the first view in both language
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from atlas_ui import (
     APP,
@@ -58,7 +60,11 @@ def test_first_view_is_the_former_hoa_binh_on_real_2025_boundaries(app_url, offl
     # No district box: the area box groups by the former districts.
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_role("combobox", name="Huyện / thành phố", exact=True)).to_have_count(0)
-    # KPI totals of 2019 = the published figures.
+    # KPI totals of 2019 = the published figures (the map opens on the latest period).
+    sidebar.get_by_role("slider").press("Home")
+    expect(page.get_by_text(re.compile(r"Chỉ số toàn khu vực .* · 2019"))).to_be_visible(
+        timeout=60_000
+    )
     metrics = page.get_by_test_id("stMetricValue").all_inner_texts()
     assert metrics[:2] == ["4.648", "646"] and metrics[-1] == "4.657", metrics
     expect(page.get_by_text("khớp số công bố", exact=False)).to_have_count(3)

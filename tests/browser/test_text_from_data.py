@@ -30,7 +30,7 @@ HOSTILE_COMMUNES = {
 }
 HOSTILE_DISTRICT = "Huyện [Lừa](http://evil.example/district)"
 HOSTILE_PROVINCE = "Tỉnh ![p](http://evil.example/province.png)"
-#: Named models of commune 04789 in 2019: (name, source).
+#: Named models of commune 04789 in 2024 (the period the map opens on): (name, source).
 HOSTILE_MODELS = [
     ("[Mô hình lừa](http://evil.example/phish)", "[nguồn](http://evil.example/phish)"),
     ("![t](http://evil.example/track.png)", "![s](http://evil.example/source.png)"),
@@ -62,7 +62,7 @@ def app_url(streamlit_server, tmp_path_factory) -> str:
     )
     text = "commune_code,model_name,field,year_recognised,replicated,provenance\n" + rows
     report = import_file(
-        io.BytesIO(text.encode()), family="named_models", period=2019, file_name="named.csv"
+        io.BytesIO(text.encode()), family="named_models", period=2024, file_name="named.csv"
     )
     assert len(report.accepted) == len(HOSTILE_MODELS), report.rejected
     store = open_store(url)
