@@ -25,7 +25,7 @@ from geo.analysis.commune_profile import CommuneProfile
 from geo.analysis.lagging import Rule
 from geo.collation import sort_key
 from geo.figures.indicators import FIELD_COLUMNS, FIELDS
-from geo.geography.geographies import Geography
+from geo.geography.geographies import Geography, boundary_kind_text
 from geo.i18n import Lang, format_number, format_percent, has_key, t
 
 __all__ = [
@@ -391,7 +391,8 @@ def legend_notes(
     if geography.kind == "schematic":
         boundary = t("legend.schematic_units", lang, vintage=geography.vintage, count=count)
     else:
-        kind = t("boundary.official", lang)
+        # Real boundaries say where they come from: shipped, downloaded, or a user's file.
+        kind = boundary_kind_text(geography, lang)
         boundary = t("app.vintage_note", lang, kind=kind, vintage=geography.vintage, count=count)
     notes = [first, boundary]
     if district_name:
