@@ -75,6 +75,7 @@ __all__ = [
     "WHOLE_COUNTRY_FROM",
     "Geography",
     "GeographyChoice",
+    "GroupLevel",
     "Level",
     "Vintage",
     "area_label",
