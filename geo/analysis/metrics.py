@@ -39,6 +39,7 @@ from geo.schema import (
 
 __all__ = [
     "MODEL_FIELDS",
+    "NTM_RATED_TYPE",
     "NTM_REACHED",
     "Kpi",
     "commune_metrics",
@@ -50,6 +51,8 @@ __all__ = [
 
 #: Count columns of the four model fields, in display order.
 MODEL_FIELDS: tuple[str, ...] = tuple(FIELD_COLUMNS.values())
+#: The only kind of unit the NTM programme rates (not phường, thị trấn).
+NTM_RATED_TYPE = "Xã"
 #: Levels that count as "reached the new-rural standard".
 NTM_REACHED: frozenset[str] = frozenset(NTM_LEVELS[1:])
 
@@ -93,6 +96,9 @@ def commune_metrics(
         ``ntm_level`` (ordered categorical), ``criteria_met``, ``land_done_ha``,
         ``land_planned_ha``, ``land_pct_of_plan`` (NA without a plan) and ``land_status``.
         A commune with no row in a table has NA for that family: "no data", never zero.
+        A unit that is not a xã (a phường, a thị trấn; :data:`NTM_RATED_TYPE`) has no NTM
+        figures whatever the table says: the programme does not rate it. A 2025 phường formed
+        partly from a rated xã gets a derived level from the conversion, which must not count.
     """
     base = pd.DataFrame(communes)[[*_IDENTITY, AREA_KM2]].reset_index(drop=True)
     models = _period_slice(
@@ -118,6 +124,8 @@ def commune_metrics(
     out["ntm_level"] = pd.Categorical(
         out["ntm_level"].astype("object"), categories=list(NTM_LEVELS), ordered=True
     )
+    not_rated = out[COMMUNE_TYPE].astype("object") != NTM_RATED_TYPE
+    out.loc[not_rated, ["ntm_level", "ntm_year", "criteria_met"]] = pd.NA
     for column in ("land_done_ha", "land_planned_ha"):
         out[column] = pd.to_numeric(out[column]).astype(float)
     planned = out["land_planned_ha"]

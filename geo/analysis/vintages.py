@@ -13,7 +13,10 @@ map gets are keyed to *its* vintage:
 * any other combination (newer figures on an older map, a vintage with no conversion table)
   gives no figures for those rows, never a join on coincident codes; the reader is told why;
 * a map of a vintage the atlas does not know (a user's file without one) joins as before, on
-  the codes, and :func:`geo.analysis.table_join.vintage_note` says what does not join.
+  the codes, and :func:`geo.analysis.table_join.vintage_note` says what does not join;
+* NTM rows of units the programme does not rate (a phường of the map, even one formed partly
+  from a rated xã, whose level the conversion would derive) are left out: the panel, the
+  exports and the counts then all say "not applicable".
 
 Examples
 --------
@@ -37,13 +40,14 @@ from typing import Protocol
 import pandas as pd
 
 from geo.analysis.conversion import convert_tables
+from geo.analysis.metrics import NTM_RATED_TYPE
 from geo.analysis.table_join import vintage_note
-from geo.figures.indicators import FAMILIES
+from geo.figures.indicators import FAMILIES, NTM
 from geo.geography.crosswalk import CrosswalkError, crosswalk
 from geo.geography.geographies import VINTAGES
 from geo.geography.units_2025 import VINTAGE_2025, successors_2025
 from geo.i18n import Lang, t
-from geo.schema import COMMUNE_CODE, VINTAGE, VINTAGE_2020_2025
+from geo.schema import COMMUNE_CODE, COMMUNE_TYPE, VINTAGE, VINTAGE_2020_2025
 
 __all__ = ["VintageTables", "provenance_of", "tables_for"]
 
@@ -128,9 +132,21 @@ def tables_for(
             except CrosswalkError as error:
                 refused[other] = error.message
         out[family] = pd.concat(parts, ignore_index=True) if parts else table.iloc[:0].copy()
+    if out.get(NTM) is not None:
+        out[NTM] = _rated_only(out[NTM], geography.communes)
     result = VintageTables(out, vintage, tuple(sorted(converted)), tuple(sorted(refused)))
     note = _note(geography, result, refused, period, lang)
     return VintageTables(out, vintage, result.converted_from, result.refused, note)
+
+
+def _rated_only(table: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
+    """The NTM rows of the units the programme rates (:data:`NTM_RATED_TYPE`) or of codes the
+    map does not type."""
+    if COMMUNE_TYPE not in communes:
+        return table
+    types = communes[COMMUNE_TYPE].astype("object")
+    unrated = set(communes.loc[types != NTM_RATED_TYPE, COMMUNE_CODE].astype(str))
+    return table[~table[COMMUNE_CODE].astype(str).isin(unrated)].reset_index(drop=True)
 
 
 def _mapped(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -221,9 +237,11 @@ def provenance_of(
     >>> from geo.figures.indicators import load_demo
     >>> from geo.geography.geographies import default_geography_2025
     >>> tables = tables_for(default_geography_2025(), load_demo(), lang="en").tables
-    >>> rows = provenance_of(tables, "04828", 2019)
+    >>> rows = provenance_of(tables, "04873", 2019)  # Xã Quy Đức
     >>> [row["family"] for row in rows], rows[0]["from_names"].count(";") + 1
     (['models', 'ntm', 'land'], 4)
+    >>> [row["family"] for row in provenance_of(tables, "04828", 2019)]  # a phường: no NTM
+    ['models', 'land']
     """
     out = []
     for family in ("models", "ntm", "land"):

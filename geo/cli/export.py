@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -32,6 +33,9 @@ from geo.analysis.metrics import commune_metrics
 from geo.errors import AtlasError
 from geo.geography.geographies import DEFAULT_2025_KEY, Geography
 from geo.view import DEFAULT_GEOGRAPHY, DEFAULT_LAYER, MapView
+
+if TYPE_CHECKING:  # the crosswalk is loaded only by the commands that convert figures
+    from geo.analysis.vintages import VintageTables
 
 __all__ = ["MAP_FAMILIES", "add_export_command", "load_figures"]
 
@@ -108,20 +112,17 @@ def _geography(path: str | None, key: str | None = None) -> tuple[str, Geography
     return DEFAULT_GEOGRAPHY, default_geography()
 
 
-def _metrics(geography: Geography, tables: dict, period: int, lang: str) -> pd.DataFrame:
+def _metrics(
+    geography: Geography, tables: dict, period: int, lang: str
+) -> tuple[pd.DataFrame, VintageTables]:
     """The commune metrics of the geography's vintage (figures of another converted through
-    the crosswalk, never joined on codes), with the provenance of the models' figures."""
-    from geo.analysis.conversion import PROVENANCE_COLUMNS
+    the crosswalk, never joined on codes), and those figures with their provenance and note
+    (which the files carry)."""
     from geo.analysis.vintages import tables_for
     from geo.geography.geographies import grouped_communes
 
-    keyed = tables_for(geography, tables, period=period, lang=lang).tables
-    metrics = commune_metrics(grouped_communes(geography), keyed, period=period)
-    models = keyed.get("models")
-    if models is not None and "conversion_rule" in models:
-        rows = models.loc[models["period"] == period, ["commune_code", *PROVENANCE_COLUMNS]]
-        metrics = metrics.merge(rows, on="commune_code", how="left")
-    return metrics
+    keyed = tables_for(geography, tables, period=period, lang=lang)
+    return commune_metrics(grouped_communes(geography), keyed.tables, period=period), keyed
 
 
 def _format(args: argparse.Namespace, allowed: tuple[str, ...]) -> str:
@@ -183,7 +184,7 @@ def _export(args: argparse.Namespace) -> int:
     key = DEFAULT_2025_KEY if args.vintage == "2025" and not args.geography else args.geography
     # after the cheap checks: it takes a moment
     geography_key, geography = _geography(args.boundaries, key)
-    metrics = _metrics(geography, tables, args.period, args.lang)
+    metrics, keyed = _metrics(geography, tables, args.period, args.lang)
     view = _view(args, demo=demo).replace(
         geography_key=geography_key, vintage=str(geography.vintage)
     )
@@ -199,17 +200,20 @@ def _export(args: argparse.Namespace) -> int:
             orientation=args.orientation,
             labels=args.labels,
             dpi=args.dpi,
+            vintage_tables=keyed,
             out=args.out,
         )
         what = f"{args.layer} map, {args.paper.upper()} {args.orientation}, {fmt.upper()}"
     elif args.what == "brief":
-        data = brief.brief_pdf(geography, metrics, view, out=args.out)
+        data = brief.brief_pdf(geography, metrics, view, vintage_tables=keyed, out=args.out)
         what = "province brief, PDF"
     elif args.what == "data":
-        data = export.export_layer(geography, metrics, view, fmt=fmt, out=args.out)
+        data = export.export_layer(
+            geography, metrics, view, fmt=fmt, vintage_tables=keyed, out=args.out
+        )
         what = f"{args.layer} layer, {fmt}"
     else:
-        data = export.districts_xlsx(geography, metrics, view, out=args.out)
+        data = export.districts_xlsx(geography, metrics, view, vintage_tables=keyed, out=args.out)
         what = "district summary, xlsx"
     label = " (dữ liệu minh họa / demo data)" if demo else ""
     print(f"{args.out}: {what}, period {args.period}{label}, {len(data):,} bytes")

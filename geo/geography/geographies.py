@@ -19,6 +19,7 @@ reader may group by ("khu vực huyện cũ").
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass
@@ -74,16 +75,19 @@ __all__ = [
     "WHOLE_COUNTRY_FROM",
     "Geography",
     "GeographyChoice",
+    "GroupLevel",
     "Level",
     "Vintage",
     "area_label",
     "attribution_text",
     "available_geographies",
+    "boundary_kind_text",
     "default_geography",
     "default_geography_2025",
     "district_choices",
     "district_labels",
     "file_geography",
+    "geography_area_label",
     "geography_label",
     "group_level",
     "grouped_communes",
@@ -218,6 +222,10 @@ class Geography:
         Where the geometry comes from (shown on the map).
     attribution : str
         Credit and licence the map must show ("" when none is known, e.g. a user's file).
+    former_province_codes : tuple of str
+        The 2020–2025 provinces whose successors the layer was cut to (the former Hòa Bình of
+        a 2025 layer of Phú Thọ); empty for a whole layer. Names the area
+        (:func:`geography_area_label`).
     """
 
     communes: gpd.GeoDataFrame
@@ -226,6 +234,7 @@ class Geography:
     vintage: str
     source: str
     attribution: str = ""
+    former_province_codes: tuple[str, ...] = ()
 
     @property
     def vintage_info(self) -> Vintage | None:
@@ -622,6 +631,58 @@ def area_label(communes: gpd.GeoDataFrame, lang: Lang = "vi") -> str:
     return t("geography.n_provinces", lang, n=len(names), first=names[0])
 
 
+#: Words that name the kind of a province-level unit, before its proper name.
+_PROVINCE_PREFIXES = ("Tỉnh ", "Thành phố ")
+
+
+def _province_in_text(name: str, lang: Lang) -> str:
+    """A province's name inside a sentence: "tỉnh Phú Thọ" in Vietnamese, "Phú Thọ" in English."""
+    if lang == "vi":
+        return name[:1].lower() + name[1:]
+    return next((name[len(p) :] for p in _PROVINCE_PREFIXES if name.startswith(p)), name)
+
+
+def geography_area_label(geography: Geography, lang: Lang = "vi") -> str:
+    """What the map covers, for titles and subtitles: :func:`area_label`, except for a layer cut
+    to the successors of former provinces, which is named after them ("Hòa Bình cũ (nay thuộc
+    tỉnh Phú Thọ)"), not after the whole province it is now part of.
+
+    Examples
+    --------
+    >>> geography = default_geography_2025()
+    >>> geography_area_label(geography), geography_area_label(geography, "en")
+    ('Hòa Bình cũ (nay thuộc tỉnh Phú Thọ)', 'former Hòa Bình (now part of Phú Thọ)')
+    >>> geography_area_label(default_geography())
+    'Tỉnh Hòa Bình'
+    """
+    area = area_label(geography.communes, lang)
+    if not geography.former_province_codes or PROVINCE_NAME not in geography.communes:
+        return area
+    former = provinces_label(geography.former_province_codes, lang)
+    short = ", ".join(_province_in_text(name, "en") for name in former.split(", "))
+    return t("geography.former_area", lang, former=short, province=_province_in_text(area, lang))
+
+
+def boundary_kind_text(geography: Geography, lang: Lang = "vi") -> str:
+    """What the boundaries are, for legends and notes: schematic, real and shipped with the
+    atlas (with their source), real and downloaded (with their source), or a user's file.
+
+    Examples
+    --------
+    >>> print(boundary_kind_text(default_geography_2025(), "en"))
+    real, shipped with the atlas (source: vietnamese-provinces-database (Thắng Lê Quốc))
+    >>> boundary_kind_text(default_geography())
+    'sơ đồ (không phải ranh giới chính thức)'
+    """
+    if geography.kind == "schematic":
+        return t("boundary.schematic", lang)
+    if geography.kind == "file":
+        return t("boundary.official", lang)
+    # The source's name, without the pinned commit the notes give in full.
+    source = source_text(geography, lang).split(", ")[0]
+    return t(f"boundary.kind_{geography.kind}", lang, source=source)
+
+
 def geography_label(choice: GeographyChoice, lang: Lang = "vi") -> str:
     """The choice's label in ``lang``, for a select box.
 
@@ -777,7 +838,8 @@ def shipped_geography(
     if former_province_codes:
         keep = communes[COMMUNE_CODE].isin(successor_codes_2025(former_province_codes))
         communes = communes.loc[keep].reset_index(drop=True)
-    return _real_geography(communes, "shipped", meta)
+    geography = _real_geography(communes, "shipped", meta)
+    return dataclasses.replace(geography, former_province_codes=tuple(former_province_codes))
 
 
 def schematic_geography_2025(

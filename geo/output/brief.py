@@ -30,10 +30,11 @@ from matplotlib.patches import Rectangle
 
 from geo.analysis.lagging import ConsolidationBelow, CriteriaBelow, find_lagging
 from geo.analysis.metrics import province_kpis
+from geo.analysis.vintages import VintageTables
 from geo.collation import sort_key
 from geo.figures.indicators import NTM_CRITERIA_COUNT
 from geo.figures.published import FIGURES, SOURCE, PublishedFigure, Source
-from geo.geography.geographies import Geography
+from geo.geography.geographies import Geography, geography_area_label
 from geo.i18n import Lang, format_number, format_percent, t
 from geo.output.export import note_lines
 from geo.output.printing import (
@@ -53,7 +54,7 @@ from geo.output.printing import (
     _wrap,
     paper_size_mm,
 )
-from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_NAME, PROVINCE_NAME
+from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_NAME
 from geo.view import MapView
 from geo.web.maps import LAYER_KEYS
 
@@ -414,6 +415,7 @@ def brief_pdf(
     lagging: int = 10,
     figures: Mapping[str, PublishedFigure] = FIGURES,
     source: Source = SOURCE,
+    vintage_tables: VintageTables | None = None,
     created: dt.date | None = None,
     out: str | os.PathLike[str] | None = None,
 ) -> bytes:
@@ -436,6 +438,9 @@ def brief_pdf(
         How many communes each lagging list shows.
     figures, source
         Published figures and their source (:mod:`geo.figures.published`).
+    vintage_tables : VintageTables, optional
+        The figures keyed to the geography's vintage (the notes say how converted figures
+        were converted).
     created : datetime.date, optional
         Date printed (today by default).
     out : path, optional
@@ -447,8 +452,9 @@ def brief_pdf(
         The PDF (2 pages, A4 portrait, fonts embedded).
     """
     created = created or dt.date.today()
-    province = _nfc(geography.communes[PROVINCE_NAME].iloc[0])
-    notes = note_lines(geography, view, created=created)
+    # The former Hòa Bình on the 2025 units is named so, not after all of Phú Thọ.
+    province = _nfc(geography_area_label(geography, view.lang))
+    notes = note_lines(geography, view, vintage_tables=vintage_tables, created=created)
     buffer = io.BytesIO()
     with _print_settings():
         first = _first_page(

@@ -25,7 +25,7 @@ from geo.analysis.commune_profile import CommuneProfile
 from geo.analysis.lagging import Rule
 from geo.collation import sort_key
 from geo.figures.indicators import FIELD_COLUMNS, FIELDS
-from geo.geography.geographies import Geography
+from geo.geography.geographies import Geography, GroupLevel, boundary_kind_text
 from geo.i18n import Lang, format_number, format_percent, has_key, t
 
 __all__ = [
@@ -151,19 +151,25 @@ DISTRICT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def district_table(summary: pd.DataFrame, province: pd.Series, lang: Lang) -> pd.DataFrame:
+def district_table(
+    summary: pd.DataFrame, province: pd.Series, lang: Lang, *, group: GroupLevel = "district"
+) -> pd.DataFrame:
     """:func:`geo.analysis.metrics.district_summary` plus a province row, labelled and formatted.
 
-    ``ntm_reached`` reads "reached / rated" (xã rated for NTM), e.g. ``12/18``.
+    ``ntm_reached`` reads "reached / rated" (xã rated for NTM), e.g. ``12/18``. ``group``: what
+    the rows are (:func:`geo.geography.geographies.group_level`); on a 2025 map the former
+    districts ("Khu vực huyện cũ") and the whole area last.
     """
-    total = province.to_frame().T.assign(district_name=t("app.all_districts", lang))
+    whole = t("app.all_districts" if group == "district" else "app.whole_area", lang)
+    total = province.to_frame().T.assign(district_name=whole)
     rows = pd.concat([summary, total], ignore_index=True)
     table = _formatted(rows, DISTRICT_COLUMNS, lang)
     table[column_label("ntm_reached", lang)] = [
         f"{format_number(r, lang)}/{format_number(a, lang)}"
         for r, a in zip(rows["ntm_reached"], rows["ntm_applicable"], strict=True)
     ]
-    return table.rename(columns={column_label("district_name", lang): t("field.district", lang)})
+    header = t("field.district" if group == "district" else f"app.area_group.{group}", lang)
+    return table.rename(columns={column_label("district_name", lang): header})
 
 
 def _rank_text(rank: object, count: object) -> str:
@@ -190,13 +196,18 @@ PANEL_INDICATORS: tuple[str, ...] = (
 )
 
 
-def profile_figures(profile: CommuneProfile, lang: Lang) -> pd.DataFrame:
+def profile_figures(
+    profile: CommuneProfile, lang: Lang, *, group: GroupLevel = "district"
+) -> pd.DataFrame:
     """The panel's table: indicator, value, rank in the district · rank in the province.
 
     Ranks read ``4/11 · 45/151`` (ties share the better rank). Indicators without a value are
     left out, except the NTM rows of a xã (shown "–"); a ward's NTM rows read "not
-    applicable".
+    applicable". ``group`` is what the first rank is within
+    (:func:`geo.geography.geographies.group_level`): on a 2025 map the former district
+    ("Hạng: khu vực huyện cũ · toàn khu vực"), never a district of today.
     """
+    ranks_label = t("panel.ranks" if group == "district" else f"panel.ranks.{group}", lang)
     rows = []
     records = profile.indicators.set_index("indicator")
     for column in PANEL_INDICATORS:
@@ -219,7 +230,7 @@ def profile_figures(profile: CommuneProfile, lang: Lang) -> pd.DataFrame:
             {
                 t("panel.indicator", lang): column_label(column, lang),
                 t("panel.value", lang): text,
-                t("panel.ranks", lang): " · ".join(ranks) if all(ranks) else "",
+                ranks_label: " · ".join(ranks) if all(ranks) else "",
             }
         )
     return pd.DataFrame(rows)
@@ -391,7 +402,8 @@ def legend_notes(
     if geography.kind == "schematic":
         boundary = t("legend.schematic_units", lang, vintage=geography.vintage, count=count)
     else:
-        kind = t("boundary.official", lang)
+        # Real boundaries say where they come from: shipped, downloaded, or a user's file.
+        kind = boundary_kind_text(geography, lang)
         boundary = t("app.vintage_note", lang, kind=kind, vintage=geography.vintage, count=count)
     notes = [first, boundary]
     if district_name:

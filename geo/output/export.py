@@ -1,9 +1,18 @@
 """The data behind a map, in the formats planners' tools read: GeoJSON, GeoPackage, Excel.
 
 Every export carries what a reader needs to trust it: the period, the boundary kind and
-vintage, where the boundaries come from, and the demo-data label where the figures are demo.
+vintage ("Đơn vị hành chính từ 1/7/2025 …"), where the boundaries come from, the demo-data
+label where the figures are demo, and how figures of another vintage were converted.
 GeoJSON holds them in a foreign member ``atlas``; the GeoPackage in a table ``notes``; Excel
 workbooks in a sheet "Chú thích" / "Notes".
+
+Figures converted from another vintage (:func:`geo.analysis.vintages.tables_for`, passed as
+``vintage_tables``) keep their provenance in the data files: the columns
+:data:`geo.analysis.conversion.PROVENANCE_COLUMNS` (and the composition of a derived level)
+of the layer's family, with headers in the reader's language ("Xã cũ", "Quy tắc quy đổi"…).
+A layer without districts (from 1 July 2025) names its groups for what they are: the former
+district ("Khu vực huyện cũ", columns ``former_district_code``/``former_district_name``) or
+the province, never "Huyện".
 
 The map classes (``map_class``, ``map_color``) come from :func:`geo.web.maps.classify_layer`, so a
 file opened in QGIS can be drawn exactly as the interactive map. Print-ready maps are in
@@ -40,9 +49,19 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geo.analysis.conversion import COMPOSITION, PROVENANCE_COLUMNS, RULES
 from geo.analysis.metrics import MODEL_FIELDS, district_summary, province_summary
+from geo.analysis.vintages import VintageTables
 from geo.figures.indicators import FAMILIES, LAND_STATUS_LABELS
-from geo.geography.geographies import Geography, attribution_text, source_text
+from geo.geography.geographies import (
+    Geography,
+    attribution_text,
+    boundary_kind_text,
+    group_level,
+    grouped_communes,
+    source_text,
+)
+from geo.geography.units_2025 import FORMER_DISTRICT_CODE, FORMER_DISTRICT_NAME
 from geo.i18n import DEFAULT_LANG, Lang, format_number, has_key, t
 from geo.output.display import decimals_of
 from geo.schema import (
@@ -52,6 +71,8 @@ from geo.schema import (
     COMMUNE_TYPE,
     DISTRICT_CODE,
     DISTRICT_NAME,
+    PROVINCE_CODE,
+    PROVINCE_NAME,
 )
 from geo.view import MapView
 from geo.web.maps import LAYER_KEYS, Classification, classify_layer
@@ -70,6 +91,7 @@ __all__ = [
     "export_notes",
     "file_name",
     "format_date",
+    "group_columns",
     "joined_layer",
     "layer_frame",
     "layer_geojson",
@@ -77,6 +99,9 @@ __all__ = [
     "layer_xlsx",
     "note_lines",
     "period_layers",
+    "provenance_rows",
+    "rule_text",
+    "vintage_text",
 ]
 
 DataFormat = Literal["geojson", "gpkg", "xlsx"]
@@ -149,11 +174,44 @@ def _nfc(text: object) -> str:
     return unicodedata.normalize("NFC", str(text))
 
 
-def _kind_text(geography: Geography, lang: Lang) -> str:
-    key = {"schematic": "boundary.schematic", "file": "boundary.official"}.get(
-        geography.kind, "boundary.fetched"
-    )
-    return t(key, lang)
+def vintage_text(geography: Geography, lang: Lang) -> str:
+    """The map's administrative units for a reader ("Đơn vị hành chính từ 1/7/2025 (tỉnh, xã;
+    không còn cấp huyện)"); the layer's own ``vintage`` value when the atlas does not know it.
+
+    Examples
+    --------
+    >>> from geo.geography.geographies import default_geography
+    >>> vintage_text(default_geography(), "en")
+    'Units of 1 Jan 2020 – 30 Jun 2025 (province, district, commune)'
+    """
+    info = geography.vintage_info
+    return info.label(lang) if info is not None else str(geography.vintage)
+
+
+#: Columns a layer without districts gets its groups in (see :func:`group_columns`).
+_GROUP_COLUMNS = {
+    "former_district": (FORMER_DISTRICT_CODE, FORMER_DISTRICT_NAME),
+    "province": (PROVINCE_CODE, PROVINCE_NAME),
+}
+
+
+def group_columns(geography: Geography) -> dict[str, str]:
+    """How the group columns of exported rows are renamed: none on a layer with districts; on a
+    2025 layer ``district_code``/``district_name`` (which hold the group, see
+    :func:`geo.geography.geographies.grouped_communes`) become the former district's or the
+    province's columns, so that no file calls them districts.
+
+    Examples
+    --------
+    >>> from geo.geography.geographies import default_geography, default_geography_2025
+    >>> group_columns(default_geography()), group_columns(default_geography_2025())
+    ({}, {'district_code': 'former_district_code', 'district_name': 'former_district_name'})
+    """
+    level = group_level(geography)
+    if level not in _GROUP_COLUMNS:
+        return {}
+    code, name = _GROUP_COLUMNS[level]
+    return {DISTRICT_CODE: code, DISTRICT_NAME: name}
 
 
 def format_date(day: dt.date, lang: Lang) -> str:
@@ -183,12 +241,19 @@ def classes_text(classification: Classification, view: MapView) -> str | None:
     return t("export.classes", lang, scheme=scheme_text, k=len(classification.bins))
 
 
-def note_lines(geography: Geography, view: MapView, *, created: dt.date | None = None) -> list[str]:
+def note_lines(
+    geography: Geography,
+    view: MapView,
+    *,
+    vintage_tables: VintageTables | None = None,
+    created: dt.date | None = None,
+) -> list[str]:
     """The notes a printed map or brief carries at its foot, one sentence each.
 
     Figures of ``view.period`` (demo or imported, after ``view.demo``), boundary kind and
-    vintage, the schematic warning where the boundaries are schematic, the attribution (or the
-    file name) of the boundaries, the date; in ``view.lang``.
+    vintage (:func:`vintage_text`), the schematic warning where the boundaries are schematic,
+    how figures of another vintage were converted (the note of ``vintage_tables``), the
+    attribution (or the file name) of the boundaries, the date; in ``view.lang``.
 
     Examples
     --------
@@ -204,15 +269,17 @@ def note_lines(geography: Geography, view: MapView, *, created: dt.date | None =
     lines = [
         t(figures, lang, period=view.period),
         t(
-            "app.vintage_note",
+            "export.units_note",
             lang,
-            kind=_kind_text(geography, lang),
-            vintage=geography.vintage,
-            count=len(geography.communes),
+            kind=boundary_kind_text(geography, lang),
+            vintage=vintage_text(geography, lang),
+            count=format_number(len(geography.communes), lang),
         ),
     ]
     if geography.kind == "schematic":
         lines.append(t("boundary.schematic_legend", lang))
+    if vintage_tables is not None and vintage_tables.note:
+        lines.append(vintage_tables.note)
     attribution, source = attribution_text(geography, lang), source_text(geography, lang)
     if attribution:
         lines.append(t("boundary.attribution", lang, attribution=attribution))
@@ -228,14 +295,31 @@ def export_notes(
     *,
     of_layer: bool = True,
     classes: str | None = None,
+    vintage_tables: VintageTables | None = None,
     created: dt.date | None = None,
 ) -> list[Note]:
     """The notes sheet of an export: (label, text) rows in ``view.lang``.
 
-    Period, layer and its classes (``classes``, from :func:`classes_text`), district, the
-    origin of the figures (demo or imported), boundary kind, vintage, source and attribution,
-    and the date. ``of_layer=False`` leaves out the layer and the district: the file covers
-    every layer and district (the district summary).
+    Period, layer and its classes (``classes``, from :func:`classes_text`), district (or former
+    district), the origin of the figures (demo or imported), boundary kind, vintage
+    (:func:`vintage_text`), how figures of another vintage were converted (the note of
+    ``vintage_tables``), source and attribution, and the date. ``of_layer=False`` leaves out
+    the layer and the district: the file covers every layer and district (the district
+    summary).
+
+    Examples
+    --------
+    >>> from geo.geography.geographies import default_geography_2025
+    >>> from geo.analysis.vintages import tables_for
+    >>> from geo.figures.indicators import load_demo
+    >>> geography = default_geography_2025()
+    >>> keyed = tables_for(geography, load_demo())
+    >>> view = MapView(layer="ntm", period=2019, district_code="148")
+    >>> notes = dict(export_notes(geography, view, vintage_tables=keyed))
+    >>> notes["Giai đoạn ranh giới"], notes["Khu vực huyện cũ (trước 1/7/2025)"]
+    ('Đơn vị hành chính từ 1/7/2025 (tỉnh, xã; không còn cấp huyện)', 'Thành phố Hòa Bình (148)')
+    >>> notes["Quy đổi số liệu"][:40]
+    'Số liệu thuộc đơn vị hành chính 2020-202'
     """
     created = created or dt.date.today()
     lang, district_code = view.lang, view.district_code if of_layer else None
@@ -245,22 +329,26 @@ def export_notes(
     if classes:
         notes.append(Note(t("export.note_classes", lang), classes))
     if district_code:
-        names = geography.communes.loc[
-            geography.communes[DISTRICT_CODE] == district_code, DISTRICT_NAME
-        ]
+        communes = grouped_communes(geography)  # a 2025 layer: the former districts
+        names = communes.loc[communes[DISTRICT_CODE] == district_code, DISTRICT_NAME]
         name = str(names.iloc[0]) if len(names) else district_code
-        notes.append(Note(t("app.district", lang), f"{name} ({district_code})"))
+        label = t(f"app.area_group.{group_level(geography)}", lang)
+        notes.append(Note(label, f"{name} ({district_code})"))
     figures = "export.figures_demo" if view.demo else "export.figures_store"
     # The schematic default says it in the words of every legend of the atlas.
     kind = (
         t("boundary.schematic_legend", lang)
         if geography.kind == "schematic"
-        else _kind_text(geography, lang)
+        else boundary_kind_text(geography, lang)
     )
     notes += [
         Note(t("export.note_figures", lang), t(figures, lang, period=view.period)),
         Note(t("export.note_boundary_kind", lang), kind),
-        Note(t("export.note_vintage", lang), geography.vintage),
+        Note(t("export.note_vintage", lang), vintage_text(geography, lang)),
+    ]
+    if vintage_tables is not None and vintage_tables.note:
+        notes.append(Note(t("export.note_conversion", lang), vintage_tables.note))
+    notes += [
         Note(t("export.note_boundary_source", lang), source_text(geography, lang)),
     ]
     if attribution := attribution_text(geography, lang):
@@ -312,8 +400,59 @@ def _class_labels(classification: Classification) -> pd.Series:
     return classification.colors.map(by_color)
 
 
+def _layer_family(layer: str) -> str:
+    """The indicator family a layer's figures come from."""
+    if layer in LAYER_COLUMNS:
+        return "models" if layer == "models_density" else layer
+    from geo.web.layers import LAYERS
+
+    return LAYERS[layer].family
+
+
+def provenance_rows(vintage_tables: VintageTables | None, view: MapView) -> pd.DataFrame | None:
+    """Where the figures of the view's layer come from, one row per commune of the map: the
+    provenance columns of the layer's family in ``view.period`` (:data:`PROVENANCE_COLUMNS`,
+    and the composition of a derived level); ``None`` when nothing was converted.
+
+    Examples
+    --------
+    >>> from geo.geography.geographies import default_geography_2025
+    >>> from geo.analysis.vintages import tables_for
+    >>> from geo.figures.indicators import load_demo
+    >>> keyed = tables_for(default_geography_2025(), load_demo(), lang="en")
+    >>> rows = provenance_rows(keyed, MapView(layer="models_density", period=2019))
+    >>> len(rows), rows.set_index("commune_code").at["04828", "from_names"].count(";") + 1
+    (46, 4)
+    """
+    if vintage_tables is None or not vintage_tables.converted_from:
+        return None
+    table = vintage_tables.tables.get(_layer_family(view.layer))
+    if table is None or "conversion_rule" not in table:
+        return None
+    columns = [c for c in (*PROVENANCE_COLUMNS, COMPOSITION) if c in table]
+    rows = table.loc[table["period"] == view.period, [COMMUNE_CODE, *columns]]
+    return rows.reset_index(drop=True)
+
+
+#: Provenance columns of yes/no values (nullable: a commune without figures has none).
+_FLAGS = ("derived", "estimate", "complete")
+
+
+def _with_provenance(frame: pd.DataFrame, provenance: pd.DataFrame | None) -> pd.DataFrame:
+    if provenance is None:
+        return frame
+    out = frame.merge(provenance, on=COMMUNE_CODE, how="left", validate="one_to_one")
+    for column in _FLAGS:
+        if column in out:
+            out[column] = out[column].astype("boolean")
+    return out
+
+
 def _view_frame(
-    geography: Geography, metrics: pd.DataFrame, view: MapView
+    geography: Geography,
+    metrics: pd.DataFrame,
+    view: MapView,
+    vintage_tables: VintageTables | None = None,
 ) -> tuple[gpd.GeoDataFrame, Classification]:
     table, classification = joined_layer(geography, metrics, view)
     frame = pd.DataFrame({column: table[column] for column in _IDENTITY})
@@ -326,11 +465,13 @@ def _view_frame(
     frame["map_class"] = _class_labels(classification)
     frame["map_value"] = classification.labels
     frame["map_color"] = classification.colors
+    frame = _with_provenance(frame, provenance_rows(vintage_tables, view))
     frame = gpd.GeoDataFrame(frame, geometry=table.geometry.values, crs=table.crs)
     if view.district_code:
         frame = frame[frame[DISTRICT_CODE] == view.district_code]
     for column in (COMMUNE_NAME, DISTRICT_NAME, "map_class", "map_value"):
         frame[column] = frame[column].map(lambda s: None if pd.isna(s) else _nfc(s))
+    frame = frame.rename(columns=group_columns(geography))
     return frame.reset_index(drop=True).to_crs("EPSG:4326"), classification
 
 
@@ -414,11 +555,19 @@ def _plain_records(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _prepared(
-    geography: Geography, metrics: pd.DataFrame, view: MapView, *, created: dt.date | None
+    geography: Geography,
+    metrics: pd.DataFrame,
+    view: MapView,
+    *,
+    vintage_tables: VintageTables | None,
+    created: dt.date | None,
 ) -> tuple[gpd.GeoDataFrame, list[Note]]:
-    frame, classification = _view_frame(geography, metrics, view)
+    frame, classification = _view_frame(geography, metrics, view, vintage_tables)
     classes = classes_text(classification, view)
-    return frame, export_notes(geography, view, classes=classes, created=created)
+    notes = export_notes(
+        geography, view, classes=classes, vintage_tables=vintage_tables, created=created
+    )
+    return frame, notes
 
 
 def _geojson(
@@ -433,6 +582,8 @@ def _geojson(
         "district_code": view.district_code,
         "boundary_kind": geography.kind,
         "vintage": geography.vintage,
+        "vintage_label": vintage_text(geography, view.lang),
+        "group_level": group_level(geography),
         "boundary_source": source_text(geography, view.lang),
         "attribution": attribution_text(geography, view.lang),
         "demo": view.demo,
@@ -444,10 +595,7 @@ def _geojson(
 def _gpkg(
     frame: gpd.GeoDataFrame, notes: list[Note], view: MapView, *, geography: Geography
 ) -> bytes:
-    districts = geography.districts.to_crs("EPSG:4326")
-    if view.district_code:
-        districts = districts[districts[DISTRICT_CODE] == view.district_code]
-    districts = districts[[DISTRICT_CODE, DISTRICT_NAME, "geometry"]].reset_index(drop=True)
+    districts = _group_outlines(frame, geography, view)
     notes_table = pd.DataFrame(notes, columns=["item", "text"])
     # OGR writes to a path; the bytes are read back from a private temporary folder.
     with tempfile.TemporaryDirectory(prefix="atlas-gpkg-") as folder:
@@ -455,9 +603,25 @@ def _gpkg(
         pyogrio.write_dataframe(
             _plain_records(frame), path, layer=f"{view.layer}_{view.period}", driver="GPKG"
         )
-        pyogrio.write_dataframe(districts, path, layer="districts", driver="GPKG", append=True)
+        outlines = "districts" if geography.has_districts else "groups"
+        pyogrio.write_dataframe(districts, path, layer=outlines, driver="GPKG", append=True)
         pyogrio.write_dataframe(notes_table, path, layer="notes", driver="GPKG", append=True)
         return path.read_bytes()
+
+
+def _group_outlines(
+    frame: gpd.GeoDataFrame, geography: Geography, view: MapView
+) -> gpd.GeoDataFrame:
+    """The outlines of the districts in view or, on a layer without districts, of its groups
+    (former districts or provinces) dissolved from the exported communes."""
+    if geography.has_districts:
+        districts = geography.districts.to_crs("EPSG:4326")
+        if view.district_code:
+            districts = districts[districts[DISTRICT_CODE] == view.district_code]
+        return districts[[DISTRICT_CODE, DISTRICT_NAME, "geometry"]].reset_index(drop=True)
+    code, name = (group_columns(geography) or {DISTRICT_CODE: "", DISTRICT_NAME: ""}).values()
+    groups = frame[[code, name, "geometry"]].dissolve(by=[code, name], as_index=False)
+    return groups.reset_index(drop=True)
 
 
 def column_label(column: str, lang: Lang = DEFAULT_LANG) -> str:
@@ -489,6 +653,27 @@ def column_label(column: str, lang: Lang = DEFAULT_LANG) -> str:
     return column
 
 
+#: Catalogue keys of the conversion rules (:data:`geo.analysis.conversion.RULES`, in order).
+_RULE_KEYS = dict(
+    zip(RULES, ("unchanged", "summed", "apportioned", "derived", "placed"), strict=True)
+)
+
+
+def rule_text(rule: str, lang: Lang) -> str:
+    """A ``conversion_rule`` value in ``lang`` (a family with two kinds joins them with "+").
+
+    Examples
+    --------
+    >>> rule_text("summed + derived: lowest level", "vi")
+    'cộng các xã cũ + suy ra: cấp thấp nhất của các xã cũ'
+    """
+    parts = [
+        t(f"conversion.rule.{_RULE_KEYS[p]}", lang) if p in _RULE_KEYS else p
+        for p in rule.split(" + ")
+    ]
+    return " + ".join(parts)
+
+
 def _readable(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """Codes turned into words (NTM level, land status) and headers in ``lang``."""
     out = frame.drop(columns="geometry", errors="ignore").copy()
@@ -500,6 +685,15 @@ def _readable(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
         out["land_status"] = out["land_status"].map(
             lambda v: LAND_STATUS_LABELS[v](lang) if isinstance(v, str) else None
         )
+    if "conversion_rule" in out:
+        out["conversion_rule"] = out["conversion_rule"].map(
+            lambda v: rule_text(v, lang) if isinstance(v, str) else None
+        )
+    for column in _FLAGS:
+        if column in out:
+            out[column] = out[column].map(
+                lambda v: None if pd.isna(v) else t("export.yes" if v else "export.no", lang)
+            )
     out = _plain_records(out)
     return out.rename(columns={c: column_label(c, lang) for c in out.columns})
 
@@ -584,7 +778,8 @@ def _xlsx(
     frame: gpd.GeoDataFrame, notes: list[Note], view: MapView, *, geography: Geography
 ) -> bytes:
     readable = _readable(frame, view.lang)
-    codes = [column_label(COMMUNE_CODE, view.lang), column_label(DISTRICT_CODE, view.lang)]
+    group_code = group_columns(geography).get(DISTRICT_CODE, DISTRICT_CODE)
+    codes = [column_label(c, view.lang) for c in (COMMUNE_CODE, group_code, "from_codes")]
     return _workbook(
         [(t("export.figures_sheet", view.lang), readable)],
         notes,
@@ -603,6 +798,7 @@ def export_layer(
     view: MapView,
     *,
     fmt: DataFormat,
+    vintage_tables: VintageTables | None = None,
     created: dt.date | None = None,
     out: str | os.PathLike[str] | None = None,
 ) -> bytes:
@@ -612,11 +808,18 @@ def export_layer(
     ----------
     geography, metrics, view
         As for :func:`layer_frame`; the notes say the figures are demo data when ``view.demo``.
+        On a layer without districts the group columns are the former district's
+        (:func:`group_columns`).
     fmt : {"geojson", "gpkg", "xlsx"}
         ``geojson``: RFC 7946, EPSG:4326, UTF-8, notes in the foreign member ``atlas``.
-        ``gpkg``: layers ``<layer>_<period>`` (communes), ``districts`` (outlines) and the
-        table ``notes``. ``xlsx``: sheet "Số liệu" / "Figures" (headers in ``lang``, GSO codes
+        ``gpkg``: layers ``<layer>_<period>`` (communes), ``districts`` (outlines; ``groups``,
+        the former districts, on a layer without districts) and the table ``notes``.
+        ``xlsx``: sheet "Số liệu" / "Figures" (headers in ``lang``, GSO codes
         as text, no geometry) and the notes sheet.
+    vintage_tables : VintageTables, optional
+        The figures keyed to the geography's vintage
+        (:func:`geo.analysis.vintages.tables_for`): converted figures keep their provenance
+        (:func:`provenance_rows`) and the notes say how they were converted.
     created : datetime.date, optional
         Date in the notes (today by default).
     out : path, optional
@@ -629,7 +832,9 @@ def export_layer(
     """
     if fmt not in _WRITERS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(DATA_FORMATS)}")
-    frame, notes = _prepared(geography, metrics, view, created=created)
+    frame, notes = _prepared(
+        geography, metrics, view, vintage_tables=vintage_tables, created=created
+    )
     data = _WRITERS[fmt](frame, notes, view, geography=geography)
     return _finish(data, out)
 
@@ -656,6 +861,7 @@ def districts_xlsx(
     metrics: pd.DataFrame,
     view: MapView,
     *,
+    vintage_tables: VintageTables | None = None,
     created: dt.date | None = None,
     out: str | os.PathLike[str] | None = None,
 ) -> bytes:
@@ -663,28 +869,36 @@ def districts_xlsx(
 
     One row per district, then a "Toàn tỉnh" / "Whole province" row computed from the same
     communes (so the districts add up to it); sheet "Theo huyện" / "By district" and the
-    notes sheet. Of ``view``, only the period, language and demo flag matter: the table covers
-    every district and layer. Other parameters as :func:`export_layer`.
+    notes sheet. On a layer without districts the rows are its groups: the former districts
+    (sheet "Theo khu vực huyện cũ", header "Khu vực huyện cũ") or the provinces, and the last
+    row the whole area. Of ``view``, only the period, language and demo flag matter: the table
+    covers every district and layer. Other parameters as :func:`export_layer`.
     """
     lang = view.lang
+    level = group_level(geography)
     summary = district_summary(metrics)
     total = pd.DataFrame([province_summary(metrics).reindex(summary.columns)])
     total[DISTRICT_CODE] = ""
-    total[DISTRICT_NAME] = t("app.all_districts", lang)
+    total[DISTRICT_NAME] = t("app.all_districts" if level == "district" else "app.whole_area", lang)
     table = pd.concat([summary, total], ignore_index=True)
     for column in table.columns:
         if column not in (DISTRICT_CODE, DISTRICT_NAME):
             table[column] = pd.to_numeric(table[column])
             if _number_format(column, table[column]) == "#,##0":
                 table[column] = table[column].round().astype("Int64")  # counts: 172000, not .0
-    notes = export_notes(geography, view, of_layer=False, created=created)
+    notes = export_notes(
+        geography, view, of_layer=False, vintage_tables=vintage_tables, created=created
+    )
+    table = table.rename(columns=group_columns(geography))
     readable = _plain_records(table)
     readable = readable.rename(columns={c: column_label(c, lang) for c in readable.columns})
+    group_code = group_columns(geography).get(DISTRICT_CODE, DISTRICT_CODE)
+    sheet = "export.districts_sheet" + ("" if level == "district" else f".{level}")
     data = _workbook(
-        [(t("export.districts_sheet", lang), readable)],
+        [(t(sheet, lang), readable)],
         notes,
         lang=lang,
-        text_columns=[column_label(DISTRICT_CODE, lang)],
+        text_columns=[column_label(group_code, lang)],
         number_formats=_number_formats(table, lang),
     )
     return _finish(data, out)

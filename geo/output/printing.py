@@ -55,10 +55,11 @@ from matplotlib.patches import Patch, Polygon, Rectangle
 from matplotlib.transforms import Affine2D, ScaledTranslation
 from pyproj import CRS, Transformer
 
-from geo.geography.geographies import Geography
+from geo.analysis.vintages import VintageTables
+from geo.geography.geographies import Geography, geography_area_label
 from geo.i18n import Lang, format_number, t
 from geo.output.export import classes_text, joined_layer, note_lines
-from geo.schema import COMMUNE_NAME, DISTRICT_CODE, DISTRICT_NAME, METRIC_CRS, PROVINCE_NAME
+from geo.schema import COMMUNE_NAME, DISTRICT_CODE, DISTRICT_NAME, METRIC_CRS
 from geo.view import MapView
 from geo.web.maps import Classification
 
@@ -327,7 +328,8 @@ def _map_data(geography: Geography, metrics: pd.DataFrame, view: MapView) -> _Ma
     district_code = view.district_code
     table = table.assign(fill=classification.colors.to_numpy())
     districts = geography.districts
-    province = str(geography.communes[PROVINCE_NAME].iloc[0]) if len(table) else ""
+    # The former Hòa Bình on the 2025 units is named so, not after all of Phú Thọ.
+    province = geography_area_label(geography, view.lang) if len(table) else ""
     place = province
     if district_code:
         table = table[table[DISTRICT_CODE] == district_code]
@@ -779,6 +781,7 @@ def map_figure(
     labels: bool = False,
     dpi: int = 300,
     pixel_exact: bool = False,
+    vintage_tables: VintageTables | None = None,
     created: dt.date | None = None,
 ) -> PrintedMap:
     """Lay out the map sheet (see :func:`render_map` for the parameters).
@@ -797,7 +800,7 @@ def map_figure(
     header_bottom = _map_header(sheet, view, data, margin=margin)
 
     # Foot: the notes every print carries.
-    notes = note_lines(geography, view, created=created)
+    notes = note_lines(geography, view, vintage_tables=vintage_tables, created=created)
     if view.district_code:
         notes.insert(1, t("export.legend_counts_province", lang))
     note_size = 6.5
@@ -873,6 +876,7 @@ def render_map(
     orientation: Orientation = "portrait",
     labels: bool = False,
     dpi: int = 300,
+    vintage_tables: VintageTables | None = None,
     created: dt.date | None = None,
     out: str | os.PathLike[str] | None = None,
 ) -> bytes:
@@ -904,6 +908,10 @@ def render_map(
         Write the commune names too.
     dpi : int
         Resolution of the PNG.
+    vintage_tables : VintageTables, optional
+        The figures keyed to the geography's vintage
+        (:func:`geo.analysis.vintages.tables_for`): the notes say how converted figures were
+        converted.
     created : datetime.date, optional
         Date printed on the map (today by default).
     out : path, optional
@@ -927,6 +935,7 @@ def render_map(
             labels=labels,
             dpi=dpi,
             pixel_exact=fmt == "png",
+            vintage_tables=vintage_tables,
             created=created,
         )
         buffer = io.BytesIO()

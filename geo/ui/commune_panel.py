@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo.analysis.commune_profile import CommuneProfile, commune_profile
 from geo.analysis.vintages import provenance_of
+from geo.geography.geographies import GroupLevel, group_level
 from geo.i18n import Lang, t
 from geo.output.display import (
     history_frame,
@@ -14,7 +15,7 @@ from geo.output.display import (
     profile_caption,
     profile_figures,
 )
-from geo.ui.resources import over_periods_for, vintage_tables_for
+from geo.ui.resources import geography_for, over_periods_for, vintage_tables_for
 from geo.ui.state import MAP_HEIGHT, close_panel, set_district
 from geo.view import MapView
 
@@ -36,7 +37,8 @@ def panel_column(view: MapView, selected: str | None, *, revision: int) -> None:
             period=view.period,
             named=tables.get("named_models"),
         )
-        commune_panel(profile, view.lang, district_in_view=view.district_code)
+        group = group_level(geography_for(view.geography_key))
+        commune_panel(profile, view.lang, district_in_view=view.district_code, group=group)
         provenance_section(provenance_of(tables, selected, view.period), view.lang)
 
 
@@ -60,14 +62,25 @@ def provenance_section(rows: list[dict[str, object]], lang: Lang) -> None:
             st.markdown(text)
 
 
-def commune_panel(profile: CommuneProfile, lang: Lang, *, district_in_view: str | None) -> None:
-    """Name, NTM status, figures with ranks, named models and history of one commune."""
+def commune_panel(
+    profile: CommuneProfile,
+    lang: Lang,
+    *,
+    district_in_view: str | None,
+    group: GroupLevel = "district",
+) -> None:
+    """Name, NTM status, figures with ranks, named models and history of one commune.
+
+    ``group`` is what the commune's district holds (:func:`group_level`): on a 2025 map its
+    former district, and the zoom button and the ranks say so.
+    """
+    zoom = "panel.zoom_district" + ("" if group == "district" else f".{group}")
     st.subheader(markdown_text(profile.name))  # a name from a file is text, not markup
     st.caption(profile_caption(profile, lang))
     left, right = st.columns(2)
     if district_in_view != profile.district_code:
         left.button(
-            t("panel.zoom_district", lang),
+            t(zoom, lang),
             on_click=set_district,
             args=(profile.district_code,),
             key="panel_zoom",
@@ -88,7 +101,8 @@ def commune_panel(profile: CommuneProfile, lang: Lang, *, district_in_view: str 
             line += " · " + t("panel.ntm_year", lang, year=profile.ntm_year)
         st.markdown(line)
     # A static table: it wraps long labels in the narrow panel instead of cutting them.
-    st.table(profile_figures(profile, lang).set_index(t("panel.indicator", lang)))
+    figures = profile_figures(profile, lang, group=group)
+    st.table(figures.set_index(t("panel.indicator", lang)))
     st.caption(t("panel.ranks_help", lang))
     st.markdown(f"**{t('panel.named_models', lang, n=len(profile.named_models))}**")
     if profile.named_models.empty:

@@ -13,7 +13,7 @@ from geo.analysis.metrics import district_summary, province_summary
 from geo.geography.geographies import Geography, area_label, group_level
 from geo.i18n import Lang, t
 from geo.output.display import commune_table, district_table
-from geo.ui.resources import district_names
+from geo.ui.resources import district_names, geography_for
 from geo.ui.state import WHOLE_PROVINCE, pick_district_row
 from geo.ui.widgets import choice_box
 from geo.view import MapView
@@ -76,11 +76,17 @@ def district_box(
 def district_section(view: MapView, metrics: pd.DataFrame, names: dict[str, str]) -> None:
     """The district summary; picking a row shows that district (the last row, the province)."""
     lang = view.lang
-    codes = [*names, None]
+    # The rows in the order of the area box (Vietnamese order), so that a picked row is the
+    # district of the same place in ``codes``.
+    summary = district_summary(metrics).set_index("district_code", drop=False)
+    order = [code for code in names if code in summary.index]
+    summary = summary.loc[order].reset_index(drop=True)
+    codes = [*order, None]
     table_key = f"district_table_{view.district_code}"  # a new table (no selection) per view
-    st.caption(t("app.districts_hint", lang))
+    level = group_level(geography_for(view.geography_key))
+    st.caption(t("app.districts_hint" + ("" if level == "district" else f".{level}"), lang))
     st.dataframe(
-        district_table(district_summary(metrics), province_summary(metrics), lang),
+        district_table(summary, province_summary(metrics), lang, group=level),
         hide_index=True,
         width="stretch",
         on_select=functools.partial(pick_district_row, table_key, codes),

@@ -7,7 +7,6 @@ Every file is made from the one view the reader looks at.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +14,7 @@ import streamlit as st
 from geo.geography.geographies import Geography
 from geo.i18n import t
 from geo.output import brief, export, printing
-from geo.ui.resources import over_periods_for
+from geo.ui.resources import over_periods_for, vintage_tables_for
 from geo.ui.widgets import choice_radio
 from geo.view import DEFAULT_K, DEFAULT_SCHEME, MapView
 from geo.web.maps import classify_layer
@@ -26,8 +25,13 @@ __all__ = ["export_section"]
 def export_section(
     view: MapView, geography: Geography, metrics: pd.DataFrame, *, revision: int
 ) -> None:
-    """The print settings and download buttons of the current view (maps: one period only)."""
+    """The print settings and download buttons of the current view (maps: one period only).
+
+    Every file gets the figures keyed to the map's vintage: converted figures keep their
+    provenance in the data files, and the notes say how they were converted.
+    """
     lang = view.lang
+    keyed = vintage_tables_for(view.geography_key, revision, lang)
     if not view.is_change:
         view = _file_view(view, metrics, revision)
         left, middle, right = st.columns(3)
@@ -48,10 +52,20 @@ def export_section(
             lang=lang,
         )
         labels = right.checkbox(t("export.labels", lang), key="export_labels")
+        sheet = {"paper": paper, "orientation": orientation, "labels": labels}
         for fmt in ("pdf", "png"):
             st.download_button(
                 t(f"export.button_map_{fmt}", lang),
-                _map_file(view, geography, metrics, fmt, paper, orientation, labels),
+                # Built when its button is clicked.
+                functools.partial(
+                    printing.render_map,
+                    geography,
+                    metrics,
+                    view,
+                    fmt=fmt,
+                    vintage_tables=keyed,
+                    **sheet,
+                ),
                 file_name=export.file_name("map", view, fmt=fmt),
                 mime=export.MIME_TYPES[fmt],
                 on_click="ignore",
@@ -60,7 +74,9 @@ def export_section(
         for fmt in export.DATA_FORMATS:
             st.download_button(
                 t(f"export.button_{fmt}", lang),
-                _layer_file(view, geography, metrics, fmt),
+                functools.partial(
+                    export.export_layer, geography, metrics, view, fmt=fmt, vintage_tables=keyed
+                ),
                 file_name=export.file_name("layer", view, fmt=fmt),
                 mime=export.MIME_TYPES[fmt],
                 on_click="ignore",
@@ -71,10 +87,12 @@ def export_section(
     # Files of the whole area in the period: the province brief (always in the default classes,
     # so briefs of different meetings compare) and the district workbook.
     brief_view = view.replace(scheme=DEFAULT_SCHEME, k=DEFAULT_K, breaks=None)
-    for kind, build, fmt in (
-        ("brief", functools.partial(brief.brief_pdf, geography, metrics, brief_view), "pdf"),
-        ("districts", functools.partial(export.districts_xlsx, geography, metrics, view), "xlsx"),
-    ):
+    files = (
+        ("brief", brief.brief_pdf, brief_view, "pdf"),
+        ("districts", export.districts_xlsx, view, "xlsx"),
+    )
+    for kind, make, file_view, fmt in files:
+        build = functools.partial(make, geography, metrics, file_view, vintage_tables=keyed)
         st.download_button(
             t(f"export.button_{kind}", lang),
             build,
@@ -93,24 +111,3 @@ def _file_view(view: MapView, metrics: pd.DataFrame, revision: int) -> MapView:
     over = over_periods_for(view.geography_key, revision)
     bins = classify_layer(metrics, view.layer, reference=over, **view.classification).bins
     return view.replace(breaks=tuple(bins) or None, same_classes=False)
-
-
-def _map_file(
-    view: MapView,
-    geography: Geography,
-    metrics: pd.DataFrame,
-    fmt: str,
-    paper: str,
-    orientation: str,
-    labels: bool,
-) -> Callable[[], bytes]:
-    """The printed map, built when its button is clicked."""
-    sheet = {"paper": paper, "orientation": orientation, "labels": labels}
-    return functools.partial(printing.render_map, geography, metrics, view, fmt=fmt, **sheet)
-
-
-def _layer_file(
-    view: MapView, geography: Geography, metrics: pd.DataFrame, fmt: str
-) -> Callable[[], bytes]:
-    """The layer's data file, built when its button is clicked."""
-    return functools.partial(export.export_layer, geography, metrics, view, fmt=fmt)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.analysis.vintages import VintageTables
-from geo.geography.geographies import Geography, area_label
+from geo.geography.geographies import Geography, geography_area_label
 from geo.i18n import t
 from geo.output.display import markdown_text
 from geo.ui.state import MAP_HEIGHT, MAP_MIN_HEIGHT, MAP_TOP
@@ -56,7 +56,8 @@ def page_header(view: MapView, geography: Geography, figures: VintageTables) -> 
         full.append((st.info, t("boundary.schematic_banner", lang)))
     if geography.vintage_info is not None:
         short.append(t("app.map_vintage", lang, vintage=geography.vintage_info.label(lang)))
-    area = markdown_text(area_label(geography.communes, lang))  # names from the boundary file
+    # Names from the boundary file; the former Hòa Bình is named so, not after all of Phú Thọ.
+    area = markdown_text(geography_area_label(geography, lang))
     subtitle = t("app.subtitle", lang, province=area)
     with st.container(key="notices"):
         if not full:

@@ -8,7 +8,7 @@ import streamlit as st
 from geo.analysis.metrics import province_kpis
 from geo.figures.demo import DEMO_LABEL
 from geo.figures.published import FIGURES, SOURCE
-from geo.geography.geographies import FORMER_HOA_BINH_2025_KEY, area_label
+from geo.geography.geographies import geography_area_label
 from geo.i18n import Lang, format_number, t
 from geo.output.display import markdown_text
 from geo.ui.resources import geography_for, metrics_for, published_applies
@@ -67,9 +67,7 @@ def kpi_section(
 
 def kpi_area(geography_key: str, lang: Lang) -> str:
     """The area the cards sum over: the former Hòa Bình, a province, several, the country."""
-    if geography_key == FORMER_HOA_BINH_2025_KEY:
-        return t("kpi.area_former_hoa_binh", lang)
-    return area_label(geography_for(geography_key).communes, lang)
+    return geography_area_label(geography_for(geography_key), lang)
 
 
 def kpi_cards(

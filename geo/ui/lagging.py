@@ -17,7 +17,7 @@ from geo.analysis.lagging import (
 )
 from geo.figures.demo import DEMO_LABEL
 from geo.figures.indicators import FIELDS
-from geo.geography.geographies import Geography, area_label
+from geo.geography.geographies import Geography, geography_area_label
 from geo.i18n import Lang, t
 from geo.output.display import lagging_table, markdown_text, slug
 from geo.output.table_export import csv_bytes, xlsx_bytes
@@ -118,7 +118,7 @@ def lagging_section(
         st.info(t("lag.no_rule", lang))
         return []
     found = find_lagging(metrics, rules, combine=combine, previous=previous, district_code=district)
-    where = markdown_text(names[district] if district else area_label(geography.communes, lang))
+    where = markdown_text(names[district] if district else geography_area_label(geography, lang))
     described = describe_rules(rules, combine, lang)
     if found.empty:
         st.info(t("lag.none", lang, period=period, where=where, rules=described))
@@ -153,9 +153,12 @@ def lagging_downloads(
     )
     two.download_button(
         t("lag.download_csv", lang),
-        csv_bytes(table),
+        # Readers of English get "," between cells and "." before decimals, as their Excel
+        # reads them; the help says which convention the file follows.
+        csv_bytes(table, convention=lang),
         file_name=f"{name}.csv",
         mime="text/csv",
+        help=t("lag.download_csv_help", lang),
         on_click="ignore",
         key="lag_csv",
     )

@@ -27,7 +27,7 @@ from geo.geography.geographies import (
     GeographyChoice,
     attribution_text,
     available_geographies,
-    district_labels,
+    district_choices,
     file_geography,
     group_level,
     grouped_communes,
@@ -174,20 +174,16 @@ def published_applies(geography_key: str) -> frozenset[str]:
 
 
 def district_names(geography: Geography) -> dict[str, str]:
-    """Code → label of the groups the area box offers, sorted by label: the districts, or on a
+    """Code → label of the groups the area box offers, in Vietnamese alphabetical order of the
+    labels (:func:`district_choices`: Đà Bắc right after Cao Phong): the districts, or on a
     2025 layer the former districts (or provinces), see :func:`grouped_communes`."""
     communes = grouped_communes(geography)
-    # A former district or a province is named as it is; a district with its province where
-    # the layer spans several (names repeat across provinces).
-    labels = (
-        district_labels(communes)
-        if group_level(geography) == "district"
-        else communes["district_name"].astype(str).tolist()
-    )
-    districts = pd.DataFrame({"code": communes["district_code"], "label": labels})
-    districts = districts[districts["code"].astype(str) != ""].drop_duplicates("code")
-    districts = districts.sort_values("label")
-    return dict(zip(districts["code"], districts["label"], strict=True))
+    if group_level(geography) != "district":
+        # A former district or a province is named as it is; a district with its province
+        # where the layer spans several (names repeat across provinces).
+        communes = communes.drop(columns="province_name", errors="ignore")
+    codes = communes["district_code"]
+    return district_choices(communes[codes.notna() & (codes.astype(str) != "")])
 
 
 # --- metrics ----------------------------------------------------------------------------------

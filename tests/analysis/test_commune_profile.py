@@ -115,3 +115,20 @@ def test_demo_profile_of_a_commune_with_a_published_model():
     assert 1 <= totals["district_rank"] <= 24
     with pytest.raises(ValueError):
         metrics_over_periods(geography.communes, tables, [])
+
+
+def test_a_2025_phuong_panel_says_ntm_not_applicable_and_ranks_only_xa():
+    from geo.analysis.vintages import tables_for
+    from geo.figures.indicators import load_demo
+    from geo.geography.geographies import default_geography_2025, grouped_communes
+
+    geography = default_geography_2025()
+    keyed = tables_for(geography, load_demo()).tables
+    over = metrics_over_periods(grouped_communes(geography), keyed, [2019])
+    # Phường Thống Nhất took in part of Xã Vầy Nưa (rated NTM).
+    ward = commune_profile(over, "04828", period=2019)
+    assert not ward.ntm_applies and ward.ntm_level is None and ward.criteria_met is None
+    ranks = ward.indicators.set_index("indicator")
+    assert pd.isna(ranks.loc["ntm_level", "province_rank"])
+    xa = commune_profile(over, "04873", period=2019).indicators.set_index("indicator")
+    assert xa.loc["ntm_level", "province_count"] == 42  # the 42 xã of the 46 units

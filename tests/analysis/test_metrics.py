@@ -120,3 +120,25 @@ def test_kpis_beside_published(communes, tables):
 def test_unmatched_codes_are_reported(communes):
     table = pd.DataFrame({"commune_code": ["00001", "12345", "99999"]})
     assert unmatched_codes(communes, table) == ["12345", "99999"]
+
+
+def test_a_ward_with_a_derived_ntm_level_is_not_applicable_nor_counted(communes, tables):
+    # A 2025 phường formed partly from a rated xã: the conversion gave it a derived level.
+    derived = pd.DataFrame(
+        {
+            "commune_code": ["00003"],
+            "period": [2019],
+            "ntm_level": ["ntm"],
+            "ntm_year": [2017],
+            "criteria_met": [19],
+        }
+    )
+    tables = {**tables, "ntm": pd.concat([tables["ntm"], derived], ignore_index=True)}
+    m = commune_metrics(communes, tables, period=2019).set_index("commune_code")
+    ward = m.loc["00003"]
+    assert pd.isna(ward["ntm_level"]) and pd.isna(ward["criteria_met"])
+    assert pd.isna(ward["ntm_year"])
+    kpis = {k.key: k.value for k in province_kpis(m.reset_index())}
+    assert kpis["ntm_communes"] == 2  # Xã A (ntm), Xã D (advanced); not Phường C
+    summary = district_summary(m.reset_index()).set_index("district_code")
+    assert summary.loc["002", "ntm_applicable"] == 1 and summary.loc["002", "ntm_reached"] == 1

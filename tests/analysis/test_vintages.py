@@ -73,6 +73,21 @@ def test_same_vintage_passes_and_unknown_vintage_joins_on_codes():
 def test_provenance_names_the_former_communes(converted):
     rows = provenance_of(converted.tables, "04828", 2019)
     assert rows[0]["from_names"].startswith("Phường Thái Bình")
+    rows = provenance_of(converted.tables, "04873", 2019)  # Xã Quy Đức, from four xã
     ntm = next(row for row in rows if row["family"] == "ntm")
-    assert ntm["derived"] and ntm["composition"]
+    assert ntm["derived"] and ntm["composition"] == "2 of 4 former units at NTM, 53 % of the area"
     assert provenance_of(converted.tables, "no-such-code", 2019) == []
+
+
+def test_a_2025_phuong_has_no_ntm_figures_even_from_a_rated_xa(converted, phu_tho):
+    # Phường Thống Nhất (04828) took in part of Xã Vầy Nưa, rated NTM: the conversion would
+    # derive a level; a phường is not rated, so no NTM row reaches the map or the panel.
+    wards = phu_tho.communes.loc[phu_tho.communes["commune_type"] != "Xã", COMMUNE_CODE]
+    assert "04828" in set(wards)
+    ntm = converted.tables["ntm"]
+    assert not ntm[COMMUNE_CODE].isin(wards).any()
+    assert [r["family"] for r in provenance_of(converted.tables, "04828", 2019)] == [
+        "models",
+        "land",
+    ]
+    assert ntm[COMMUNE_CODE].eq("04873").any()  # a xã keeps its derived level

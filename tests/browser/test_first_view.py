@@ -57,6 +57,10 @@ def test_first_view_is_the_former_hoa_binh_on_real_2025_boundaries(app_url, offl
     expect(frame.get_by_text("thanglequoc", exact=False).first).to_be_visible()
     expect(page.get_by_text("sơ đồ minh họa", exact=False)).to_have_count(0)
     expect(page.get_by_text("Đơn vị hành chính từ 1/7/2025", exact=False).first).to_be_visible()
+    # The area is the former Hòa Bình, not all of Phú Thọ.
+    expect(
+        page.get_by_text("Hòa Bình cũ (nay thuộc tỉnh Phú Thọ)", exact=False).first
+    ).to_be_visible()
     # No district box: the area box groups by the former districts.
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_role("combobox", name="Huyện / thành phố", exact=True)).to_have_count(0)
@@ -73,6 +77,9 @@ def test_first_view_is_the_former_hoa_binh_on_real_2025_boundaries(app_url, offl
     choose_radio(page, "English")
     frame = wait_polygons(offline_page, FIRST_VIEW_POLYGONS)
     expect(page.get_by_text("Units from 1 Jul 2025", exact=False).first).to_be_visible()
+    expect(
+        page.get_by_text("former Hòa Bình (now part of Phú Thọ)", exact=False).first
+    ).to_be_visible()
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "first-view-en.png"))
     check_offline(offline_page)

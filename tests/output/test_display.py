@@ -5,6 +5,7 @@ from geo.analysis.metrics import commune_metrics, district_summary, province_sum
 from geo.collation import vietnamese_key
 from geo.figures.indicators import load_demo
 from geo.geography.geographies import default_geography
+from geo.i18n import t
 from geo.output.display import (
     column_label,
     commune_table,
@@ -118,3 +119,33 @@ def test_commune_table_is_in_vietnamese_order_of_district_then_commune():
     assert districts.index("Huyện Đà Bắc") == districts.index("Huyện Cao Phong") + 1
     da_bac = table.loc[table["Huyện"] == "Huyện Đà Bắc", "Xã"].tolist()
     assert da_bac == sorted(da_bac, key=vietnamese_key) != sorted(da_bac)
+
+
+def _demo_2025():
+    from geo.analysis.commune_profile import commune_profile, metrics_over_periods
+    from geo.analysis.vintages import tables_for
+    from geo.geography.geographies import default_geography_2025, grouped_communes
+
+    geography = default_geography_2025()
+    keyed = tables_for(geography, load_demo()).tables
+    over = metrics_over_periods(grouped_communes(geography), keyed, [2019])
+    return geography, over, commune_profile
+
+
+def test_2025_view_words_former_districts_real_boundaries_and_wards():
+    geography, over, commune_profile = _demo_2025()
+    metrics = over.drop(columns="period")
+    districts = district_table(
+        district_summary(metrics), province_summary(metrics), "vi", group="former_district"
+    )
+    assert "Huyện" not in districts.columns
+    assert districts["Khu vực huyện cũ (trước 1/7/2025)"].tolist()[-1] == "Toàn khu vực"
+    # Phường Thống Nhất: NTM not applicable; its ranks are within the former district.
+    profile = commune_profile(over, "04828", period=2019)
+    ward = profile_figures(profile, "en", group="former_district")
+    assert "Rank: former district · whole area" in ward.columns
+    ntm = ward.set_index("Indicator").loc[column_label("ntm_level", "en")]
+    assert ntm["Value"] == t("legend.not_applicable_short", "en")
+    notes = legend_notes(geography, periods=[2019], demo=False, lang="vi")
+    assert "từ tệp" not in notes[1] and "thật, kèm theo ứng dụng" in notes[1]
+    assert "vietnamese-provinces-database" in notes[1]
