@@ -20,7 +20,7 @@ FIRST_VIEW_POLYGONS = 46
 #: ``ATLAS_PROVINCES`` of the servers that test the 2020–2025 schematic of Hòa Bình (151 units).
 SCHEMATIC_PROVINCES = "17"
 SCHEMATIC_POLYGONS = 151
-FIRST_MAP_TIMEOUT_MS = 60_000  # first use builds (or reads) the schematic geography
+FIRST_MAP_TIMEOUT_MS = 150_000  # first use builds the geography, its web geometry and the crosswalk
 
 # The Leaflet map of the component frame: streamlit-folium exposes it as ``window.map``;
 # fall back to any global L.Map (folium names it ``map_<id>``).
