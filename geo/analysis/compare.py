@@ -64,12 +64,12 @@ def level_rank(levels: pd.Series) -> pd.Series:
 def ntm_not_comparable(period_before: int, period_after: int, lang: Lang = DEFAULT_LANG) -> str:
     """Why NTM levels of two periods cannot be compared; ``""`` when they can.
 
-        Examples
-        --------
-        >>> ntm_not_comparable(2024, 2026, "en")[:64]
+    Examples
+    --------
+    >>> ntm_not_comparable(2024, 2026, "en")[:64]
     'NTM levels not comparable: 2024 is measured against the 2021–2025'
-        >>> ntm_not_comparable(2022, 2024)
-        ''
+    >>> ntm_not_comparable(2022, 2024)
+    ''
     """
     if same_set(period_before, period_after):
         return ""
