@@ -66,7 +66,7 @@ def ntm_not_comparable(period_before: int, period_after: int, lang: Lang = DEFAU
 
     Examples
     --------
-    >>> ntm_not_comparable(2024, 2026, "en")[:64]
+    >>> ntm_not_comparable(2024, 2026, "en")[:65]
     'NTM levels not comparable: 2024 is measured against the 2021–2025'
     >>> ntm_not_comparable(2022, 2024)
     ''
