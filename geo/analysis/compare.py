@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geo.figures.criteria import criteria_set_for, same_set, set_label
 from geo.figures.indicators import FIELD_COLUMNS, NTM_LEVELS
+from geo.i18n import DEFAULT_LANG, Lang, t
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, COMMUNE_TYPE, DISTRICT_CODE, DISTRICT_NAME
 
-__all__ = ["CHANGE_COLUMNS", "compare_periods", "level_rank"]
+__all__ = ["CHANGE_COLUMNS", "compare_periods", "level_rank", "ntm_not_comparable"]
 
 _IDENTITY = [COMMUNE_CODE, COMMUNE_NAME, COMMUNE_TYPE, DISTRICT_CODE, DISTRICT_NAME]
 #: Change columns :func:`compare_periods` adds, with what they measure.
@@ -40,6 +42,8 @@ CHANGE_COLUMNS: dict[str, str] = {
     "ntm_levels_gained": "NTM levels (not_yet=0 … model=3) in P1 minus P0",
     "criteria_gained": "NTM criteria met in P1 minus P0",
     "ntm_reached": "the commune reached the NTM standard between P0 and P1",
+    "ntm_comparable": "P0 and P1 are measured against the same NTM criteria set (else the three "
+    "NTM changes are NA: a level gained under another set is not progress)",
     "land_added_ha": "hectares consolidated in P1 minus P0",
     "land_pct_points": "% of plan in P1 minus P0 (percentage points)",
 }
@@ -57,7 +61,36 @@ def level_rank(levels: pd.Series) -> pd.Series:
     return levels.astype("object").map(order).astype("Int64")
 
 
-def compare_periods(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+def ntm_not_comparable(period_before: int, period_after: int, lang: Lang = DEFAULT_LANG) -> str:
+    """Why NTM levels of two periods cannot be compared; ``""`` when they can.
+
+    Examples
+    --------
+    >>> ntm_not_comparable(2024, 2026, "en")[:65]
+    'NTM levels not comparable: 2024 is measured against the 2021–2025'
+    >>> ntm_not_comparable(2022, 2024)
+    ''
+    """
+    if same_set(period_before, period_after):
+        return ""
+
+    def name(period: int) -> str:
+        criteria_set = criteria_set_for(period)
+        return set_label(criteria_set, lang) if criteria_set is not None else "—"
+
+    return t(
+        "criteria.not_comparable",
+        lang,
+        p0=str(period_before),
+        p1=str(period_after),
+        set0=name(period_before),
+        set1=name(period_after),
+    )
+
+
+def compare_periods(
+    before: pd.DataFrame, after: pd.DataFrame, *, periods: tuple[int, int] | None = None
+) -> pd.DataFrame:
     """Change of every commune from period P0 (``before``) to period P1 (``after``).
 
     Parameters
@@ -73,6 +106,13 @@ def compare_periods(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
         (``models_total_p0``/``_p1``, ``ntm_level_p0``/``_p1``, ``criteria_met_p0``/``_p1``,
         ``land_done_ha_p0``/``_p1``) and the changes of :data:`CHANGE_COLUMNS`. Counts are
         ``Int64``, areas and points ``float``; ``ntm_reached`` is a nullable boolean.
+
+    periods : tuple of (int, int), optional
+        The years of P0 and P1. When their NTM criteria sets differ
+        (:func:`geo.figures.criteria.same_set`), ``ntm_levels_gained``, ``criteria_gained`` and
+        ``ntm_reached`` are NA and ``ntm_comparable`` is False: 19 criteria and 10 criteria
+        do not measure the same thing (:func:`ntm_not_comparable` says why). Without
+        ``periods`` the two are taken as comparable.
 
     Raises
     ------
@@ -113,6 +153,11 @@ def compare_periods(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     out["ntm_levels_gained"] = rank1 - rank0
     out["criteria_gained"] = change("criteria_met", "Int64")
     out["ntm_reached"] = ((rank0 == 0) & (rank1 >= 1)).astype("boolean")
+    comparable = periods is None or same_set(*periods)
+    out["ntm_comparable"] = pd.Series(comparable, index=out.index, dtype="boolean")
+    if not comparable:
+        for column in ("ntm_levels_gained", "criteria_gained", "ntm_reached"):
+            out[column] = out[column].mask(pd.Series(True, index=out.index))
 
     # float64 (NaN for no data): the form the classifiers and tables expect for areas.
     out["land_added_ha"] = change("land_done_ha", "float64")

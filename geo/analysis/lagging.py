@@ -35,6 +35,7 @@ import pandas as pd
 
 from geo.analysis.compare import level_rank
 from geo.collation import sort_key
+from geo.figures.criteria import CriteriaSet, criteria_set_for, criterion_column, set_label
 from geo.figures.indicators import FIELD_COLUMNS, FIELDS, NTM_LEVELS
 from geo.i18n import DEFAULT_LANG, Lang, format_number, t
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE, DISTRICT_NAME
@@ -43,6 +44,7 @@ __all__ = [
     "PROGRESS_INDICATORS",
     "ConsolidationBelow",
     "CriteriaBelow",
+    "CriterionNotMet",
     "NoModelInField",
     "NoProgress",
     "Rule",
@@ -136,21 +138,60 @@ def _result(
 
 @dataclass(frozen=True)
 class CriteriaBelow:
-    """Fewer than ``threshold`` NTM criteria met (of 19); xã only.
+    """Fewer than ``threshold`` NTM criteria met; xã only.
 
-    The shortfall is the number of criteria missing to reach the threshold.
+    The shortfall is the number of criteria missing to reach the threshold. With ``period``
+    the rule is said of that period's criteria set ("dưới 8/10 … (bộ tiêu chí 2026–2030)") and
+    a threshold above the set's count is refused; ``CriteriaBelow.all_of(period)`` asks for
+    every criterion of the set.
+
+    Examples
+    --------
+    >>> CriteriaBelow.all_of(2026).threshold
+    10
+    >>> CriteriaBelow(8, period=2026).describe("en")
+    'Fewer than 8/10 NTM criteria met (2026–2030 criteria set)'
     """
 
     threshold: int = 15
+    period: int | None = None
     needs_previous = False
     graded = True
+
+    def __post_init__(self) -> None:
+        criteria_set = self._set()
+        if criteria_set is not None and not 0 < self.threshold <= criteria_set.count:
+            raise ValueError(
+                f"threshold {self.threshold} is outside 1–{criteria_set.count}, the criteria "
+                f"of the {criteria_set.id} set"
+            )
+
+    @classmethod
+    def all_of(cls, period: int) -> CriteriaBelow:
+        """Not every criterion of ``period``'s set met."""
+        criteria_set = criteria_set_for(period)
+        if criteria_set is None:
+            raise ValueError(f"no NTM criteria set holds period {period}")
+        return cls(criteria_set.count, period=period)
+
+    def _set(self) -> CriteriaSet | None:
+        return criteria_set_for(self.period) if self.period is not None else None
 
     @property
     def key(self) -> str:
         return f"criteria_below_{self.threshold}"
 
     def describe(self, lang: Lang = DEFAULT_LANG) -> str:
-        return t("lag.rule.criteria_below", lang, n=self.threshold)
+        criteria_set = self._set()
+        if criteria_set is None:
+            return t("lag.rule.criteria_below", lang, n=self.threshold)
+        return t(
+            "lag.rule.criteria_below_set",
+            lang,
+            n=self.threshold,
+            count=criteria_set.count,
+            set=set_label(criteria_set, lang),
+        )
 
     def shortfall_label(self, lang: Lang = DEFAULT_LANG) -> str:
         return t("lag.col.criteria_short", lang, n=self.threshold)
@@ -164,6 +205,49 @@ class CriteriaBelow:
             float(self.threshold),
             {"criteria_met": criteria},
         )
+
+
+@dataclass(frozen=True)
+class CriterionNotMet:
+    """Criterion ``number`` of ``period``'s set not met (a yes/no rule).
+
+    Judged only where the figures have the per-criterion column ``criterion_<number>``
+    (:func:`geo.figures.criteria.criterion_column`) with a value.
+
+    Examples
+    --------
+    >>> CriterionNotMet(7, period=2026).describe()
+    'Chưa đạt tiêu chí 7: Khoa học công nghệ và chuyển đổi số'
+    """
+
+    number: int
+    period: int
+    needs_previous = False
+    graded = False
+
+    def __post_init__(self) -> None:
+        criteria_set = criteria_set_for(self.period)
+        if criteria_set is None or not 1 <= self.number <= criteria_set.count:
+            raise ValueError(f"period {self.period}'s criteria set has no criterion {self.number}")
+
+    @property
+    def key(self) -> str:
+        return f"criterion_not_met_{self.number}"
+
+    def describe(self, lang: Lang = DEFAULT_LANG) -> str:
+        criteria_set = criteria_set_for(self.period)
+        criterion = criteria_set.criterion(self.number) if criteria_set is not None else None
+        name = criterion.name_vi if criterion is not None else "—"
+        return t("lag.rule.criterion_not_met", lang, number=self.number, name=name)
+
+    def shortfall_label(self, lang: Lang = DEFAULT_LANG) -> str:
+        return ""
+
+    def evaluate(self, metrics: pd.DataFrame, previous: pd.DataFrame | None) -> RuleResult:
+        column = criterion_column(self.number)
+        met = metrics.get(column, pd.Series(pd.NA, index=metrics.index)).astype("boolean")
+        one = pd.Series(1.0, index=metrics.index)
+        return _result(met.notna(), (~met).fillna(False), one, None, {column: met})
 
 
 @dataclass(frozen=True)
@@ -273,7 +357,8 @@ class NoProgress:
             values = {"models_total_previous": old, "models_total": new}
         elif self.indicator == "ntm":
             old, new = pair("criteria_met")
-            top = len(NTM_LEVELS) - 1
+            # The top level of each set: "model" until 2025, the pilot "modern" from 2026.
+            top = min(NTM_LEVELS.index("model"), NTM_LEVELS.index("modern"))
             rank_old = level_rank(before["ntm_level"]).astype("Float64").astype(float)
             rank_new = level_rank(metrics["ntm_level"]).astype("Float64").astype(float)
             applies = old.notna() & new.notna() & rank_old.notna() & rank_new.notna()

@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import DataError, Problem
+from geo.figures.criteria import criteria_sets, criterion_number
 from geo.schema import COMMUNE_CODE, VINTAGE
 
 __all__ = [
@@ -87,6 +88,7 @@ __all__ = [
     "load_demo",
     "models_total",
     "parse_cells",
+    "parse_criterion_columns",
     "read_family",
     "write_family",
 ]
@@ -153,9 +155,14 @@ NTM_NOT_YET = "not_yet"
 NTM_STANDARD = "ntm"
 NTM_ADVANCED = "advanced"
 NTM_MODEL = "model"
-#: NTM levels, lowest first (an ordered category).
-NTM_LEVELS: tuple[str, ...] = (NTM_NOT_YET, NTM_STANDARD, NTM_ADVANCED, NTM_MODEL)
-#: Number of criteria of the national NTM set for communes (2016–2020 set: 19 criteria).
+#: The pilot "modern NTM commune" (xã nông thôn mới hiện đại) of the 2026–2030 set.
+NTM_MODERN = "modern"
+#: NTM levels, lowest first (an ordered category). Each criteria set knows some of them
+#: (:mod:`geo.figures.criteria`): 2016–2025 up to ``model``, 2026–2030 ``not_yet``, ``ntm`` and
+#: the pilot ``modern``; levels of different sets are not compared.
+NTM_LEVELS: tuple[str, ...] = (NTM_NOT_YET, NTM_STANDARD, NTM_ADVANCED, NTM_MODEL, NTM_MODERN)
+#: Largest number of criteria of any national NTM commune set (19 until 2025; 10 from 2026).
+#: A row is checked against the set of its period (:func:`geo.figures.criteria.criteria_set_for`).
 NTM_CRITERIA_COUNT = 19
 #: Largest count a cell may hold (models, people): above any commune's, and far below what a
 #: 64-bit integer holds, so "1e308" in a count is a rejected cell, never a crash.
@@ -216,6 +223,7 @@ NTM_LEVEL_LABELS: Mapping[str, Label] = MappingProxyType(
         NTM_STANDARD: Label("Đạt chuẩn NTM", "NTM standard"),
         NTM_ADVANCED: Label("NTM nâng cao", "Advanced NTM"),
         NTM_MODEL: Label("NTM kiểu mẫu", "Model NTM"),
+        NTM_MODERN: Label("NTM hiện đại (thí điểm)", "Modern NTM (pilot)"),
     }
 )
 LAND_STATUS_LABELS: Mapping[str, Label] = MappingProxyType(
@@ -531,6 +539,9 @@ _CATEGORY_LABELS: Mapping[str, Mapping[str, Label]] = MappingProxyType(
 )
 _TRUE = frozenset({"true", "1", "yes", "có", "x"})
 _FALSE = frozenset({"false", "0", "no", "không"})
+# Per-criterion cells as planners type them.
+_MET = frozenset({"đạt", "met"})
+_NOT_MET = frozenset({"chưa đạt", "không đạt", "not met"})
 # [0-9], not \d: \d also matches non-ASCII digits.
 _VINTAGE_RE = re.compile(r"^[0-9]{4}(-[0-9]{4})?$")
 _CODE_RE = re.compile(r"^[0-9]{1,5}$")
@@ -753,13 +764,60 @@ def _check_header(raw: pd.DataFrame, spec: Family, source: str) -> list[Problem]
             "error",
         )
         for name in raw.columns
-        if name not in spec.column_names
+        if name not in spec.column_names and not _optional_column(spec, name)
     ]
     problems += [
         Problem(source, _where(1, name), f"column {name!r} appears more than once", "error")
         for name in sorted(set(raw.columns[raw.columns.duplicated()]))
     ]
     return problems
+
+
+def _optional_column(spec: Family, name: str) -> bool:
+    """Per-criterion columns (``criterion_1`` …, met / not met) an NTM table may add."""
+    return spec.name == NTM and criterion_number(name) is not None
+
+
+def parse_criterion_columns(
+    raw: pd.DataFrame, *, source: str = "<table>"
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read the optional per-criterion columns of an NTM table (shared with the importer).
+
+    A cell is met (``true``, ``x``, ``có``, ``đạt`` …), not met (``false``, ``không``,
+    ``chưa đạt`` …) or empty (not known).
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, list of Problem)
+        One nullable boolean column per ``criterion_N`` column of ``raw`` (same index), and one
+        error per unreadable cell.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"criterion_1": ["x", "", "chưa đạt"]}, index=[2, 3, 4])
+    >>> parse_criterion_columns(raw)[0]["criterion_1"].tolist()
+    [True, <NA>, False]
+    """
+    columns = [name for name in raw.columns if criterion_number(name) is not None]
+    parsed: dict[str, pd.Series] = {}
+    problems: list[Problem] = []
+    for name in columns:
+        cells = raw[name].astype(object).map(_norm)
+        met, not_met = cells.isin(_TRUE | _MET), cells.isin(_FALSE | _NOT_MET)
+        bad = (cells != "") & ~met & ~not_met
+        problems += [
+            Problem(
+                source,
+                _where(_row_number(i), name),
+                f"expected met or not met (true or false), got {raw.at[i, name]!r}",
+                "error",
+            )
+            for i in cells.index[bad]
+        ]
+        parsed[name] = (
+            pd.Series(pd.NA, index=raw.index, dtype="boolean").mask(met, True).mask(not_met, False)
+        )
+    return pd.DataFrame(parsed, index=raw.index), problems
 
 
 def _check_rules(table: pd.DataFrame, spec: Family, source: str) -> list[Problem]:
@@ -783,13 +841,8 @@ def _check_rules(table: pd.DataFrame, spec: Family, source: str) -> list[Problem
         )
     elif spec.name == NTM:
         level = table[NTM_LEVEL]
-        reached = level.notna() & (level != NTM_NOT_YET)
+        rules += _set_rules(table)
         rules += [
-            (
-                reached & table[CRITERIA_MET].ne(NTM_CRITERIA_COUNT).fillna(False),
-                CRITERIA_MET,
-                f"an NTM commune meets all {NTM_CRITERIA_COUNT} criteria",
-            ),
             (
                 (level == NTM_NOT_YET) & table[NTM_YEAR].notna(),
                 NTM_YEAR,
@@ -860,8 +913,59 @@ def _check_rules(table: pd.DataFrame, spec: Family, source: str) -> list[Problem
         )
         for index, *row in table.loc[duplicated, key].itertuples(name=None)
     ]
-    found.sort(key=lambda item: (item[0], spec.column_names.index(item[1])))
+    order = {name: index for index, name in enumerate(table.columns)}
+    found.sort(key=lambda item: (item[0], order.get(item[1], len(order))))
     return [Problem(source, _where(row, column), text, "error") for row, column, text in found]
+
+
+def _set_rules(table: pd.DataFrame) -> list[tuple[pd.Series, str, str]]:
+    """Rules of each row's criteria set: its count, its levels, its per-criterion columns.
+
+    Rows of a period no set holds are only checked by the parser (0–19).
+    """
+    rules: list[tuple[pd.Series, str, str]] = []
+    level = table[NTM_LEVEL].astype("object")
+    met = table[CRITERIA_MET]
+    reached = level.notna() & (level != NTM_NOT_YET)
+    periods = table[PERIOD].astype("Int64")
+    for criteria_set in criteria_sets():
+        rows = periods.between(criteria_set.first_year, criteria_set.last_year).fillna(False)
+        if not rows.any():
+            continue
+        count, years = criteria_set.count, f"{criteria_set.first_year}-{criteria_set.last_year}"
+        rules += [
+            (
+                rows & met.gt(count).fillna(False),
+                CRITERIA_MET,
+                f"criteria met is above the {count} criteria of the {years} set "
+                f"({criteria_set.document.number})",
+            ),
+            (
+                rows & level.notna() & ~level.isin(criteria_set.levels),
+                NTM_LEVEL,
+                f"level not in the {years} set, which knows {', '.join(criteria_set.levels)}",
+            ),
+            (
+                rows
+                & reached
+                & level.isin(criteria_set.levels)
+                & met.le(count).fillna(False)
+                & met.ne(count).fillna(False),
+                CRITERIA_MET,
+                f"an NTM commune meets all {count} criteria of the {years} set",
+            ),
+        ]
+        for column in table.columns:
+            number = criterion_number(column)
+            if number is not None and number > count:
+                rules.append(
+                    (
+                        rows & table[column].notna(),
+                        column,
+                        f"criterion {number} is not in the {years} set, which has {count}",
+                    )
+                )
+    return rules
 
 
 def _raise(source: str, problems: list[Problem]) -> None:
@@ -922,6 +1026,10 @@ def read_family(
     if problems:
         _raise(source, problems)
     table, problems = parse_cells(raw, family, source=source)
+    if spec.name == NTM:
+        criteria, more = parse_criterion_columns(raw, source=source)
+        table = pd.concat([table, criteria], axis=1)
+        problems += more
     if problems:
         _raise(source, problems)
     problems = check_rules(table, family, source=source)

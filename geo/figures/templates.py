@@ -25,11 +25,13 @@ Examples
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
 from geo.figures import indicators as ind
+from geo.figures.criteria import criteria_set_for
 from geo.figures.importing import META_SHEET
 from geo.i18n import Lang, t
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_NAME, VINTAGE, VINTAGE_2020_2025
@@ -59,6 +61,27 @@ def template_columns(family: str) -> tuple[str, ...]:
     """
     skip = {COMMUNE_CODE, ind.PERIOD, VINTAGE, ind.PROVENANCE}
     return tuple(c for c in ind.FAMILIES[family].column_names if c not in skip)
+
+
+def _for_set(column: ind.Column, period: int | None) -> ind.Column:
+    """An NTM column narrowed to the criteria set of ``period``: its levels, its count.
+
+    A 2026 template offers Chưa đạt / Đạt chuẩn NTM / NTM hiện đại and 0–10 criteria; an open
+    period keeps every level and 0–19.
+    """
+    criteria_set = criteria_set_for(period) if period is not None else None
+    if criteria_set is None:
+        return column
+    if column.name == ind.NTM_LEVEL:
+        return replace(column, categories=criteria_set.levels)
+    if column.name == ind.CRITERIA_MET:
+        return replace(
+            column,
+            maximum=criteria_set.count,
+            description=f"Criteria met, 0–{criteria_set.count} ({criteria_set.id} set, "
+            f"{criteria_set.document.number})",
+        )
+    return column
 
 
 def _choices(column: ind.Column, lang: Lang) -> list[str]:
@@ -145,7 +168,7 @@ def template_workbook(
     ]
     if with_district:
         identity.append((DISTRICT_NAME, t("field.district", lang)))
-    figures = [spec.column(name) for name in template_columns(family)]
+    figures = [_for_set(spec.column(name), period) for name in template_columns(family)]
     keys = [key for key, _ in identity] + [c.name for c in figures]
     headers = [label for _, label in identity] + [_header(c, lang) for c in figures]
 

@@ -67,7 +67,13 @@ _SEQUENTIAL = {
     "land": ["#feedde", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603"],
 }
 #: Ordered NTM levels: not yet → model (ColorBrewer YlGn, 4 classes).
-NTM_COLORS = {"not_yet": "#ffffcc", "ntm": "#c2e699", "advanced": "#78c679", "model": "#238443"}
+NTM_COLORS = {
+    "not_yet": "#ffffcc",
+    "ntm": "#c2e699",
+    "advanced": "#78c679",
+    "model": "#238443",
+    "modern": "#005a32",  # the pilot level of the 2026–2030 set
+}
 NO_DATA_COLOR = "#bdbdbd"
 #: Fill opacity of communes outside the district in view (drill-down); in view: 0.85.
 CONTEXT_OPACITY = 0.18

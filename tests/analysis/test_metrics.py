@@ -76,7 +76,7 @@ def test_commune_values_known(communes, tables):
     assert m.loc["00004", "land_pct_of_plan"] == pytest.approx(100.0)
     assert str(m.loc["00004", "ntm_level"]) == "advanced"
     assert pd.isna(m.loc["00003", "ntm_level"])
-    assert list(m["ntm_level"].cat.categories) == ["not_yet", "ntm", "advanced", "model"]
+    assert list(m["ntm_level"].cat.categories) == ["not_yet", "ntm", "advanced", "model", "modern"]
 
 
 def test_period_is_selected(communes, tables):

@@ -67,6 +67,7 @@ def test_labels():
         "Đạt chuẩn NTM",
         "NTM nâng cao",
         "NTM kiểu mẫu",
+        "NTM hiện đại (thí điểm)",
     ]
     assert [label.vi for label in FIELD_LABELS.values()] == [
         "Kinh tế",

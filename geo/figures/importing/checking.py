@@ -24,6 +24,7 @@ import pandas as pd
 
 from geo.errors import Problem
 from geo.figures import indicators as ind
+from geo.figures.criteria import criteria_set_for
 from geo.figures.importing.findings import Findings, Reason
 from geo.figures.importing.grid import cell_name
 from geo.figures.importing.header import TOTAL_COLUMN, column_label
@@ -55,7 +56,17 @@ _RULE_KEYS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^expected a GSO commune code", "importer.rule.code"),
         (r"^more models replicated than", "importer.rule.replicated"),
         (r"^year recognised is after the period", "importer.rule.after_period"),
-        (r"^an NTM commune meets all", "importer.rule.ntm_criteria"),
+        (r"^an NTM commune meets all (?P<n>\d+) criteria", "importer.rule.ntm_criteria"),
+        (
+            r"^criteria met is above the (?P<n>\d+) criteria of the (?P<first>\d+)-(?P<last>\d+)",
+            "importer.rule.criteria_above_set",
+        ),
+        (r"^level not in the (?P<first>\d+)-(?P<last>\d+) set", "importer.rule.level_not_in_set"),
+        (
+            r"^criterion (?P<number>\d+) is not in the (?P<first>\d+)-(?P<last>\d+) set, "
+            r"which has (?P<n>\d+)",
+            "importer.rule.criterion_not_in_set",
+        ),
         (r"^year reached is given but the level is not_yet", "importer.rule.ntm_year_not_yet"),
         (r"^year reached is after the period", "importer.rule.after_period"),
         (r"^status done but the area consolidated is below", "importer.rule.land_done_below"),
@@ -85,6 +96,8 @@ def rule_reason(problem: Problem, family: str, value: str) -> Reason:
         hit = pattern.match(problem.message)
         if hit:
             values: dict[str, object] = {k: int(v) for k, v in hit.groupdict().items()}
+            # Years stay text: "2026", never a number with a thousands separator.
+            values |= {k: str(values[k]) for k in ("first", "last") if k in values}
             if key == "importer.rule.category":
                 spec = ind.FAMILIES[family].column(column)
                 labels = _CATEGORY_LABELS.get(column, {})
@@ -92,10 +105,20 @@ def rule_reason(problem: Problem, family: str, value: str) -> Reason:
                     lang: ", ".join(labels[c](lang) if c in labels else c for c in spec.categories)
                     for lang in LANGUAGES
                 }
-            if key == "importer.rule.ntm_criteria":
-                values["n"] = ind.NTM_CRITERIA_COUNT
+            if key == "importer.rule.level_not_in_set":
+                known = _set_levels(int(hit["first"]))
+                values["allowed"] = {
+                    lang: ", ".join(ind.NTM_LEVEL_LABELS[c](lang) for c in known)
+                    for lang in LANGUAGES
+                }
             return Reason(row, column, value, key, values)
     return Reason(row, column, value, "importer.rule.other", {"message": problem.message})
+
+
+def _set_levels(first_year: int) -> tuple[str, ...]:
+    """The levels of the criteria set that starts in ``first_year``."""
+    criteria_set = criteria_set_for(first_year)
+    return criteria_set.levels if criteria_set is not None else ind.NTM_LEVELS
 
 
 def _where(problem: Problem) -> tuple[int, str]:
