@@ -56,11 +56,19 @@ def page_header(view: MapView, geography: Geography, figures: VintageTables) -> 
         full.append((st.info, t("boundary.schematic_banner", lang)))
     if geography.vintage_info is not None:
         short.append(t("app.map_vintage", lang, vintage=geography.vintage_info.label(lang)))
+    # How the figures reached the map's units: behind "more" when every commune has figures;
+    # in sight when some were left out or some communes have none (the reader must know why).
+    note_in_sight = bool(figures.note) and (
+        bool(figures.refused) or _communes_without_figures(geography, figures)
+    )
+    if figures.note and not note_in_sight:
+        short.append(t("notice.converted_short", lang))
+        full.append((st.caption, figures.note))
     # Names from the boundary file; the former Hòa Bình is named so, not after all of Phú Thọ.
     area = markdown_text(geography_area_label(geography, lang))
     subtitle = t("app.subtitle", lang, province=area)
     with st.container(key="notices"):
-        if not full:
+        if not full and not short:
             st.markdown(subtitle)
         else:
             # One line: the area and the short notices; what the atlas shows and the full
@@ -71,8 +79,14 @@ def page_header(view: MapView, geography: Geography, figures: VintageTables) -> 
                 st.markdown(subtitle)
                 for show, text in full:
                     show(text)
-    if figures.note:
-        if figures.refused:
-            st.info(figures.note)  # figures left out: a problem to see at once
-        else:
-            st.caption(figures.note)
+    if note_in_sight:
+        st.info(figures.note)
+
+
+def _communes_without_figures(geography: Geography, figures: VintageTables) -> bool:
+    """Some commune of the map has no row in any family's table."""
+    codes = set(geography.communes["commune_code"])
+    for table in figures.tables.values():
+        if "commune_code" in table:
+            codes -= set(table["commune_code"])
+    return bool(codes)
