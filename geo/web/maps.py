@@ -24,6 +24,7 @@ import pandas as pd
 from branca.element import MacroElement, Template
 
 from geo.analysis.metrics import NTM_LEVELS
+from geo.figures.indicators import NTM_MODERN
 from geo.geography.geographies import district_labels
 from geo.i18n import DEFAULT_LANG, Lang, format_number, t
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE
@@ -443,6 +444,8 @@ def _classify_ntm(metrics: pd.DataFrame, *, lang: Lang) -> Classification:
     legend = []
     for level in NTM_LEVELS:
         members = levels == level
+        if level == NTM_MODERN and not members.any():
+            continue  # the pilot tier of the 2026-2030 set: in the legend only where it is used
         colors[members] = NTM_COLORS[level]
         legend.append(LegendClass(t(f"ntm.{level}", lang), NTM_COLORS[level], int(members.sum())))
     not_applicable = _add_missing_classes(levels.isna(), rural, colors, legend, lang)
