@@ -3,8 +3,8 @@
 * ``streamlit_server`` (session): a factory ``start(app_path, *, args=(), env=None) -> str``
   that runs ``streamlit run`` on a free localhost port from the repository root (so
   ``.streamlit/config.toml`` applies), waits until ``/_stcore/health`` answers and returns
-  the base URL (``http://127.0.0.1:<port>``). The same app and arguments reuse one server
-  for the whole session; all servers are stopped at the end. ``streamlit_logs`` (session)
+  the base URL (``http://127.0.0.1:<port>``). The same app, arguments and environment reuse
+  one server for the whole session; all servers are stopped at the end. ``streamlit_logs`` (session)
   maps each base URL to the server's log file. An app whose folder has no
   ``static/`` (e.g. ``tests/browser/apps/*.py``) is copied to a temporary folder next to a
   link to the repository's ``static/``, so ``/app/static/vendor`` works for it too.
@@ -109,7 +109,7 @@ def streamlit_logs() -> dict[str, Path]:
 def streamlit_server(streamlit_logs: dict[str, Path]) -> Iterator[Callable[..., str]]:
     """Start Streamlit apps on free ports; see the module docstring."""
     workdir = Path(tempfile.mkdtemp(prefix="atlas-streamlit-"))
-    servers: dict[tuple[str, tuple[str, ...]], _Server] = {}
+    servers: dict[tuple[object, ...], _Server] = {}
 
     def start(
         app_path: str | Path,
@@ -119,7 +119,8 @@ def streamlit_server(streamlit_logs: dict[str, Path]) -> Iterator[Callable[..., 
         timeout: float = STARTUP_TIMEOUT_S,
     ) -> str:
         app = Path(app_path).resolve()
-        key = (str(app), tuple(args))
+        # The environment is part of the key: the same app on another database is another server.
+        key = (str(app), tuple(args), tuple(sorted((env or {}).items())))
         if key in servers and servers[key].process.poll() is None:
             return servers[key].base_url
         run_dir = workdir / f"server{len(servers)}"

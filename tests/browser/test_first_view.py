@@ -35,7 +35,7 @@ pytestmark = pytest.mark.browser
 def app_url(streamlit_server, tmp_path_factory) -> str:
     database = tmp_path_factory.mktemp("first-view") / "atlas.sqlite"
     return streamlit_server(
-        APP, args=("--server.maxUploadSize", "19"), env={"ATLAS_DB_URL": f"sqlite:///{database}"}
+        APP, args=("--server.maxUploadSize", "27"), env={"ATLAS_DB_URL": f"sqlite:///{database}"}
     )
 
 
