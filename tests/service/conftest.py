@@ -94,6 +94,9 @@ def service(service_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     env = {
         **os.environ,
         "ATLAS_DB_URL": service_db,
+        # The 2020-2025 units, where the figures are stored as imported (no conversion): the
+        # test follows one commune's figure from the import to the other process's map.
+        "ATLAS_PROVINCES": "17",
         "REPLICAS": "2",
         "PORT": str(front_port),
         "LISTEN": f"127.0.0.1:{front_port}",

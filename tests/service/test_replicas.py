@@ -97,7 +97,7 @@ def test_an_import_shows_on_the_other_process_and_through_nginx(service, offline
     )
     command = [sys.executable, "-m", "geo", "import", str(figures), "--family", "models"]
     done = subprocess.run(
-        [*command, "--period", "2019", "--db", service.db_url],
+        [*command, "--period", "2024", "--db", service.db_url],  # the period the map opens on
         capture_output=True,
         text=True,
         timeout=60,
