@@ -188,7 +188,7 @@ def build(mirror: str | None, out: Path, *, metres: float = TOLERANCE_M) -> dict
     """Fetch, simplify and write the layer and its note; return the note."""
     started = time.perf_counter()
     source = get_source(SOURCE)
-    _, files = select_province(pinned_files(source), PROVINCE)
+    _, files = select_province(pinned_files(source, mirror=mirror), PROVINCE)
     with tempfile.TemporaryDirectory(prefix="atlas-build-") as work:
         result = fetch_tree(SOURCE, PROVINCE, data_dir=work, mirror=mirror)
     fetched_s = time.perf_counter() - started

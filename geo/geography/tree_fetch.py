@@ -59,11 +59,11 @@ from geo.geography.download import DEFAULT_TIMEOUT, Progress, ProgressCallback, 
 from geo.geography.fetch import DEFAULT_DATA_DIR, FetchResult
 from geo.geography.matching import match_names, unit_type
 from geo.geography.sources import (
-    CATALOGUE_PATH,
     MIRROR_ENV,
     TREE_FORMAT,
     BoundarySource,
     get_source,
+    resolve_mirror,
 )
 from geo.geography.units_2025 import VINTAGE_2025, province_2025
 from geo.geography.validation import ValidationOptions, check_codes, check_coverage
@@ -183,23 +183,58 @@ def read_file_list(text: str) -> list[TreeFile]:
     return files
 
 
+#: Where copies of public sources are laid beside the repository (``../shared``), one folder
+#: per source repository, in the source's own layout: a mirror that needs no network.
+LOCAL_COPIES = Path(__file__).resolve().parents[3] / "shared" / "data" / "sources"
+
+
 @cache
-def _pinned(path: Path, sha256: str) -> tuple[TreeFile, ...]:
+def _read_pinned(path: Path, sha256: str) -> tuple[TreeFile, ...]:
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != sha256:
         raise FetchError(
-            path.name,
-            "the pinned file list differs from the one the catalogue names (SHA-256); "
-            "restore it from the repository",
+            str(path),
+            "the file list differs from the pinned one (SHA-256 of the catalogue); use an "
+            "unchanged copy",
         )
     return tuple(read_file_list(data.decode("utf-8")))
 
 
-def pinned_files(source: BoundarySource) -> tuple[TreeFile, ...]:
-    """The commune files of a ``geojson-tree`` source, from its checked pinned list."""
+def pinned_files(
+    source: BoundarySource,
+    *,
+    mirror: str | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> tuple[TreeFile, ...]:
+    """The commune files of a ``geojson-tree`` source, from its pinned, checked file list.
+
+    The list is not part of the repository (it is the source's own ``git ls-tree`` at the
+    pinned commit): it is read from a copy kept under ``data_dir`` or the local copy of the
+    source under :data:`LOCAL_COPIES`, else downloaded from the mirror (folder or URL, where it
+    sits beside ``json/``) and kept. Its SHA-256 must be the catalogue's.
+
+    Raises
+    ------
+    FetchError
+        No copy of the list is reachable (says where it looked), or a copy is not the pinned one.
+    """
     if source.file_list is None or source.file_list_sha256 is None:
         raise FetchError(source.key, "the catalogue entry names no file_list")
-    return _pinned(CATALOGUE_PATH.parent / source.file_list, source.file_list_sha256)
+    folder = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+    kept = folder / "downloads" / source.key / source.file_list
+    local = LOCAL_COPIES / source.homepage.rstrip("/").rsplit("/", 1)[-1] / source.file_list
+    for path in (kept, local):
+        if path.is_file():
+            return _read_pinned(path, source.file_list_sha256)
+    if mirror:
+        url = f"{resolve_mirror(mirror).rstrip('/')}/{source.file_list}"
+        download(url, kept, sha256=source.file_list_sha256, label=source.file_list)
+        return _read_pinned(kept, source.file_list_sha256)
+    raise FetchError(
+        source.key,
+        f"the pinned file list {source.file_list} is not at hand (looked in {kept.parent} and "
+        f"{local.parent}): pass --mirror with a copy of the source that holds it",
+    )
 
 
 # --- provinces -------------------------------------------------------------------------------
@@ -531,10 +566,10 @@ def fetch_tree(
     src = get_source(source) if isinstance(source, str) else source
     if src.format != TREE_FORMAT:
         raise FetchError(src.key, f"not a {TREE_FORMAT} source (format '{src.format}')")
-    codes, chosen = select_province(pinned_files(src), province)
-    whole = len(codes) > 1
     folder = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     mirror = mirror or os.environ.get(MIRROR_ENV) or None
+    codes, chosen = select_province(pinned_files(src, mirror=mirror, data_dir=folder), province)
+    whole = len(codes) > 1
     got = download_tree(
         src,
         chosen,

@@ -108,6 +108,26 @@ def test_pinned_list_covers_the_country():
     assert {f.province_slug for f in chosen} == {"phu_tho"}
 
 
+def test_pinned_list_comes_from_the_mirror_checked(tmp_path, monkeypatch):
+    """The list is not in the repository: a mirror folder gives it, verified and kept."""
+    import geo.geography.tree_fetch as tree_fetch
+
+    monkeypatch.setattr(tree_fetch, "LOCAL_COPIES", tmp_path / "nowhere")
+    source = get_source(SOURCE)
+    with pytest.raises(FetchError, match=r"tree-cd58063\.txt is not at hand.*--mirror"):
+        pinned_files(source, data_dir=tmp_path / "empty")
+    files = pinned_files(source, mirror=str(MIRROR), data_dir=tmp_path / "data")
+    assert len(files) == 3321
+    assert (tmp_path / "data" / "downloads" / SOURCE / "tree-cd58063.txt").is_file()
+    altered = tmp_path / "altered"
+    altered.mkdir()
+    text = (MIRROR / "tree-cd58063.txt").read_bytes()
+    (altered / "tree-cd58063.txt").write_bytes(text.replace(b"blob 3", b"blob 4", 1))
+    with pytest.raises(FetchError):
+        pinned_files(source, mirror=str(altered), data_dir=tmp_path / "other")
+    assert not (tmp_path / "other" / "downloads" / SOURCE / "tree-cd58063.txt").exists()
+
+
 def test_git_blob_id_is_gits():
     # `printf 'xin chao\n' | git hash-object --stdin`
     assert git_blob_id(b"xin chao\n") == "1a496688e748cc62548804021321e46386ea65df"
