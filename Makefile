@@ -39,7 +39,11 @@ test: $(STAMP) browser-deps service-deps lint
 
 bench: $(STAMP)
 	$(PY) bench/score_schematic.py
+	$(PY) bench/score_schematic_2025.py
 	$(PY) bench/national.py
+	$(PY) bench/hostile_files.py
+	$(PY) bench/hostile_boundaries.py
+	$(PY) bench/load.py --sessions 8
 
 demo-data: $(STAMP)
 	$(PY) -m geo.figures.demo
