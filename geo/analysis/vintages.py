@@ -47,7 +47,7 @@ from geo.geography.crosswalk import CrosswalkError, crosswalk
 from geo.geography.geographies import VINTAGES
 from geo.geography.units_2025 import VINTAGE_2025, successors_2025
 from geo.i18n import Lang, t
-from geo.schema import COMMUNE_CODE, COMMUNE_TYPE, VINTAGE, VINTAGE_2020_2025
+from geo.schema import COMMUNE_CODE, COMMUNE_TYPE, VINTAGE, VINTAGE_2019, VINTAGE_2020_2025
 
 __all__ = ["VintageTables", "provenance_of", "tables_for"]
 
@@ -158,14 +158,18 @@ def _converted(
 ) -> pd.DataFrame:
     """One family's rows of another vintage, converted; rows the crosswalk cannot place are left
     out (they belong to no unit of the map's vintage)."""
-    if from_vintage != VINTAGE_2020_2025 or to_vintage != VINTAGE_2025:
-        # Raises the reason: back in time, no table for 2019, unknown vintage.
-        crosswalk(from_vintage, to_vintage, lang=lang)
-    codes = tuple(sorted(set(rows[COMMUNE_CODE].astype(str))))
-    provinces = _provinces_of(codes)
-    if not provinces:
-        return rows.iloc[:0].copy()
-    walk = crosswalk(from_vintage, to_vintage, province_codes=provinces, lang=lang)
+    if from_vintage == VINTAGE_2019:
+        # Hòa Bình's table (Resolution 830/NQ-UBTVQH14); raises the reason for anything else.
+        walk = crosswalk(from_vintage, to_vintage, province_codes="17", lang=lang)
+    else:
+        if from_vintage != VINTAGE_2020_2025 or to_vintage != VINTAGE_2025:
+            # Raises the reason: back in time, unknown vintage.
+            crosswalk(from_vintage, to_vintage, lang=lang)
+        codes = tuple(sorted(set(rows[COMMUNE_CODE].astype(str))))
+        provinces = _provinces_of(codes)
+        if not provinces:
+            return rows.iloc[:0].copy()
+        walk = crosswalk(from_vintage, to_vintage, province_codes=provinces, lang=lang)
     known = rows[rows[COMMUNE_CODE].astype(str).isin(set(walk.table["from_code"]))]
     return convert_tables({family: known}, walk, lang=lang)[family]
 

@@ -29,9 +29,14 @@ Sources, per direction:
   told apart by predecessor; with ``estimate=True`` it is the area-apportioned estimate (each
   2025 commune's figure divided among its predecessors in proportion to ``part_km2``), and
   every row says ``estimate``.
-* ``2019 → 2020-2025``: no conversion table ships offline. ``vietnamadminunits`` holds the
-  2020–2025 list only, and the GSO change table behind the 2019 layer in ``../shared`` comes from
-  a repository without a licence. The request is refused with that reason.
+* ``2019 → 2020-2025``: Hòa Bình only, from ``data/crosswalk_2019_2020_hoabinh.toml``, written
+  for the atlas from Resolution 830/NQ-UBTVQH14 of 17 Dec 2019 (effective 1 Jan 2020): 210 units
+  of 2019 (GSO codes of 1 Dec 2019) into 151. A unit that went whole has basis ``"whole"``; a
+  split one whose parts' areas the resolution states is apportioned by them (basis
+  ``"resolution areas"``); a split one whose areas were not found goes whole to one successor
+  (basis ``"split, areas not found"``, the file's note says where the rest went). Another
+  province is refused: no conversion table is known for it.
+* ``2019 → 2025``: the two tables composed through 2020–2025 (shares multiply).
 
 Examples
 --------
@@ -45,8 +50,11 @@ Examples
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -61,7 +69,9 @@ from geo.schema import COMMUNE_CODE, VINTAGE_2019, VINTAGE_2020_2025
 __all__ = [
     "BASIS_POLYGONS",
     "BASIS_REGISTRY",
+    "BASIS_RESOLUTION",
     "BASIS_SCHEMATIC",
+    "BASIS_SPLIT_UNKNOWN",
     "BASIS_WHOLE",
     "CROSSWALK_COLUMNS",
     "VINTAGE_ORDER",
@@ -81,6 +91,16 @@ BASIS_POLYGONS = "polygons"
 BASIS_REGISTRY = "registry areas"
 #: Part area from the schematic cells' areas (registry centres and extents).
 BASIS_SCHEMATIC = "schematic areas"
+
+#: A split 2019 unit apportioned by the areas Resolution 830/NQ-UBTVQH14 states for its parts.
+BASIS_RESOLUTION = "resolution areas"
+#: A split 2019 unit whose parts' areas were not found: whole to one successor.
+BASIS_SPLIT_UNKNOWN = "split, areas not found"
+
+#: The 2019 → 2020–2025 table of Hòa Bình (GSO province code 17).
+TABLE_2019_HOABINH = Path(__file__).parent / "data" / "crosswalk_2019_2020_hoabinh.toml"
+#: Provinces with a 2019 → 2020–2025 table.
+PROVINCES_2019: tuple[str, ...] = ("17",)
 
 #: Columns of :attr:`Crosswalk.table`.
 CROSSWALK_COLUMNS: tuple[str, ...] = (
@@ -201,23 +221,121 @@ def crosswalk(
     (True, 46)
     """
     step = _rank(to_vintage, lang) - _rank(from_vintage, lang)
+    provinces = province_codes_of(province_codes)
+    missing_2019 = sorted(set(provinces) - set(PROVINCES_2019))
     refusal = (
         "crosswalk.same_vintage"
         if step == 0
-        else "crosswalk.no_source_2019"
-        if VINTAGE_2019 in (from_vintage, to_vintage)
         else "crosswalk.back_refused"
         if step < 0 and not estimate
+        else "crosswalk.no_source_2019"
+        if VINTAGE_2019 in (from_vintage, to_vintage) and (step < 0 or missing_2019)
         else None
     )
     if refusal is not None:
-        message = t(refusal, lang, from_vintage=from_vintage, to_vintage=to_vintage)
+        message = t(
+            refusal,
+            lang,
+            from_vintage=from_vintage,
+            to_vintage=to_vintage,
+            province=", ".join(missing_2019 or provinces),
+        )
         raise CrosswalkError(source="crosswalk", message=message)
-    forward = _forward_2025(province_codes, polygons)
     source = "vietnamadminunits converter_2025" + (" + polygons" if polygons is not None else "")
+    if from_vintage == VINTAGE_2019:
+        return _from_2019(to_vintage, polygons, source)
+    forward = _forward_2025(province_codes, polygons)
     if step > 0:
         return Crosswalk(VINTAGE_2020_2025, VINTAGE_2025, forward, source)
     return Crosswalk(VINTAGE_2025, VINTAGE_2020_2025, _backward(forward), f"estimate from {source}")
+
+
+def _from_2019(
+    to_vintage: str,
+    polygons: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None,
+    source_2025: str,
+) -> Crosswalk:
+    """2019 → 2020–2025 (Hòa Bình's table), or → 2025 composed through 2020–2025."""
+    first = table_2019_hoabinh()
+    source = f"Nghị quyết {_resolution()} (data/{TABLE_2019_HOABINH.name})"
+    if to_vintage == VINTAGE_2020_2025:
+        return Crosswalk(VINTAGE_2019, VINTAGE_2020_2025, first, source)
+    second = _forward_2025("17", polygons)
+    pairs = first.merge(second, left_on="to_code", right_on="from_code", suffixes=("", "_2025"))
+    share = pairs["share"] * pairs["share_2025"]
+    # A 2019 unit's part of a 2025 unit is known only where the resolution gave its area.
+    part = pairs["part_km2"] * pairs["share_2025"]
+    split_basis = pairs["share_basis"].where(pairs["share"] < 1.0, pairs["share_basis_2025"])
+    table = pd.DataFrame(
+        {
+            "from_code": pairs["from_code"],
+            "from_name": pairs["from_name"],
+            "to_code": pairs["to_code_2025"],
+            "to_name": pairs["to_name_2025"],
+            "share": share,
+            "share_basis": split_basis.where(share < 1.0, BASIS_WHOLE),
+            "part_km2": part,
+            "part_basis": pairs["part_basis"],
+            "estimate": False,
+        }
+    )
+    # Two 2020–2025 units of one 2019 unit may meet again in one 2025 unit: one row per pair.
+    table = table.groupby(["from_code", "to_code"], as_index=False, sort=True).agg(
+        from_name=("from_name", "first"),
+        to_name=("to_name", "first"),
+        share=("share", "sum"),
+        share_basis=("share_basis", "first"),
+        part_km2=("part_km2", lambda values: values.sum(min_count=len(values))),
+        part_basis=("part_basis", "first"),
+        estimate=("estimate", "first"),
+    )
+    table.loc[table["share"] >= 1.0 - 1e-12, "share_basis"] = BASIS_WHOLE
+    table["split"] = table.groupby("from_code")["to_code"].transform("size") > 1
+    table = table.loc[:, list(CROSSWALK_COLUMNS)].reset_index(drop=True)
+    return Crosswalk(VINTAGE_2019, VINTAGE_2025, table, f"{source} + {source_2025}")
+
+
+def _resolution() -> str:
+    return str(_load_2019()["source"]["resolution"])
+
+
+@lru_cache(maxsize=1)
+def _load_2019() -> dict[str, object]:
+    with TABLE_2019_HOABINH.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def table_2019_hoabinh() -> pd.DataFrame:
+    """The 2019 → 2020–2025 pairs of Hòa Bình (columns :data:`CROSSWALK_COLUMNS`).
+
+    Examples
+    --------
+    >>> table = table_2019_hoabinh()
+    >>> table["from_code"].nunique(), table["to_code"].nunique()
+    (210, 151)
+    >>> chammat = table[table["from_code"] == "04810"]  # Phường Chăm Mát, split in two
+    >>> chammat["to_name"].tolist(), chammat["share"].round(3).tolist()
+    (['Phường Dân Chủ', 'Phường Thống Nhất'], [0.406, 0.594])
+    """
+    pairs = pd.DataFrame(_load_2019()["pair"])
+    area = pd.to_numeric(pairs.get("area_km2"), errors="coerce")
+    apportioned = pairs["basis"] == BASIS_RESOLUTION
+    area_sum = area.groupby(pairs["from_code"]).transform("sum")
+    table = pd.DataFrame(
+        {
+            "from_code": pairs["from_code"].astype(str),
+            "from_name": pairs["from_name"].astype(str),
+            "to_code": pairs["to_code"].astype(str),
+            "to_name": pairs["to_name"].astype(str),
+            "share": (area / area_sum).where(apportioned, 1.0),
+            "share_basis": pairs["basis"].astype(str),
+            "part_km2": area.where(apportioned),
+            "part_basis": pairs["basis"].where(apportioned, ""),
+            "split": apportioned,
+            "estimate": False,
+        }
+    )
+    return table.sort_values(["from_code", "to_code"]).reset_index(drop=True)
 
 
 def _forward_2025(
