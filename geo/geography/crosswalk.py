@@ -207,7 +207,7 @@ def crosswalk(
     ------
     CrosswalkError
         An unknown vintage, the same vintage twice, going back without ``estimate``, or a pair of
-        vintages with no conversion table offline (2019).
+        vintages with no table (2019 outside Hòa Bình, or back to 2019).
 
     Examples
     --------
@@ -226,10 +226,11 @@ def crosswalk(
     refusal = (
         "crosswalk.same_vintage"
         if step == 0
+        # Back to the 2019 units: no estimate either (the 2020 table has no areas of its wholes).
+        else "crosswalk.no_source_2019"
+        if to_vintage == VINTAGE_2019 or (from_vintage == VINTAGE_2019 and missing_2019)
         else "crosswalk.back_refused"
         if step < 0 and not estimate
-        else "crosswalk.no_source_2019"
-        if VINTAGE_2019 in (from_vintage, to_vintage) and (step < 0 or missing_2019)
         else None
     )
     if refusal is not None:

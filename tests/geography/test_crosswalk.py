@@ -87,7 +87,7 @@ def test_going_back_as_an_estimate_says_so_on_every_row():
 @pytest.mark.parametrize(
     ("source", "target", "text"),
     [
-        ("2020-2025", "2019", "cannot be shown on the units of 2019"),
+        ("2020-2025", "2019", "never go back to the 2019 units"),
         ("2025", "2025", "nothing to convert"),
         ("2026", "2025", "unknown boundary vintage '2026'"),
     ],
