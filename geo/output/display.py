@@ -276,18 +276,22 @@ def ntm_status_line(profile: CommuneProfile, lang: Lang) -> str:
     return line
 
 
-def ntm_change_note(periods: Sequence[int], lang: Lang) -> str:
-    """Why the NTM levels of a change map are not compared, ``""`` when they are.
+def ntm_change_note(periods: Sequence[int], lang: Lang, *, layer: str) -> str:
+    """Why the NTM levels of a change map are not compared; ``""`` when they are, on a map of
+    one period, or on a layer that is not about NTM (models and hectares compare).
 
     Examples
     --------
-    >>> note = ntm_change_note((2024, 2026), "en")
+    >>> note = ntm_change_note((2024, 2026), "en", layer="change_ntm")
     >>> note.startswith("NTM levels not comparable: 2024"), "have 19 and 10 criteria" in note
     (True, True)
-    >>> ntm_change_note((2021, 2025), "vi"), ntm_change_note((2024,), "vi")
-    ('', '')
+    >>> ntm_change_note((2021, 2025), "vi", layer="change_ntm")
+    ''
+    >>> ntm_change_note((2024, 2026), "vi", layer="change_models")
+    ''
     """
-    if len(periods) != 2:
+    spec = LAYERS.get(layer)
+    if len(periods) != 2 or spec is None or spec.family != "ntm":
         return ""
     reason = ntm_not_comparable(periods[0], periods[-1], lang)
     if not reason:
@@ -458,9 +462,8 @@ def legend_notes(
     notes = [first, boundary]
     if district_name:
         notes.append(t("legend.district_note", lang, district=district_name))
-    spec = LAYERS.get(layer) if layer is not None else None
     # A change of NTM level across criteria sets is marked "not comparable": say why.
-    if spec is not None and spec.family == "ntm" and (note := ntm_change_note(periods, lang)):
+    if layer is not None and (note := ntm_change_note(periods, lang, layer=layer)):
         notes.append(note)
     if converted and layer in _LEVEL_LAYERS:
         notes.append(t("legend.derived_note", lang))

@@ -383,12 +383,14 @@ def test_planner_exports_the_lagging_communes_of_a_district(app_url, offline_pag
     lagging = page.locator(".st-key-lagging")
     expect(lagging).to_contain_text("kỳ 2019", timeout=TIMEOUT_MS)
     expect(lagging.get_by_role("checkbox", name="Số tiêu chí NTM đạt dưới ngưỡng")).to_be_checked()
-    expect(lagging.get_by_role("spinbutton", name="Đạt dưới (tiêu chí)")).to_have_value("15")
+    spin = "Đạt dưới (tiêu chí, tối đa 19 theo bộ tiêu chí 2016–2020)"  # the 2019 period's set
+    expect(lagging.get_by_role("spinbutton", name=spin)).to_have_value("15")
     lagging.get_by_text("Không có mô hình ở một lĩnh vực", exact=True).click()
     expect(lagging.get_by_role("combobox", name="Lĩnh vực")).to_have_value("kinh tế")
     choose_option(page, "Lọc theo huyện", LAC_SON, scope=lagging)
     expect(lagging).to_contain_text(
-        "1 xã (Huyện Lạc Sơn): Số tiêu chí NTM đạt dưới 15 và không có mô hình lĩnh vực kinh tế",
+        "1 xã (Huyện Lạc Sơn): Số tiêu chí NTM đạt dưới 15/19 (bộ tiêu chí 2016–2020) và không có"
+        " mô hình lĩnh vực kinh tế",
         timeout=TIMEOUT_MS,
     )
     table = lagging.locator('[data-testid="stDataFrame"]')

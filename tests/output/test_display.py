@@ -205,5 +205,5 @@ def test_change_notes_say_why_ntm_levels_are_not_compared():
         geography, periods=(2024, 2026), demo=False, lang="vi", layer="change_models"
     )
     assert not any("so sánh" in note for note in models)
-    assert ntm_change_note((2021, 2025), "en") == ""
-    assert ntm_change_note((2026,), "en") == ""
+    assert ntm_change_note((2021, 2025), "en", layer="change_ntm") == ""
+    assert ntm_change_note((2026,), "en", layer="ntm") == ""
