@@ -486,8 +486,11 @@ def _classify_ntm(metrics: pd.DataFrame, *, lang: Lang, period: int | None) -> C
     legend = []
     for level in NTM_LEVELS:
         members = levels == level
-        if level == NTM_MODERN and not members.any():
-            continue  # the pilot tier of the 2026-2030 set: in the legend only where it is used
+        outside = criteria_set is not None and level not in criteria_set.levels
+        if (level == NTM_MODERN or outside) and not members.any():
+            # The pilot tier of the 2026-2030 set, and levels the period's set does not know
+            # ("advanced", "model" from 2026): in the legend only where a commune has them.
+            continue
         colors[members] = NTM_COLORS[level]
         legend.append(LegendClass(t(f"ntm.{level}", lang), NTM_COLORS[level], int(members.sum())))
     not_applicable = _add_missing_classes(levels.isna(), rural, colors, legend, lang)

@@ -364,6 +364,13 @@ def test_ntm_counts_criteria_out_of_the_period_set(communes):
     first = metrics.index[metrics["ntm_level"].astype(str) == "not_yet"][0]
     assert c.labels[first] == "Chưa đạt (8/10)"
     assert c.unit == "mức đạt; bộ tiêu chí 2026–2030, 10 tiêu chí"
+    # Only the levels of the 2026–2030 set ("advanced" and "model" are no levels of it).
+    assert [e.label for e in c.legend] == [
+        "Chưa đạt",
+        "Đạt chuẩn NTM",
+        "Không áp dụng (phường, thị trấn)",
+        "Không có số liệu",
+    ]
     # The same figures said of a 2024 period count out of 19 (the 2021–2025 set).
     old = classify_layer(metrics, "ntm", lang="en", period=2024)
     assert old.labels[first] == "Not yet (8/19)"
