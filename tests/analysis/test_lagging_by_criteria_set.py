@@ -4,20 +4,12 @@ single criteria where the figures have per-criterion columns."""
 from __future__ import annotations
 
 import pandas as pd
+from criteria_fixtures import two_xa_and_a_ward
 
 from geo.analysis.lagging import CriterionNotMet, criteria_choice, find_lagging
 from geo.analysis.metrics import commune_metrics
 
-COMMUNES = pd.DataFrame(
-    {
-        "commune_code": ["00001", "00002", "00003"],
-        "commune_name": ["Xã A", "Xã B", "Phường C"],
-        "commune_type": ["Xã", "Xã", "Phường"],
-        "district_code": "001",
-        "district_name": "Huyện X",
-        "area_km2": 10.0,
-    }
-)
+COMMUNES = two_xa_and_a_ward()
 
 
 def _ntm_2026(**criteria: list[object]) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from atlas_ui import (
     ARTIFACTS,
     FIRST_MAP_TIMEOUT_MS,
     MAP_IFRAME,
+    POINT_JS,
     POLYGONS,
     SCHEMATIC_POLYGONS,
     SCHEMATIC_PROVINCES,
@@ -33,16 +34,6 @@ expect = sync_api.expect
 TIMEOUT_MS = 30_000
 #: The unit line of the NTM legend of a 2026 period.
 SET_UNIT = "mức đạt; bộ tiêu chí 2026–2030, 10 tiêu chí"
-#: A point of a polygon where it is the topmost element (where a pointer would reach it).
-_POINT_JS = """(el) => {
-  const r = el.getBoundingClientRect();
-  const cx = r.left + r.width / 2, cy = r.top + r.height / 2, points = [];
-  for (let i = 1; i < 12; i++) for (let j = 1; j < 12; j++)
-    points.push([r.left + (r.width * i) / 12, r.top + (r.height * j) / 12]);
-  points.sort((a, b) => Math.hypot(a[0] - cx, a[1] - cy) - Math.hypot(b[0] - cx, b[1] - cy));
-  const hit = points.find(([x, y]) => document.elementFromPoint(x, y) === el);
-  return hit ? {x: hit[0] - r.left, y: hit[1] - r.top} : null;
-}"""
 
 
 def _add_2026(database: Path, folder: Path) -> None:
@@ -112,7 +103,7 @@ def test_2026_legend_panel_and_change_map_name_the_criteria_set(app_url, offline
     panel = page.locator(".st-key-commune_panel")
     path = frame.locator("path.leaflet-interactive[fill='#c2e699']").first  # an NTM xã
     path.scroll_into_view_if_needed()
-    position = path.evaluate(_POINT_JS)
+    position = path.evaluate(POINT_JS)
     assert position, "the commune is covered everywhere"
     path.click(position=position)
     expect(panel).to_contain_text("kỳ 2026", timeout=TIMEOUT_MS)

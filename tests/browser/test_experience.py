@@ -31,6 +31,7 @@ from atlas_ui import (
     FIND_MAP_JS,
     FIRST_MAP_TIMEOUT_MS,
     MAP_IFRAME,
+    POINT_JS,
     POLYGONS,
     SCHEMATIC_PROVINCES,
     SETTLE_JS,
@@ -77,16 +78,6 @@ _VIEW_JS = (
           north: b.getNorth()};
 }"""
 )
-# A point of a polygon where it is the topmost element (where a pointer would reach it).
-_POINT_JS = """(el) => {
-  const r = el.getBoundingClientRect();
-  const cx = r.left + r.width / 2, cy = r.top + r.height / 2, points = [];
-  for (let i = 1; i < 12; i++) for (let j = 1; j < 12; j++)
-    points.push([r.left + (r.width * i) / 12, r.top + (r.height * j) / 12]);
-  points.sort((a, b) => Math.hypot(a[0] - cx, a[1] - cy) - Math.hypot(b[0] - cx, b[1] - cy));
-  const hit = points.find(([x, y]) => document.elementFromPoint(x, y) === el);
-  return hit ? {x: hit[0] - r.left, y: hit[1] - r.top} : null;
-}"""
 
 
 # --------------------------------------------------------------------------------------------
@@ -184,7 +175,7 @@ def click_commune(frame: Any, index: int) -> dict[str, Any]:
     """Click the ``index``-th commune where a pointer would reach it; return its polygon."""
     path = frame.locator(POLYGONS).nth(index)
     path.scroll_into_view_if_needed()
-    position = path.evaluate(_POINT_JS)
+    position = path.evaluate(POINT_JS)
     assert position, f"commune {index} is covered everywhere"
     target = pointable(frame)[index]
     path.click(position=position)

@@ -1,4 +1,5 @@
 import pandas as pd
+from criteria_fixtures import two_xa_and_a_ward
 
 from geo.analysis.lagging import CriteriaBelow, NoModelInField, find_lagging
 from geo.analysis.metrics import commune_metrics, district_summary, province_summary
@@ -157,16 +158,7 @@ def _profiles_2026():
     """Panels of a xã (8 of 10 criteria, 2026) and a ward, from figures built here."""
     from geo.analysis.commune_profile import commune_profile, metrics_over_periods
 
-    communes = pd.DataFrame(
-        {
-            "commune_code": ["00001", "00002", "00003"],
-            "commune_name": ["Xã A", "Xã B", "Phường C"],
-            "commune_type": ["Xã", "Xã", "Phường"],
-            "district_code": "001",
-            "district_name": "Huyện X",
-            "area_km2": 10.0,
-        }
-    )
+    communes = two_xa_and_a_ward()
     ntm = pd.DataFrame(
         {
             "commune_code": ["00001", "00002", "00001", "00002"],
