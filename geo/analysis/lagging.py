@@ -35,8 +35,14 @@ import pandas as pd
 
 from geo.analysis.compare import level_rank
 from geo.collation import sort_key
-from geo.figures.criteria import CriteriaSet, criteria_set_for, criterion_column, set_label
-from geo.figures.indicators import FIELD_COLUMNS, FIELDS, NTM_LEVELS
+from geo.figures.criteria import (
+    CriteriaSet,
+    criteria_set_for,
+    criterion_column,
+    criterion_number,
+    set_label,
+)
+from geo.figures.indicators import FIELD_COLUMNS, FIELDS, NTM_CRITERIA_COUNT, NTM_LEVELS
 from geo.i18n import DEFAULT_LANG, Lang, format_number, t
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE, DISTRICT_NAME
 
@@ -44,11 +50,13 @@ __all__ = [
     "PROGRESS_INDICATORS",
     "ConsolidationBelow",
     "CriteriaBelow",
+    "CriteriaChoice",
     "CriterionNotMet",
     "NoModelInField",
     "NoProgress",
     "Rule",
     "RuleResult",
+    "criteria_choice",
     "describe_rules",
     "find_lagging",
 ]
@@ -372,6 +380,56 @@ class NoProgress:
             failed = new <= old
             values = {"land_done_ha_previous": old, "land_done_ha": new}
         return _result(applies, failed, (old - new).clip(lower=0), None, values)
+
+
+@dataclass(frozen=True)
+class CriteriaChoice:
+    """What a planner may ask of the NTM criteria of one period (see :func:`criteria_choice`).
+
+    Attributes
+    ----------
+    criteria_set : CriteriaSet or None
+        The set the period is measured against (None: no set holds the period).
+    most : int
+        The largest threshold of :class:`CriteriaBelow`: the set's count (19, the parser's
+        bound, without a set).
+    default : int
+        The threshold offered first: four fifths of the criteria (15 of 19, 8 of 10).
+    criteria : tuple of int
+        Criteria with a per-criterion column holding at least one value, for
+        :class:`CriterionNotMet` (empty: the figures say only how many criteria are met).
+    """
+
+    criteria_set: CriteriaSet | None
+    most: int
+    default: int
+    criteria: tuple[int, ...]
+
+
+def criteria_choice(metrics: pd.DataFrame, period: int) -> CriteriaChoice:
+    """The criteria rules the figures of ``period`` allow: thresholds and single criteria.
+
+    Examples
+    --------
+    >>> metrics = pd.DataFrame({"criteria_met": [8], "criterion_7": [False], "criterion_2": [None]})
+    >>> choice = criteria_choice(metrics, 2026)
+    >>> choice.most, choice.default, choice.criteria
+    (10, 8, (7,))
+    >>> earlier = criteria_choice(metrics.drop(columns="criterion_7"), 2024)
+    >>> earlier.most, earlier.default, earlier.criteria
+    (19, 15, ())
+    """
+    criteria_set = criteria_set_for(period)
+    most = criteria_set.count if criteria_set is not None else NTM_CRITERIA_COUNT
+    numbers = {criterion_number(str(column)): column for column in metrics.columns}
+    criteria = tuple(
+        number
+        for number, column in sorted((n, c) for n, c in numbers.items() if n is not None)
+        if criteria_set is not None
+        and number <= criteria_set.count
+        and metrics[column].notna().any()
+    )
+    return CriteriaChoice(criteria_set, most, max(1, round(most * 4 / 5)), criteria)
 
 
 def describe_rules(rules: Sequence[Rule], combine: Combine, lang: Lang = DEFAULT_LANG) -> str:

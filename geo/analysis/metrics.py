@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geo.figures.criteria import criterion_number
 from geo.figures.indicators import FIELD_COLUMNS, NTM_LEVELS, models_total
 from geo.schema import (
     AREA_KM2,
@@ -94,8 +95,9 @@ def commune_metrics(
         ``area_km2``, ``population``, the four ``models_*`` fields, ``models_total``,
         ``models_replicated``, ``models_per_km2``, ``models_per_1000`` (NA without population),
         ``ntm_level`` (ordered categorical), ``criteria_met``, ``land_done_ha``,
-        ``land_planned_ha``, ``land_pct_of_plan`` (NA without a plan) and ``land_status``.
-        A commune with no row in a table has NA for that family: "no data", never zero.
+        ``land_planned_ha``, ``land_pct_of_plan`` (NA without a plan) and ``land_status``;
+        the NTM table's per-criterion columns (``criterion_1`` …, nullable booleans) when it
+        has any. A commune with no row in a table has NA for that family: "no data", never zero.
         A unit that is not a xã (a phường, a thị trấn; :data:`NTM_RATED_TYPE`) has no NTM
         figures whatever the table says: the programme does not rate it. A 2025 phường formed
         partly from a rated xã gets a derived level from the conversion, which must not count.
@@ -104,7 +106,12 @@ def commune_metrics(
     models = _period_slice(
         tables.get("models"), period, [*MODEL_FIELDS, "models_replicated", "population"]
     )
-    ntm = _period_slice(tables.get("ntm"), period, ["ntm_level", "ntm_year", "criteria_met"])
+    ntm_table = tables.get("ntm")
+    # Per-criterion figures (met / not met), where the table has them: the lagging rules ask.
+    criteria = [
+        str(c) for c in getattr(ntm_table, "columns", ()) if criterion_number(str(c)) is not None
+    ]
+    ntm = _period_slice(ntm_table, period, ["ntm_level", "ntm_year", "criteria_met", *criteria])
     land = _period_slice(
         tables.get("land"), period, ["land_done_ha", "land_planned_ha", "land_status"]
     )
@@ -125,7 +132,9 @@ def commune_metrics(
         out["ntm_level"].astype("object"), categories=list(NTM_LEVELS), ordered=True
     )
     not_rated = out[COMMUNE_TYPE].astype("object") != NTM_RATED_TYPE
-    out.loc[not_rated, ["ntm_level", "ntm_year", "criteria_met"]] = pd.NA
+    for column in criteria:
+        out[column] = out[column].astype("boolean")
+    out.loc[not_rated, ["ntm_level", "ntm_year", "criteria_met", *criteria]] = pd.NA
     for column in ("land_done_ha", "land_planned_ha"):
         out[column] = pd.to_numeric(out[column]).astype(float)
     planned = out["land_planned_ha"]

@@ -32,6 +32,7 @@ from geo.analysis.lagging import ConsolidationBelow, CriteriaBelow, find_lagging
 from geo.analysis.metrics import province_kpis
 from geo.analysis.vintages import VintageTables
 from geo.collation import sort_key
+from geo.figures.criteria import criteria_set_for
 from geo.figures.indicators import NTM_CRITERIA_COUNT
 from geo.figures.published import FIGURES, SOURCE, PublishedFigure, Source
 from geo.geography.geographies import Geography, geography_area_label
@@ -125,19 +126,28 @@ class _LaggingList:
     rows: pd.DataFrame
     shared: int  # communes found at the level of the last row shown
     shown_shared: int  # of them, how many are shown
+    out_of: int  # criteria of the period's set (the NTM list counts criteria met out of these)
 
 
-def _lagging(metrics: pd.DataFrame, *, n: int, lang: Lang) -> tuple[dict[str, _LaggingList], str]:
+def _lagging(
+    metrics: pd.DataFrame, *, n: int, lang: Lang, period: int
+) -> tuple[dict[str, _LaggingList], str]:
     """The two lists of page 2 and the sentence that says how they were drawn up.
 
-    The rules planners use on screen (:mod:`geo.analysis.lagging`): xã with fewer than 19 NTM
-    criteria, communes below 100 % of their consolidation plan, furthest behind first; at the
-    same gap by :data:`TIE_BREAKERS`, then by name.
+    The rules planners use on screen (:mod:`geo.analysis.lagging`): xã that do not meet every
+    NTM criterion of ``period``'s set (19 until 2025, 10 from 2026; 19, the parser's bound,
+    for a period no set holds), communes below 100 % of their consolidation plan, furthest
+    behind first; at the same gap by :data:`TIE_BREAKERS`, then by name.
     """
     details = metrics[[COMMUNE_CODE, "criteria_met", "land_done_ha", "land_planned_ha"]]
     details = details.assign(population=metrics.get("population"))
     lists = {}
-    rules = {"ntm": CriteriaBelow(NTM_CRITERIA_COUNT), "land": ConsolidationBelow(100.0)}
+    criteria = (
+        CriteriaBelow.all_of(period)
+        if criteria_set_for(period) is not None
+        else CriteriaBelow(NTM_CRITERIA_COUNT)
+    )
+    rules = {"ntm": criteria, "land": ConsolidationBelow(100.0)}
     for key, rule in rules.items():
         found = find_lagging(metrics, [rule])
         extra = details.drop(columns=[c for c in details.columns[1:] if c in found])
@@ -149,6 +159,7 @@ def _lagging(metrics: pd.DataFrame, *, n: int, lang: Lang) -> tuple[dict[str, _L
             rows,
             shared=int((found["gap"] == last).sum()),
             shown_shared=int((rows["gap"] == last).sum()),
+            out_of=criteria.threshold,
         )
     described = "; ".join(rule.describe(lang) for rule in rules.values())
     return lists, t("export.lagging_rules", lang, rules=described)
@@ -163,7 +174,8 @@ def _ties_text(key: str, listed: _LaggingList, lang: Lang) -> str:
         return text
     last = listed.rows.iloc[-1]
     if key == "ntm":
-        value = t("export.lagging_value.criteria", lang, n=int(last["criteria_met"]))
+        count = listed.out_of
+        value = t("export.lagging_value.criteria", lang, n=int(last["criteria_met"]), count=count)
     else:
         value = format_percent(float(last["land_pct_of_plan"]), lang, decimals=0)
     shared, shown = listed.shared, listed.shown_shared
@@ -325,15 +337,15 @@ def _first_page(
 
 
 def _lagging_sections(
-    lag: Mapping[str, pd.DataFrame], *, lang: Lang, inner: float
+    lag: Mapping[str, pd.DataFrame], *, lang: Lang, inner: float, out_of: int
 ) -> list[tuple[str, list[tuple[str, float, str]], list[list[str]]]]:
     """Heading, columns and rows of the two lagging tables of page 2 (``lag``: the rows of
-    each list, by key)."""
+    each list, by key; ``out_of``: the criteria of the period's set, "8/10")."""
     rank = t("export.col_rank", lang)
     commune = t("field.commune", lang)
     district = t("field.district", lang)
     ntm_rows = [
-        [str(i + 1), row[COMMUNE_NAME], row[DISTRICT_NAME], f"{int(row['criteria_met'])}/19"]
+        [str(i + 1), row[COMMUNE_NAME], row[DISTRICT_NAME], f"{int(row['criteria_met'])}/{out_of}"]
         for i, row in lag["ntm"].iterrows()
     ]
     land_rows = [
@@ -387,10 +399,10 @@ def _second_page(
     inner = sheet.width - 2 * margin
     sheet.text(margin, top, t("export.lagging_heading", lang), size=10.5, bold=True)
     top += _line_mm(10.5) + 1
-    lag, rule_text = _lagging(metrics, n=lagging, lang=lang)
+    lag, rule_text = _lagging(metrics, n=lagging, lang=lang, period=view.period)
     top = sheet.paragraph(margin, top, [rule_text], width=inner, size=7.2, color=_GREY)
     rows_of = {key: listed.rows for key, listed in lag.items()}
-    sections = _lagging_sections(rows_of, lang=lang, inner=inner)
+    sections = _lagging_sections(rows_of, lang=lang, inner=inner, out_of=lag["ntm"].out_of)
     for key, (heading, table_columns, rows) in zip(lag, sections, strict=True):
         top += 4
         sheet.text(margin, top, heading, size=9, bold=True)

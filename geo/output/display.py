@@ -22,11 +22,14 @@ from collections.abc import Sequence
 import pandas as pd
 
 from geo.analysis.commune_profile import CommuneProfile
+from geo.analysis.compare import ntm_not_comparable
 from geo.analysis.lagging import Rule
 from geo.collation import sort_key
+from geo.figures.criteria import criteria_set_for, criteria_text
 from geo.figures.indicators import FIELD_COLUMNS, FIELDS
 from geo.geography.geographies import Geography, GroupLevel, boundary_kind_text
 from geo.i18n import Lang, format_number, format_percent, has_key, t
+from geo.web.layers import LAYERS
 
 __all__ = [
     "WORD_JOINER",
@@ -40,6 +43,8 @@ __all__ = [
     "legend_notes",
     "markdown_text",
     "named_model_lines",
+    "ntm_change_note",
+    "ntm_status_line",
     "profile_caption",
     "profile_figures",
     "slug",
@@ -249,6 +254,55 @@ def profile_caption(profile: CommuneProfile, lang: Lang) -> str:
     return " · ".join(parts)
 
 
+def ntm_status_line(profile: CommuneProfile, lang: Lang) -> str:
+    """The panel's NTM line (markdown), criteria counted out of the set of the profile's period.
+
+    "Nông thôn mới: **Đạt chuẩn NTM**, đạt 8/10 tiêu chí (bộ tiêu chí 2026–2030) · đạt chuẩn
+    năm 2026"; a ward's line says the programme does not rate it, a xã without figures says so.
+    """
+    if not profile.ntm_applies:
+        return t("panel.ntm_na", lang)
+    if profile.ntm_level is None:
+        return t("panel.ntm_unknown", lang)
+    criteria = criteria_text(profile.criteria_met, profile.period, lang)
+    line = t(
+        "panel.ntm_line",
+        lang,
+        level=t(f"ntm.{profile.ntm_level}", lang),
+        criteria=criteria or t("panel.ntm_no_criteria", lang),
+    )
+    if profile.ntm_year is not None:
+        line += " · " + t("panel.ntm_year", lang, year=profile.ntm_year)
+    return line
+
+
+def ntm_change_note(periods: Sequence[int], lang: Lang, *, layer: str) -> str:
+    """Why the NTM levels of a change map are not compared; ``""`` when they are, on a map of
+    one period, or on a layer that is not about NTM (models and hectares compare).
+
+    Examples
+    --------
+    >>> note = ntm_change_note((2024, 2026), "en", layer="change_ntm")
+    >>> note.startswith("NTM levels not comparable: 2024"), "have 19 and 10 criteria" in note
+    (True, True)
+    >>> ntm_change_note((2021, 2025), "vi", layer="change_ntm")
+    ''
+    >>> ntm_change_note((2024, 2026), "vi", layer="change_models")
+    ''
+    """
+    spec = LAYERS.get(layer)
+    if len(periods) != 2 or spec is None or spec.family != "ntm":
+        return ""
+    reason = ntm_not_comparable(periods[0], periods[-1], lang)
+    if not reason:
+        return ""
+    first, last = criteria_set_for(periods[0]), criteria_set_for(periods[-1])
+    if first is None or last is None:  # a period before the first set: the reason says it all
+        return reason
+    why = t("criteria.not_comparable_why", lang, count0=first.count, count1=last.count)
+    return f"{reason}. {why}"
+
+
 #: Every character with a meaning in Streamlit's markdown: CommonMark and GFM syntax, HTML,
 #: entities (``&amp;``), math (``$``), emoji short codes and colour directives (``:red[…]``).
 #: All are ASCII punctuation, which CommonMark lets a backslash escape without a trace.
@@ -408,6 +462,9 @@ def legend_notes(
     notes = [first, boundary]
     if district_name:
         notes.append(t("legend.district_note", lang, district=district_name))
+    # A change of NTM level across criteria sets is marked "not comparable": say why.
+    if layer is not None and (note := ntm_change_note(periods, lang, layer=layer)):
+        notes.append(note)
     if converted and layer in _LEVEL_LAYERS:
         notes.append(t("legend.derived_note", lang))
     elif converted:

@@ -376,7 +376,9 @@ def joined_layer(
         metrics, on=COMMUNE_CODE, how="left", validate="one_to_one"
     )
     table = gpd.GeoDataFrame(table, geometry="geometry", crs=communes.crs)
-    classification = classify_layer(table, view.layer, lang=view.lang, **view.classification)
+    classification = classify_layer(
+        table, view.layer, lang=view.lang, period=view.period, **view.classification
+    )
     return table, classification
 
 
@@ -630,7 +632,7 @@ def column_label(column: str, lang: Lang = DEFAULT_LANG) -> str:
     Examples
     --------
     >>> column_label("criteria_met", "vi"), column_label("land_pct_of_plan", "en")
-    ('Số tiêu chí đạt (/19)', '% of plan')
+    ('Số tiêu chí đạt', '% of plan')
     """
     schema = {spec.name: spec for family in FAMILIES.values() for spec in family.columns}
     if has_key(f"export.col.{column}"):

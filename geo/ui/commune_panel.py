@@ -12,6 +12,7 @@ from geo.output.display import (
     history_frame,
     markdown_text,
     named_model_lines,
+    ntm_status_line,
     profile_caption,
     profile_figures,
 )
@@ -86,20 +87,8 @@ def commune_panel(
             key="panel_zoom",
         )
     right.button(t("panel.close", lang), on_click=close_panel, key="panel_close")
-    if not profile.ntm_applies:
-        st.markdown(t("panel.ntm_na", lang))
-    elif profile.ntm_level is None:
-        st.markdown(t("panel.ntm_unknown", lang))
-    else:
-        line = t(
-            "panel.ntm_line",
-            lang,
-            level=t(f"ntm.{profile.ntm_level}", lang),
-            criteria="–" if profile.criteria_met is None else profile.criteria_met,
-        )
-        if profile.ntm_year is not None:
-            line += " · " + t("panel.ntm_year", lang, year=profile.ntm_year)
-        st.markdown(line)
+    # Criteria counted out of the set of the panel's period: "đạt 8/10 tiêu chí (bộ … 2026–2030)".
+    st.markdown(ntm_status_line(profile, lang))
     # A static table: it wraps long labels in the narrow panel instead of cutting them.
     figures = profile_figures(profile, lang, group=group)
     st.table(figures.set_index(t("panel.indicator", lang)))

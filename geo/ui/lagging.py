@@ -9,12 +9,15 @@ from geo.analysis.lagging import (
     PROGRESS_INDICATORS,
     ConsolidationBelow,
     CriteriaBelow,
+    CriterionNotMet,
     NoModelInField,
     NoProgress,
     Rule,
+    criteria_choice,
     describe_rules,
     find_lagging,
 )
+from geo.figures.criteria import set_label
 from geo.figures.demo import DEMO_LABEL
 from geo.figures.indicators import FIELDS
 from geo.geography.geographies import Geography, geography_area_label
@@ -29,16 +32,45 @@ from geo.view import MapView
 __all__ = ["lagging_rules", "lagging_section"]
 
 
-def lagging_rules(lang: Lang, *, has_previous: bool) -> list[Rule]:
-    """The planner's conditions: each one a checkbox with its setting beside it."""
+def lagging_rules(
+    lang: Lang, *, has_previous: bool, period: int, metrics: pd.DataFrame
+) -> list[Rule]:
+    """The planner's conditions: each one a checkbox with its setting beside it.
+
+    The criteria rules are those of ``period``'s NTM criteria set (:func:`criteria_choice`):
+    the threshold goes up to the set's count, and a single criterion can be asked for where
+    ``metrics`` has per-criterion columns.
+    """
     rules: list[Rule] = []
+    choice = criteria_choice(metrics, period)
     left, right = st.columns(2)
     with left:
         if st.checkbox(t("lag.use_criteria", lang), value=True, key="lag_use_criteria"):
+            label = t("lag.criteria_n", lang)
+            if choice.criteria_set is not None:
+                set_name = set_label(choice.criteria_set, lang)
+                label = t("lag.criteria_n_set", lang, count=choice.most, set=set_name)
             n = st.number_input(
-                t("lag.criteria_n", lang), min_value=1, max_value=19, value=15, key="lag_n"
+                label,
+                min_value=1,
+                max_value=choice.most,
+                value=choice.default,
+                # One setting per count: 15 of 19 kept for 2024 is no value for 2026's 10.
+                key=f"lag_n_{choice.most}",
             )
-            rules.append(CriteriaBelow(int(n)))
+            rules.append(CriteriaBelow(int(n), period=period))
+        if choice.criteria and st.checkbox(
+            t("lag.use_criterion", lang), value=False, key="lag_use_criterion"
+        ):
+            number = choice_box(
+                st,
+                t("lag.criterion", lang),
+                choice.criteria,
+                key=f"lag_criterion_{choice.most}",
+                lang=lang,
+                format_func=lambda n: CriterionNotMet(n, period=period).describe(lang),
+            )
+            rules.append(CriterionNotMet(number, period=period))
         if st.checkbox(t("lag.use_no_model", lang), value=False, key="lag_use_field"):
             field = choice_box(
                 st,
@@ -96,7 +128,7 @@ def lagging_section(
     lang, period = view.lang, view.period
     names = district_names(geography)
     st.caption(t("lag.intro", lang, period=period))
-    rules = lagging_rules(lang, has_previous=previous is not None)
+    rules = lagging_rules(lang, has_previous=previous is not None, period=period, metrics=metrics)
     left, right = st.columns(2)
     combine = choice_radio(
         left,

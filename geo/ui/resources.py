@@ -215,9 +215,12 @@ def metrics_for(geography_key: str, period: int, revision: int) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def change_for(geography_key: str, p0: int, p1: int, revision: int) -> pd.DataFrame:
-    """Change of every commune's metrics from period ``p0`` to ``p1``."""
+    """Change of every commune's metrics from period ``p0`` to ``p1`` (NTM levels marked not
+    comparable when the two periods are measured against different criteria sets)."""
     return compare_periods(
-        metrics_for(geography_key, p0, revision), metrics_for(geography_key, p1, revision)
+        metrics_for(geography_key, p0, revision),
+        metrics_for(geography_key, p1, revision),
+        periods=(p0, p1),
     )
 
 

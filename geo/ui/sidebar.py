@@ -16,7 +16,7 @@ from geo.errors import AtlasError
 from geo.figures.indicators import FIELD_LABELS, FIELDS
 from geo.geography.geographies import Geography, geography_label
 from geo.i18n import Lang, t
-from geo.output.display import markdown_text
+from geo.output.display import markdown_text, ntm_change_note
 from geo.ui.districts import district_box, group_label, several_provinces
 from geo.ui.resources import (
     ENV_BOUNDARIES,
@@ -72,6 +72,10 @@ def sidebar() -> Choices:
     compare_from, period = period_widgets(periods, lang)
     metrics = metrics_for(geography_key, period, revision)
     layer = layer_widgets("period" if compare_from is None else "compare", metrics, lang)
+    if compare_from is not None and (
+        note := ntm_change_note((compare_from, period), lang, layer=layer)
+    ):
+        st.caption(note)  # NTM levels of two criteria sets: why the map does not compare them
     classes = class_widgets(layer, lang, several_periods=compare_from is None and len(periods) > 1)
     district_code = district_widgets(geography, lang)
     tiles = st.checkbox(t("app.tiles", lang), value=False, key="tiles")

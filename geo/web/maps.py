@@ -24,6 +24,7 @@ import pandas as pd
 from branca.element import MacroElement, Template
 
 from geo.analysis.metrics import NTM_LEVELS
+from geo.figures.criteria import criteria_set_for, set_label
 from geo.figures.indicators import NTM_MODERN
 from geo.geography.geographies import district_labels
 from geo.i18n import DEFAULT_LANG, Lang, format_number, t
@@ -43,6 +44,7 @@ __all__ = [
     "LINES",
     "LINES_DENSE",
     "NOT_APPLICABLE_COLOR",
+    "NOT_COMPARABLE_COLOR",
     "NO_DATA_COLOR",
     "NTM_COLORS",
     "SCHEMES",
@@ -79,6 +81,9 @@ NO_DATA_COLOR = "#bdbdbd"
 #: Fill opacity of communes outside the district in view (drill-down); in view: 0.85.
 CONTEXT_OPACITY = 0.18
 NOT_APPLICABLE_COLOR = "#ffffff"
+#: NTM levels of two periods measured against different criteria sets (a light purple: neither
+#: a gain nor a loss, nor "no data").
+NOT_COMPARABLE_COLOR = "#cab2d6"
 ZERO_COLOR = "#fde0ef"  # "no model at all" stands apart from the sequential ramp
 
 SCHEMES = {
@@ -255,15 +260,34 @@ def _signed(value: float, lang: Lang, decimals: int) -> str:
     return f"+{text}" if value > 0 else text
 
 
-def _classify_spec(metrics: pd.DataFrame, spec: LayerSpec, classes: _Classes) -> Classification:
-    """Classify a registry layer (:mod:`geo.web.layers`): field counts, rates, changes."""
-    index, lang = metrics.index, classes.lang
+def _classify_ordered_change(metrics: pd.DataFrame, spec: LayerSpec, lang: Lang) -> Classification:
+    """Levels gained between two periods: lost, same, +1, +2 …; wards "not applicable".
+
+    Where the change table says the two periods are measured against different NTM criteria
+    sets (``ntm_comparable`` False, :func:`geo.analysis.compare.compare_periods` with
+    ``periods``), the communes rated in both are one class of their own, "not comparable",
+    and the classes of levels gained are left out: a level under another set is not progress.
+    """
+    index = metrics.index
     title, unit = t(spec.title_key, lang), t(spec.unit_key, lang)
-    # Wards and towns are outside the NTM programme (and have no land plan in the tables).
+    # Wards and towns are outside the NTM programme.
     rural = metrics.get("commune_type", pd.Series("Xã", index=index)).eq("Xã")
-    if spec.kind == "ordered_change":
-        gained = pd.to_numeric(metrics[spec.column]).astype("Float64")
-        colors = pd.Series(NO_DATA_COLOR, index=index, dtype="object")
+    gained = pd.to_numeric(metrics[spec.column]).astype("Float64")
+    before = metrics.get("ntm_level_p0", pd.Series(pd.NA, index=index)).astype("object")
+    after = metrics.get("ntm_level_p1", pd.Series(pd.NA, index=index)).astype("object")
+    comparable = metrics.get("ntm_comparable", pd.Series(True, index=index)).astype("boolean")
+    apart = (~comparable).fillna(False).astype(bool)
+    rated = before.map(lambda v: isinstance(v, str)) & after.map(lambda v: isinstance(v, str))
+    colors = pd.Series(NO_DATA_COLOR, index=index, dtype="object")
+    legend = []
+    if apart.any():
+        members = apart & rated
+        colors[members] = NOT_COMPARABLE_COLOR
+        legend.append(
+            LegendClass(t("legend.not_comparable", lang), NOT_COMPARABLE_COLOR, int(members.sum()))
+        )
+        missing = ~members
+    else:
         steps = [
             (gained < 0, t("legend.level_lost", lang), CHANGE_DECREASE_COLOR),
             (gained == 0, t("legend.level_same", lang), CHANGE_NONE_COLOR),
@@ -272,26 +296,37 @@ def _classify_spec(metrics: pd.DataFrame, spec: LayerSpec, classes: _Classes) ->
                 for n in range(1, len(spec.palette) + 1)
             ),
         ]
-        legend = []
         for mask, label, color in steps:
             members = mask.fillna(False).astype(bool)
             if label == t("legend.level_lost", lang) and not members.any():
                 continue  # levels are rarely lost: list the class only when it occurs
             colors[members] = color
             legend.append(LegendClass(label, color, int(members.sum())))
-        not_applicable = _add_missing_classes(gained.isna(), rural, colors, legend, lang)
-        before = metrics.get("ntm_level_p0", pd.Series(pd.NA, index=index)).astype("object")
-        after = metrics.get("ntm_level_p1", pd.Series(pd.NA, index=index)).astype("object")
-        labels = pd.Series(
-            [
-                f"{t(f'ntm.{b}', lang)} → {t(f'ntm.{a}', lang)}"
-                if isinstance(b, str) and isinstance(a, str)
-                else t("legend.not_applicable" if na else "legend.no_data", lang)
-                for b, a, na in zip(before, after, not_applicable, strict=True)
-            ],
-            index=index,
-        )
-        return Classification(colors, labels, legend, title, unit)
+        missing = gained.isna()
+    not_applicable = _add_missing_classes(missing, rural, colors, legend, lang)
+    key = "legend.not_comparable_value"
+    labels = pd.Series(
+        [
+            (
+                t(key, lang, before=t(f"ntm.{b}", lang), after=t(f"ntm.{a}", lang))
+                if other
+                else f"{t(f'ntm.{b}', lang)} → {t(f'ntm.{a}', lang)}"
+            )
+            if isinstance(b, str) and isinstance(a, str)
+            else t("legend.not_applicable" if na else "legend.no_data", lang)
+            for b, a, na, other in zip(before, after, not_applicable, apart, strict=True)
+        ],
+        index=index,
+    )
+    return Classification(colors, labels, legend, title, unit)
+
+
+def _classify_spec(metrics: pd.DataFrame, spec: LayerSpec, classes: _Classes) -> Classification:
+    """Classify a registry layer (:mod:`geo.web.layers`): field counts, rates, changes."""
+    index, lang = metrics.index, classes.lang
+    title, unit = t(spec.title_key, lang), t(spec.unit_key, lang)
+    if spec.kind == "ordered_change":
+        return _classify_ordered_change(metrics, spec, lang)
 
     values = layer_values(metrics, spec)
     if spec.kind == "change":
@@ -433,9 +468,16 @@ def _classify_land(metrics: pd.DataFrame, classes: _Classes) -> Classification:
     return Classification(colors, labels, legend, t("layer.land", lang), t("unit.land", lang), bins)
 
 
-def _classify_ntm(metrics: pd.DataFrame, *, lang: Lang) -> Classification:
-    """The NTM level as ordered categories; wards and towns "not applicable"."""
+def _classify_ntm(metrics: pd.DataFrame, *, lang: Lang, period: int | None) -> Classification:
+    """The NTM level as ordered categories; wards and towns "not applicable".
+
+    With ``period``, the criteria met are counted out of that period's criteria set
+    (:func:`geo.figures.criteria.criteria_set_for`: 19 until 2025, 10 from 2026) and the
+    legend's unit names the set and its count.
+    """
     index = metrics.index
+    criteria_set = criteria_set_for(period) if period is not None else None
+    out_of = f"/{criteria_set.count}" if criteria_set is not None else ""
     levels = metrics["ntm_level"].astype("object")
     criteria = metrics.get("criteria_met", pd.Series(pd.NA, index=index))
     # Wards and towns are not rural communes: the NTM programme does not apply to them.
@@ -444,14 +486,17 @@ def _classify_ntm(metrics: pd.DataFrame, *, lang: Lang) -> Classification:
     legend = []
     for level in NTM_LEVELS:
         members = levels == level
-        if level == NTM_MODERN and not members.any():
-            continue  # the pilot tier of the 2026-2030 set: in the legend only where it is used
+        outside = criteria_set is not None and level not in criteria_set.levels
+        if (level == NTM_MODERN or outside) and not members.any():
+            # The pilot tier of the 2026-2030 set, and levels the period's set does not know
+            # ("advanced", "model" from 2026): in the legend only where a commune has them.
+            continue
         colors[members] = NTM_COLORS[level]
         legend.append(LegendClass(t(f"ntm.{level}", lang), NTM_COLORS[level], int(members.sum())))
     not_applicable = _add_missing_classes(levels.isna(), rural, colors, legend, lang)
     labels = pd.Series(
         [
-            f"{t(f'ntm.{lv}', lang)} ({c}/19)"
+            f"{t(f'ntm.{lv}', lang)} ({c}{out_of})"
             if isinstance(lv, str) and pd.notna(c)
             else (
                 t(f"ntm.{lv}", lang)
@@ -462,7 +507,11 @@ def _classify_ntm(metrics: pd.DataFrame, *, lang: Lang) -> Classification:
         ],
         index=index,
     )
-    return Classification(colors, labels, legend, t("layer.ntm", lang), t("unit.ntm", lang))
+    unit = t("unit.ntm", lang)
+    if criteria_set is not None:
+        label = set_label(criteria_set, lang)
+        unit = t("unit.ntm_set", lang, unit=unit, set=label, count=criteria_set.count)
+    return Classification(colors, labels, legend, t("layer.ntm", lang), unit)
 
 
 def classify_layer(
@@ -474,6 +523,7 @@ def classify_layer(
     breaks: Sequence[float] | None = None,
     lang: Lang = DEFAULT_LANG,
     reference: pd.DataFrame | None = None,
+    period: int | None = None,
 ) -> Classification:
     """Colour each commune for ``layer`` and build the matching legend.
 
@@ -503,6 +553,9 @@ def classify_layer(
         as always), and are the same for every period, so two periods compare by eye. The
         values of ``metrics`` are sorted into them; a class no commune reaches this period is
         listed with 0. Ignored with manual ``breaks``, on categories and on change layers.
+    period : int, optional
+        The period of ``metrics``: the NTM layer counts criteria out of its criteria set
+        ("Đạt chuẩn NTM (8/10)") and its legend names the set. Without it, no count is said.
 
     Returns
     -------
@@ -526,6 +579,13 @@ def classify_layer(
     >>> c = classify_layer(early, "models_density", k=2, lang="en", reference=both)
     >>> [(e.label, e.count) for e in c.legend]
     [('1.00 – 2.00', 3), ('2.00 – 9.00', 0), ('No data', 0)]
+
+    The NTM layer of a period of the 2026–2030 set counts out of its 10 criteria.
+
+    >>> ntm = pd.DataFrame({"ntm_level": ["not_yet", "ntm"], "criteria_met": [8, 10]})
+    >>> c = classify_layer(ntm, "ntm", lang="en", period=2026)
+    >>> c.labels.tolist(), c.unit
+    (['Not yet (8/10)', 'NTM standard (10/10)'], 'level; 2026–2030 criteria set, 10 criteria')
     """
     if breaks or (layer in LAYERS and LAYERS[layer].kind != "amount"):
         reference = None  # manual breaks, categories and changes: nothing to share
@@ -537,7 +597,7 @@ def classify_layer(
     if layer == "land":
         return _classify_land(metrics, classes)
     if layer == "ntm":
-        return _classify_ntm(metrics, lang=lang)
+        return _classify_ntm(metrics, lang=lang, period=period)
     raise ValueError(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}")
 
 
@@ -866,7 +926,7 @@ def build_map(
     )
     shared = reference if view.fixed_classes else None
     classification = classify_layer(
-        table, view.layer, lang=lang, reference=shared, **view.classification
+        table, view.layer, lang=lang, reference=shared, period=view.period, **view.classification
     )
     if shared is not None and classification.bins and "period" in shared:
         first, last = int(shared["period"].min()), int(shared["period"].max())

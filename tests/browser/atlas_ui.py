@@ -53,6 +53,17 @@ SETTLE_JS = (
 }"""
 )
 
+# A point of a polygon where it is the topmost element (where a pointer would reach it).
+POINT_JS = """(el) => {
+  const r = el.getBoundingClientRect();
+  const cx = r.left + r.width / 2, cy = r.top + r.height / 2, points = [];
+  for (let i = 1; i < 12; i++) for (let j = 1; j < 12; j++)
+    points.push([r.left + (r.width * i) / 12, r.top + (r.height * j) / 12]);
+  points.sort((a, b) => Math.hypot(a[0] - cx, a[1] - cy) - Math.hypot(b[0] - cx, b[1] - cy));
+  const hit = points.find(([x, y]) => document.elementFromPoint(x, y) === el);
+  return hit ? {x: hit[0] - r.left, y: hit[1] - r.top} : null;
+}"""
+
 
 def choose_radio(page: Any, option: str) -> None:
     """Click the radio button labelled exactly ``option``."""

@@ -31,6 +31,7 @@ from atlas_ui import (
     FIND_MAP_JS,
     FIRST_MAP_TIMEOUT_MS,
     MAP_IFRAME,
+    POINT_JS,
     POLYGONS,
     SCHEMATIC_PROVINCES,
     SETTLE_JS,
@@ -77,16 +78,6 @@ _VIEW_JS = (
           north: b.getNorth()};
 }"""
 )
-# A point of a polygon where it is the topmost element (where a pointer would reach it).
-_POINT_JS = """(el) => {
-  const r = el.getBoundingClientRect();
-  const cx = r.left + r.width / 2, cy = r.top + r.height / 2, points = [];
-  for (let i = 1; i < 12; i++) for (let j = 1; j < 12; j++)
-    points.push([r.left + (r.width * i) / 12, r.top + (r.height * j) / 12]);
-  points.sort((a, b) => Math.hypot(a[0] - cx, a[1] - cy) - Math.hypot(b[0] - cx, b[1] - cy));
-  const hit = points.find(([x, y]) => document.elementFromPoint(x, y) === el);
-  return hit ? {x: hit[0] - r.left, y: hit[1] - r.top} : null;
-}"""
 
 
 # --------------------------------------------------------------------------------------------
@@ -184,7 +175,7 @@ def click_commune(frame: Any, index: int) -> dict[str, Any]:
     """Click the ``index``-th commune where a pointer would reach it; return its polygon."""
     path = frame.locator(POLYGONS).nth(index)
     path.scroll_into_view_if_needed()
-    position = path.evaluate(_POINT_JS)
+    position = path.evaluate(POINT_JS)
     assert position, f"commune {index} is covered everywhere"
     target = pointable(frame)[index]
     path.click(position=position)
@@ -383,12 +374,14 @@ def test_planner_exports_the_lagging_communes_of_a_district(app_url, offline_pag
     lagging = page.locator(".st-key-lagging")
     expect(lagging).to_contain_text("kỳ 2019", timeout=TIMEOUT_MS)
     expect(lagging.get_by_role("checkbox", name="Số tiêu chí NTM đạt dưới ngưỡng")).to_be_checked()
-    expect(lagging.get_by_role("spinbutton", name="Đạt dưới (tiêu chí)")).to_have_value("15")
+    spin = "Đạt dưới (tiêu chí, tối đa 19 theo bộ tiêu chí 2016–2020)"  # the 2019 period's set
+    expect(lagging.get_by_role("spinbutton", name=spin)).to_have_value("15")
     lagging.get_by_text("Không có mô hình ở một lĩnh vực", exact=True).click()
     expect(lagging.get_by_role("combobox", name="Lĩnh vực")).to_have_value("kinh tế")
     choose_option(page, "Lọc theo huyện", LAC_SON, scope=lagging)
     expect(lagging).to_contain_text(
-        "1 xã (Huyện Lạc Sơn): Số tiêu chí NTM đạt dưới 15 và không có mô hình lĩnh vực kinh tế",
+        "1 xã (Huyện Lạc Sơn): Số tiêu chí NTM đạt dưới 15/19 (bộ tiêu chí 2016–2020) và không có"
+        " mô hình lĩnh vực kinh tế",
         timeout=TIMEOUT_MS,
     )
     table = lagging.locator('[data-testid="stDataFrame"]')
@@ -418,7 +411,7 @@ def test_planner_exports_the_lagging_communes_of_a_district(app_url, offline_pag
     assert header[:3] == ["Mã xã", "Xã", "Huyện"]
     record = dict(zip(header, rows[5], strict=True))
     assert record["Xã"] == "Xã Tân Mỹ" and record["Huyện"] == LAC_SON
-    assert record["Số tiêu chí đạt (/19)"] == 11 and record["Mô hình lĩnh vực kinh tế"] == 0
+    assert record["Số tiêu chí đạt"] == 11 and record["Mô hình lĩnh vực kinh tế"] == 0
     assert len(rows) == 6
 
     with page.expect_download() as download:

@@ -1,4 +1,5 @@
 import pandas as pd
+from criteria_fixtures import two_xa_and_a_ward
 
 from geo.analysis.lagging import CriteriaBelow, NoModelInField, find_lagging
 from geo.analysis.metrics import commune_metrics, district_summary, province_summary
@@ -15,6 +16,8 @@ from geo.output.display import (
     legend_notes,
     markdown_text,
     named_model_lines,
+    ntm_change_note,
+    ntm_status_line,
     profile_caption,
     profile_figures,
     slug,
@@ -27,7 +30,7 @@ def test_formatting():
     assert format_value("land_pct_of_plan", 42.857, "vi") == "42,9 %"
     assert format_value("ntm_level", "advanced", "vi") == "NTM nâng cao"
     assert format_value("criteria_met", pd.NA, "vi") == "–"
-    assert column_label("criteria_met_previous", "en") == "Criteria met (of 19) (previous period)"
+    assert column_label("criteria_met_previous", "en") == "Criteria met (previous period)"
     assert column_label("commune_name", "vi") == "Xã"
     assert slug("Huyện Đà Bắc") == "huyen-da-bac"
     assert markdown_text("Mô hình *số 1* [x]") == "Mô hình \\*số 1\\* \\[x\\]"
@@ -60,7 +63,7 @@ def test_lagging_table_for_screen_and_file():
         "Huyện",
         "Mức chậm",
         "Số điều kiện không đạt",
-        "Số tiêu chí đạt (/19)",
+        "Số tiêu chí đạt",
         "Mô hình lĩnh vực kinh tế",
         "Còn thiếu để đạt 15 (tiêu chí)",
     ]
@@ -69,7 +72,7 @@ def test_lagging_table_for_screen_and_file():
     assert file.columns[0] == "Code"
     row = file.iloc[0].tolist()
     assert row == ["05344", "Xã Tân Mỹ", "Huyện Lạc Sơn", 1.267, 2, 11, 0, 4]
-    assert str(file["Criteria met (of 19)"].dtype) == "Int64"  # counts stay whole numbers
+    assert str(file["Criteria met"].dtype) == "Int64"  # counts stay whole numbers
 
 
 def test_panel_pieces():
@@ -149,3 +152,50 @@ def test_2025_view_words_former_districts_real_boundaries_and_wards():
     notes = legend_notes(geography, periods=[2019], demo=False, lang="vi")
     assert "từ tệp" not in notes[1] and "thật, kèm theo ứng dụng" in notes[1]
     assert "vietnamese-provinces-database" in notes[1]
+
+
+def _profiles_2026():
+    """Panels of a xã (8 of 10 criteria, 2026) and a ward, from figures built here."""
+    from geo.analysis.commune_profile import commune_profile, metrics_over_periods
+
+    communes = two_xa_and_a_ward()
+    ntm = pd.DataFrame(
+        {
+            "commune_code": ["00001", "00002", "00001", "00002"],
+            "period": [2024, 2024, 2026, 2026],
+            "ntm_level": ["ntm", "not_yet", "ntm", "not_yet"],
+            "ntm_year": [2018, None, 2018, None],
+            "criteria_met": [19, 15, 8, None],
+        }
+    )
+    over = metrics_over_periods(communes, {"ntm": ntm}, [2024, 2026])
+    return {code: commune_profile(over, code, period=2026) for code in communes["commune_code"]}
+
+
+def test_ntm_status_line_counts_out_of_the_period_set():
+    profiles = _profiles_2026()
+    assert ntm_status_line(profiles["00001"], "vi") == (
+        "Nông thôn mới: **Đạt chuẩn NTM**, đạt 8/10 tiêu chí (bộ tiêu chí 2026–2030)"
+        " · đạt chuẩn năm 2018"
+    )
+    assert ntm_status_line(profiles["00002"], "en") == (
+        "New-rural standard: **Not yet**, criteria met not known"
+    )
+    assert ntm_status_line(profiles["00003"], "vi") == t("panel.ntm_na", "vi")
+
+
+def test_change_notes_say_why_ntm_levels_are_not_compared():
+    geography, _, _ = _demo()
+    notes = legend_notes(geography, periods=(2024, 2026), demo=False, lang="vi", layer="change_ntm")
+    assert notes[-1] == (
+        "Không so sánh được mức NTM: kỳ 2024 theo bộ tiêu chí 2021–2025, kỳ 2026 theo bộ tiêu chí"
+        " 2026–2030. Hai bộ có 19 và 10 tiêu chí, với mức và chỉ tiêu khác nhau: bản đồ không"
+        " tính mức tăng hay giảm."
+    )
+    # Models compare across the reform; NTM levels within one set compare.
+    models = legend_notes(
+        geography, periods=(2024, 2026), demo=False, lang="vi", layer="change_models"
+    )
+    assert not any("so sánh" in note for note in models)
+    assert ntm_change_note((2021, 2025), "en", layer="change_ntm") == ""
+    assert ntm_change_note((2026,), "en", layer="ntm") == ""

@@ -26,6 +26,7 @@ from geo.web.maps import (
     CONTEXT_OPACITY,
     NO_DATA_COLOR,
     NOT_APPLICABLE_COLOR,
+    NOT_COMPARABLE_COLOR,
     build_map,
     classify_layer,
 )
@@ -211,6 +212,30 @@ def test_ntm_change_counts_levels_and_wards(change):
     assert c.colors.iloc[0] == NOT_APPLICABLE_COLOR
     assert "→" in c.labels.iloc[1]
     _check_legend(c, len(change))
+
+
+def test_ntm_change_across_criteria_sets_is_marked_not_comparable(change):
+    communes, before = _tables(2019, 1, 1)
+    _, after = _tables(2020, 2, 3)
+    # The same figures said of 2024 (19 criteria) and 2026 (10 criteria).
+    apart = compare_periods(
+        commune_metrics(communes, before, period=2019),
+        commune_metrics(communes, after, period=2020),
+        periods=(2024, 2026),
+    )
+    c = classify_layer(apart, "change_ntm", lang="vi")
+    counts = {e.label: e.count for e in c.legend}
+    rated = change["ntm_level_p0"].notna() & change["ntm_level_p1"].notna()
+    assert counts["Không so sánh được (khác bộ tiêu chí)"] == int(rated.sum()) > 0
+    assert "Giữ nguyên mức" not in counts  # no level gained or kept is claimed
+    assert counts["Không áp dụng (phường, thị trấn)"] == 1
+    row = rated[rated].index[0]
+    assert c.colors[row] == NOT_COMPARABLE_COLOR
+    assert c.labels[row].endswith("(khác bộ tiêu chí, không so sánh được)")
+    _check_legend(c, len(change))
+    # Periods of one set: the usual classes.
+    same = classify_layer(change.assign(ntm_comparable=True), "change_ntm", lang="vi")
+    assert "Giữ nguyên mức" in {e.label for e in same.legend}
 
 
 def test_change_land_layer(change):

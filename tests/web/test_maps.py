@@ -107,7 +107,7 @@ def test_known_bins_with_few_values():
 
 
 def test_ntm_is_ordered_categories_with_not_applicable(metrics):
-    c = classify_layer(metrics, "ntm", lang="vi")
+    c = classify_layer(metrics, "ntm", lang="vi", period=2019)
     labels = [e.label for e in c.legend]
     assert labels[:4] == ["Chưa đạt", "Đạt chuẩn NTM", "NTM nâng cao", "NTM kiểu mẫu"]
     assert "Không áp dụng (phường, thị trấn)" in labels
@@ -342,3 +342,46 @@ def test_scale_bar_is_metric_only(communes, metrics):
     html = build_map(communes, metrics, MapView(layer="ntm", period=2019)).get_root().render()
     scales = re.findall(r"L\.control\.scale\(([^)]*)\)", html)
     assert scales == ["{metric: true, imperial: false}"]  # one scale, no miles
+
+
+def _ntm_2026(communes):
+    """Figures of a 2026 period, measured on the 10 criteria of the 2026–2030 set."""
+    rural = communes[communes["commune_type"] == "Xã"]["commune_code"].tolist()
+    ntm = pd.DataFrame(
+        {
+            "commune_code": rural,
+            "period": 2026,
+            "ntm_level": ["not_yet", "ntm"] * (len(rural) // 2) + ["ntm"] * (len(rural) % 2),
+            "criteria_met": [8, 10] * (len(rural) // 2) + [10] * (len(rural) % 2),
+        }
+    )
+    return commune_metrics(communes, {"ntm": ntm}, period=2026)
+
+
+def test_ntm_counts_criteria_out_of_the_period_set(communes):
+    metrics = _ntm_2026(communes)
+    c = classify_layer(metrics, "ntm", lang="vi", period=2026)
+    first = metrics.index[metrics["ntm_level"].astype(str) == "not_yet"][0]
+    assert c.labels[first] == "Chưa đạt (8/10)"
+    assert c.unit == "mức đạt; bộ tiêu chí 2026–2030, 10 tiêu chí"
+    # Only the levels of the 2026–2030 set ("advanced" and "model" are no levels of it).
+    assert [e.label for e in c.legend] == [
+        "Chưa đạt",
+        "Đạt chuẩn NTM",
+        "Không áp dụng (phường, thị trấn)",
+        "Không có số liệu",
+    ]
+    # The same figures said of a 2024 period count out of 19 (the 2021–2025 set).
+    old = classify_layer(metrics, "ntm", lang="en", period=2024)
+    assert old.labels[first] == "Not yet (8/19)"
+    assert old.unit == "level; 2021–2025 criteria set, 19 criteria"
+    # Without a period no count is claimed.
+    assert classify_layer(metrics, "ntm", lang="vi").labels[first] == "Chưa đạt (8)"
+
+
+def test_ntm_legend_of_the_map_names_the_set(communes):
+    fmap = build_map(communes, _ntm_2026(communes), MapView(layer="ntm", period=2026))
+    html = fmap.get_root().render()
+    # The legend's body is a JSON string in the page.
+    assert json.dumps("mức đạt; bộ tiêu chí 2026–2030, 10 tiêu chí")[1:-1] in html
+    assert "8/10" in html and "/19" not in html
