@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
-import openpyxl
 import pandas as pd
 import pytest
+from test_templates import load, save
 
 from geo.figures.auth import Planner
 from geo.figures.importing import UnreadableFileError, import_file
@@ -22,16 +20,6 @@ from geo.figures.templates import (
 
 def _csv(*lines: str) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def _book(data: bytes) -> openpyxl.Workbook:
-    return openpyxl.load_workbook(io.BytesIO(data))
-
-
-def _save(book: openpyxl.Workbook) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _error(data: bytes, **options: object) -> UnreadableFileError:
@@ -79,7 +67,7 @@ def test_a_file_is_read_under_its_codes_vintage_and_the_report_says_so():
 def test_a_template_says_its_vintage_and_has_no_district_column_in_2025():
     communes = template_communes("2025")
     assert len(communes) == 148 and "district_name" not in communes.columns
-    book = _book(template_workbook("ntm", communes=communes, period=2026))
+    book = load(template_workbook("ntm", communes=communes, period=2026))
     data = book.worksheets[0]
     keys = [c.value for c in data[4]]
     assert keys[:5] == ["commune_code", "commune_name", "ntm_level", "ntm_year", "criteria_met"]
@@ -90,7 +78,7 @@ def test_a_template_says_its_vintage_and_has_no_district_column_in_2025():
         "được lấy từ mẫu." in notes
     )
     assert template_file_name("ntm", 2026, "2025") == "mau_ntm_2026_dia_gioi_2025.xlsx"
-    old = _book(template_workbook("ntm", communes=template_communes("2020-2025"), period=2024))
+    old = load(template_workbook("ntm", communes=template_communes("2020-2025"), period=2024))
     assert [c.value for c in old.worksheets[0][4]][2] == "district_name"
 
 
@@ -98,7 +86,7 @@ def test_an_untouched_2025_template_imports_nothing_and_a_filled_one_exactly():
     data = template_workbook("ntm", communes=template_communes("2025"), period=2026)
     report = import_file(data, family="ntm", period=2026)
     assert (len(report.accepted), len(report.rejected), len(report.warnings)) == (0, 0, 0)
-    book = _book(data)
+    book = load(data)
     ws = book.worksheets[0]
     row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "05200")
     ws.cell(row, 3, "Chưa đạt")
@@ -106,7 +94,7 @@ def test_an_untouched_2025_template_imports_nothing_and_a_filled_one_exactly():
     ws.cell(row, 6, "Đạt")  # criterion 1
     ws.cell(row, 7, "Chưa đạt")
     ws.cell(row, 8, "Đạt")
-    report = import_file(_save(book), family="ntm", period=2026)
+    report = import_file(save(book), family="ntm", period=2026)
     assert (report.vintage, report.vintage_source, report.criteria_set) == (
         "2025",
         "template",
@@ -125,9 +113,9 @@ def test_a_2025_template_with_2020_2025_codes_is_an_error_naming_the_codes():
     # A template that says 2025 but lists the 2020–2025 communes (edited by hand); 04792 is the
     # same ward before and after, so it is not named.
     communes = template_communes("2020-2025").head(3).assign(vintage="2025")
-    book = _book(template_workbook("models", communes=communes, period=2025))
+    book = load(template_workbook("models", communes=communes, period=2025))
     book.worksheets[0].cell(5, 4, 4)
-    error = _error(_save(book), family="models", period=2025)
+    error = _error(save(book), family="models", period=2025)
     assert error.key == "importer.error.vintage_template"
     assert error.text("vi") == (
         "bieu.xlsx: tệp ghi là mẫu cho địa giới từ 1/7/2025 (không có cấp huyện), nhưng mã "
@@ -137,13 +125,13 @@ def test_a_2025_template_with_2020_2025_codes_is_an_error_naming_the_codes():
 
 
 def test_a_2025_template_with_one_row_of_an_old_code_rejects_that_row():
-    book = _book(template_workbook("models", communes=template_communes("2025"), period=2025))
+    book = load(template_workbook("models", communes=template_communes("2025"), period=2025))
     ws = book.worksheets[0]
     ws.cell(5, 1, "05233")
     ws.cell(5, 2, "Xã Tòng Đậu")
     ws.cell(5, 3, 4)
     ws.cell(6, 3, 1)
-    report = import_file(_save(book), family="models", period=2025)
+    report = import_file(save(book), family="models", period=2025)
     assert (report.vintage, report.vintage_source) == ("2025", "template")
     assert report.rejected[["source_row", "column"]].values.tolist() == [[5, "commune_code"]]
     assert len(report.accepted) == 1

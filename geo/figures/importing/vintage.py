@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from geo.figures.importing.findings import unreadable
+from geo.figures.importing.findings import UnreadableFileError, unreadable
 from geo.geography.matching import name_key, unit_type
 from geo.geography.units_2025 import VINTAGE_2025
 from geo.i18n import LANGUAGES, Lang, t
@@ -195,6 +195,16 @@ def _labels(vintage: str) -> dict[str, str]:
     return {lang: vintage_label(vintage, lang) for lang in LANGUAGES}
 
 
+def _against_codes(
+    evidence: VintageEvidence, file_name: str, key: str, chosen: str | None = None
+) -> UnreadableFileError:
+    """The error of a vintage (the file's word, or ``chosen``) its codes contradict."""
+    detected = evidence.vintage or ""
+    said = {"chosen": _labels(chosen)} if chosen else {"said": _labels(evidence.marked or "")}
+    codes = _codes_text(evidence.codes_of(detected))
+    return unreadable(file_name, key, found=_labels(detected), codes=codes, **said)
+
+
 def resolve_vintage(
     evidence: VintageEvidence, *, chosen: str | None, period: int, file_name: str
 ) -> tuple[str, str]:
@@ -217,13 +227,7 @@ def resolve_vintage(
     """
     marked, detected = evidence.marked, evidence.vintage
     if marked and detected and marked != detected:
-        raise unreadable(
-            file_name,
-            f"importer.error.vintage_{evidence.marked_by}",
-            said=_labels(marked),
-            found=_labels(detected),
-            codes=_codes_text(evidence.codes_of(detected)),
-        )
+        raise _against_codes(evidence, file_name, f"importer.error.vintage_{evidence.marked_by}")
     if chosen and marked and chosen != marked:
         raise unreadable(
             file_name,
@@ -232,13 +236,7 @@ def resolve_vintage(
             chosen=_labels(chosen),
         )
     if chosen and detected and chosen != detected:
-        raise unreadable(
-            file_name,
-            "importer.error.vintage_choice_codes",
-            chosen=_labels(chosen),
-            found=_labels(detected),
-            codes=_codes_text(evidence.codes_of(detected)),
-        )
+        raise _against_codes(evidence, file_name, "importer.error.vintage_choice_codes", chosen)
     if marked:
         vintage, source = marked, evidence.marked_by
     elif detected:
