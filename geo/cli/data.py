@@ -181,14 +181,20 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from geo.figures.templates import template_workbook
-    from geo.geography.admin_units import communes
+    from geo.figures.importing.vintage import period_vintage
+    from geo.figures.templates import template_communes, template_workbook
 
+    vintage = args.vintage or (
+        period_vintage(args.period) if args.period is not None else VINTAGE_2020_2025
+    )
     data = template_workbook(
-        args.family, communes=communes(args.province), period=args.period, lang=args.lang
+        args.family,
+        communes=template_communes(vintage, args.province),
+        period=args.period,
+        lang=args.lang,
     )
     Path(args.out).write_bytes(data)
-    print(f"{args.out}: {args.family} template, {len(data):,} bytes")
+    print(f"{args.out}: {args.family} template, vintage {vintage}, {len(data):,} bytes")
     return 0
 
 
@@ -234,9 +240,10 @@ def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     imp.add_argument("--period", required=True, type=_year, help="period (year) of the figures")
     imp.add_argument(
         "--vintage",
-        default=VINTAGE_2020_2025,
         choices=(VINTAGE_2020_2025, VINTAGE_2025),
-        help="boundary vintage of the codes",
+        help="boundary vintage of the codes; default: what the template says, else what the "
+        "codes show, else the period's (2025 from period 2025 on); a choice the file "
+        "contradicts is an error",
     )
     imp.add_argument("--sheet", help="sheet of an Excel workbook (default: the first)")
     db_option(imp)
@@ -272,6 +279,12 @@ def add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     template.add_argument("--out", required=True, help="output .xlsx")
     template.add_argument("--period", type=int, help="period to pre-fill")
     template.add_argument("--province", default="17", help="GSO province code (default 17)")
+    template.add_argument(
+        "--vintage",
+        choices=(VINTAGE_2020_2025, VINTAGE_2025),
+        help="communes to list: 2020-2025 (with districts) or 2025 (no districts); "
+        "default: the period's (2025 from period 2025 on)",
+    )
     template.add_argument("--lang", **lang)
     template.set_defaults(handler=_template)
 

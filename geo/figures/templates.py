@@ -31,12 +31,21 @@ from typing import Any
 import pandas as pd
 
 from geo.figures import indicators as ind
-from geo.figures.criteria import criteria_set_for
+from geo.figures.criteria import criteria_set_for, criterion_column, criterion_number, set_label
 from geo.figures.importing import META_SHEET
+from geo.figures.importing.vintage import period_vintage, vintage_label
+from geo.geography.units_2025 import VINTAGE_2025
 from geo.i18n import Lang, t
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_NAME, VINTAGE, VINTAGE_2020_2025
 
-__all__ = ["TEMPLATE_VERSION", "template_columns", "template_workbook"]
+__all__ = [
+    "TEMPLATE_VERSION",
+    "criterion_columns",
+    "template_columns",
+    "template_communes",
+    "template_file_name",
+    "template_workbook",
+]
 
 #: Bumped when the layout changes (recorded in the hidden sheet).
 TEMPLATE_VERSION = "1"
@@ -63,6 +72,75 @@ def template_columns(family: str) -> tuple[str, ...]:
     return tuple(c for c in ind.FAMILIES[family].column_names if c not in skip)
 
 
+def template_communes(vintage: str, province_codes: str | tuple[str, ...] = "17") -> pd.DataFrame:
+    """The communes a template of ``vintage`` lists: with districts before 1 July 2025, not after.
+
+    Examples
+    --------
+    >>> len(template_communes("2020-2025")), len(template_communes("2025"))
+    (151, 148)
+    >>> "district_name" in template_communes("2025").columns
+    False
+    """
+    if vintage == VINTAGE_2025:
+        from geo.geography.units_2025 import communes_2025
+
+        return communes_2025(province_codes)
+    if vintage == VINTAGE_2020_2025:
+        from geo.geography.admin_units import communes
+
+        return communes(province_codes)
+    raise ValueError(f"vintage must be {VINTAGE_2020_2025} or {VINTAGE_2025}, got {vintage!r}")
+
+
+def template_file_name(family: str, period: int | None, vintage: str) -> str:
+    """The name a template is saved under: family, period and vintage, in plain letters.
+
+    Examples
+    --------
+    >>> template_file_name("ntm", 2026, "2025"), template_file_name("land", None, "2020-2025")
+    ('mau_ntm_2026_dia_gioi_2025.xlsx', 'mau_land_ky_mo_dia_gioi_2020-2025.xlsx')
+    """
+    return f"mau_{family}_{period if period is not None else 'ky_mo'}_dia_gioi_{vintage}.xlsx"
+
+
+def criterion_columns(period: int | None) -> tuple[ind.Column, ...]:
+    """The optional per-criterion columns of an NTM template of ``period`` (met / not met).
+
+    One per criterion of the period's set, headed by its number and name; none for an open
+    period or one no set holds.
+
+    Examples
+    --------
+    >>> columns = criterion_columns(2026)
+    >>> len(columns), columns[0].name, columns[6].label("vi")
+    (10, 'criterion_1', 'Tiêu chí 7: Khoa học công nghệ và chuyển đổi số')
+    >>> criterion_columns(None)
+    ()
+    """
+    criteria_set = criteria_set_for(period) if period is not None else None
+    if criteria_set is None:
+        return ()
+    columns = []
+    for number in range(1, criteria_set.count + 1):
+        criterion = criteria_set.criterion(number)
+        name = criterion.name_vi if criterion is not None else ""
+        label = {
+            lang: t("templates.criterion_header", lang, number=number, name=name).rstrip(": ")
+            for lang in ("vi", "en")
+        }
+        columns.append(
+            ind.Column(
+                name=criterion_column(number),
+                kind="bool",
+                label=ind.Label(vi=label["vi"], en=label["en"]),
+                description=f"Criterion {number} met ({criteria_set.id} set, "
+                f"{criteria_set.document.number}); optional",
+            )
+        )
+    return tuple(columns)
+
+
 def _for_set(column: ind.Column, period: int | None) -> ind.Column:
     """An NTM column narrowed to the criteria set of ``period``: its levels, its count.
 
@@ -86,6 +164,8 @@ def _for_set(column: ind.Column, period: int | None) -> ind.Column:
 
 def _choices(column: ind.Column, lang: Lang) -> list[str]:
     """The values a category or yes/no column offers, as shown in ``lang``."""
+    if criterion_number(column.name) is not None:
+        return [t("templates.met", lang), t("templates.not_met", lang)]
     if column.kind == "bool":
         return [t("templates.yes", lang), t("templates.no", lang)]
     labels = _CATEGORY_LABELS.get(column.name, {})
@@ -129,9 +209,14 @@ def template_workbook(
         The communes to list, in order: ``commune_code`` and ``commune_name``, and
         ``district_name`` when there are districts (e.g.
         :func:`geo.geography.admin_units.communes`).
-        Its ``vintage`` column, if any, is recorded (default ``"2020-2025"``).
+        Its ``vintage`` column, if any, is recorded (default: the period's,
+        :func:`geo.figures.importing.vintage.period_vintage`, else ``"2020-2025"``) and said
+        in the subtitle and the notes; :func:`template_communes` gives the communes of a
+        vintage (a 2025 template has no district column).
     period : int, optional
         The period the figures are for (shown, and checked on import); None leaves it open.
+        An NTM template of a period with a criteria set has the set's optional per-criterion
+        columns (:func:`criterion_columns`).
     lang : {"vi", "en"}
         Language of the header, lists and notes.
 
@@ -154,11 +239,10 @@ def template_workbook(
     for needed in (COMMUNE_CODE, COMMUNE_NAME):
         if needed not in communes.columns:
             raise ValueError(f"communes lacks column {needed!r}")
-    vintage = (
-        str(communes[VINTAGE].iloc[0])
-        if VINTAGE in communes.columns and len(communes)
-        else VINTAGE_2020_2025
-    )
+    if VINTAGE in communes.columns and len(communes):
+        vintage = str(communes[VINTAGE].iloc[0])
+    else:
+        vintage = period_vintage(period) if period is not None else VINTAGE_2020_2025
     with_district = (
         DISTRICT_NAME in communes.columns and communes[DISTRICT_NAME].fillna("").ne("").any()
     )
@@ -169,6 +253,8 @@ def template_workbook(
     if with_district:
         identity.append((DISTRICT_NAME, t("field.district", lang)))
     figures = [_for_set(spec.column(name), period) for name in template_columns(family)]
+    if family == ind.NTM:
+        figures += criterion_columns(period)
     keys = [key for key, _ in identity] + [c.name for c in figures]
     headers = [label for _, label in identity] + [_header(c, lang) for c in figures]
 
@@ -328,13 +414,22 @@ def _notes_sheet(
     ]
     if family == ind.NTM:
         notes.append("templates.note_ntm")
+    criteria_set = criteria_set_for(period) if period is not None else None
+    if family == ind.NTM and criteria_set is not None:
+        notes.append("templates.note_criteria")
     if family == ind.NAMED_MODELS:
         notes.append("templates.note_named")
     notes.append("templates.note_import")
+    notes.append("templates.note_vintage")
+    values = {
+        "family": family,
+        "period": period if period is not None else "…",
+        "vintage": vintage_label(vintage, lang),
+        "count": criteria_set.count if criteria_set is not None else "",
+        "set": set_label(criteria_set, lang) if criteria_set is not None else "",
+    }
     for key in notes:
-        ws.append(
-            ["• " + t(key, lang, family=family, period=period if period is not None else "…")]
-        )
+        ws.append(["• " + t(key, lang, **values)])
     ws.append([])
     headers = [
         "templates.col_column",

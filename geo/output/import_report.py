@@ -56,7 +56,9 @@ def report_payload(
 ) -> dict[str, Any]:
     """The report as a JSON-friendly dict (``python -m geo import --json``).
 
-    Keys: ``file, sha256, family, period, vintage, encoding, accepted, rejected`` (rows),
+    Keys: ``file, sha256, family, period, vintage, vintage_source, criteria_set``,
+    ``stored_as_vi, stored_as_en`` (the vintage and set in words), ``encoding, accepted, rejected``
+    (rows),
     ``rejected_problems``, ``skipped`` (counts), ``rejected_rows`` (one per problem:
     ``source_row, column, value, reason_vi, reason_en``),
     ``skipped_rows``, ``warnings``, ``batch_id`` (``None`` when nothing was written), ``batch``,
@@ -68,6 +70,10 @@ def report_payload(
         "family": report.family,
         "period": int(report.period),
         "vintage": report.vintage,
+        "vintage_source": getattr(report, "vintage_source", ""),
+        "criteria_set": getattr(report, "criteria_set", ""),
+        "stored_as_vi": _stored_as(report, "vi"),
+        "stored_as_en": _stored_as(report, "en"),
         "encoding": getattr(report, "encoding", None),
         "accepted": len(report.accepted),
         "rejected": rejected_row_count(report),
@@ -90,6 +96,12 @@ def report_payload(
         "batch": batch.to_dict() if batch is not None else None,
         "db": db,
     }
+
+
+def _stored_as(report: object, lang: Lang) -> str:
+    """What an importer's report says it stores the rows under (``""`` for other reports)."""
+    stored_as = getattr(report, "stored_as", None)
+    return str(stored_as(lang)) if callable(stored_as) else ""
 
 
 def problem_text(problem: Problem, lang: Lang = "vi") -> str:
@@ -118,6 +130,8 @@ def report_lines(payload: dict[str, Any], *, lang: Lang = "vi", limit: int = 50)
         f"{t('report.accepted', lang)}: {payload['accepted']}",
         f"{t('report.rejected', lang)}: {payload['rejected']}",
     ]
+    if payload.get(f"stored_as_{lang}"):
+        lines.insert(2, payload[f"stored_as_{lang}"])
     for row in payload["rejected_rows"][:limit]:
         value = "" if row.get("value") is None else f" {row['value']!r}"
         lines.append(

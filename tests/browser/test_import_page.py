@@ -110,6 +110,9 @@ def test_a_planner_imports_a_csv(site, offline_page, tmp_path):
         timeout=UI_TIMEOUT_MS
     )
     expect(page.get_by_text("Dòng hợp lệ (2)")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    # The file's vintage column says 2020–2025: the box opens on it, the report says so.
+    expect(page.get_by_text("Lưu theo địa giới 2020–2025 (có cấp huyện)")).to_be_visible()
+    expect(page.get_by_text("Bộ địa giới của tệp").filter(visible=True)).to_be_visible()
     page.get_by_role("button", name="Xác nhận nhập 2 dòng").click()
     expect(page.get_by_text("Đã nhập lô số 25")).to_be_visible(timeout=20_000)
 

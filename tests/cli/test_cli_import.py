@@ -260,3 +260,29 @@ def test_an_unexpected_error_is_one_line(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert code == 2 and "models.csv" in err and "RuntimeError: boom" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_2026_ntm_file_says_its_vintage_and_rejects_criteria_above_the_set(tmp_path, capsys):
+    path = tmp_path / "ntm_2026.csv"
+    path.write_text(
+        "Mã xã,Tên xã,Mức đạt NTM,Số tiêu chí đạt,TC1\n"
+        "05200,Xã Mai Châu,Chưa đạt,12,x\n"
+        "04846,Xã Đức Nhàn,Chưa đạt,1,x\n",
+        encoding="utf-8",
+    )
+    argv = ["import", str(path), "--family", "ntm", "--period", "2026", "--dry-run"]
+    assert main([*argv, "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Stored under the 2025 units (no districts), recognised from the file's commune codes; "
+        "2026–2030 criteria set"
+    ) in out
+    assert "Row 2, criteria_met '12': Column “Criteria met”: criteria met is above the 10" in out
+    assert main([*argv, "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert (payload["vintage"], payload["vintage_source"], payload["criteria_set"]) == (
+        "2025",
+        "codes",
+        "2026-2030",
+    )
+    assert payload["rejected_rows"][0]["source_row"] == 2

@@ -456,12 +456,15 @@ def test_post_2025_codes_and_names():
             ["4828", "Phường Thống Nhất", "Hòa Bình", 3],
             [None, "Xã Mai Châu", None, 2],
             ["05233", "Xã Tòng Đậu", None, 1],
+            ["04795", "Phường Hòa Bình", None, 1],  # this code and name only since 2025
         ]
     )
+    # Rows pointing both ways leave the vintage undecided: the choice stands.
     report = import_file(to_csv(table), family="models", period=2025, vintage="2025")
-    assert report.accepted["commune_code"].tolist() == ["04828", "05200"]
+    assert report.accepted["commune_code"].tolist() == ["04828", "05200", "04795"]
     assert set(report.accepted["vintage"]) == {"2025"}
     assert report.rejected["source_row"].tolist() == [4]  # a 2020–2025 code, gone in 2025
+    assert report.vintage_source == "choice"
     assert "importer.warn.district_ignored" in [w.key for w in report.warnings]
 
 

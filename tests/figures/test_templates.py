@@ -95,13 +95,14 @@ def test_layout(hoa_binh):
     book = load(template_workbook("ntm", communes=hoa_binh, period=PERIOD))
     ws = book.worksheets[0]
     assert ws.title == "Số liệu"
-    assert [c.value for c in ws[3]] == [
+    assert [c.value for c in ws[3]][:7] == [
         "Mã xã",
         "Xã",
         "Huyện",
         "Mức NTM",
         "Năm đạt chuẩn",
         "Số tiêu chí đạt",
+        "Tiêu chí 1: Quy hoạch",  # the optional per-criterion columns of the 19-criteria set
     ]
     assert [c.value for c in ws[4]] == [
         "commune_code",
@@ -110,6 +111,7 @@ def test_layout(hoa_binh):
         "ntm_level",
         "ntm_year",
         "criteria_met",
+        *(f"criterion_{n}" for n in range(1, 20)),
     ]
     assert ws.row_dimensions[4].hidden
     assert [ws.cell(5, c).value for c in (1, 2, 3)] == [

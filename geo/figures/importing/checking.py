@@ -24,7 +24,8 @@ import pandas as pd
 
 from geo.errors import Problem
 from geo.figures import indicators as ind
-from geo.figures.criteria import criteria_set_for
+from geo.figures.criteria import criteria_set_for, criterion_number
+from geo.figures.importing.criteria_columns import criteria_sum_problem, criterion_texts
 from geo.figures.importing.findings import Findings, Reason
 from geo.figures.importing.grid import cell_name
 from geo.figures.importing.header import TOTAL_COLUMN, column_label
@@ -67,6 +68,7 @@ _RULE_KEYS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"which has (?P<n>\d+)",
             "importer.rule.criterion_not_in_set",
         ),
+        (r"^expected met or not met", "importer.rule.met"),
         (r"^year reached is given but the level is not_yet", "importer.rule.ntm_year_not_yet"),
         (r"^year reached is after the period", "importer.rule.after_period"),
         (r"^status done but the area consolidated is below", "importer.rule.land_done_below"),
@@ -156,6 +158,11 @@ class Checker:
         self.vintage = vintage
         self.place = place
         self.by_number = {row.index + 1: row for row in layout.rows}
+        #: The file's per-criterion columns (NTM), in criterion order.
+        self.criterion_columns = sorted(
+            (c for c in sheet.by_column if criterion_number(c) is not None),
+            key=lambda c: criterion_number(c) or 0,
+        )
         self.convention = "vi"
         self.numbers: dict[int, dict[str, float | None]] = {}
 
@@ -240,6 +247,16 @@ class Checker:
         if raw.empty:
             raw = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
         table, problems = ind.parse_cells(raw, self.family, source=self.findings.file_name)
+        if self.criterion_columns:
+            texts = {
+                number: criterion_texts(self.by_number[number].cells, self.criterion_columns)
+                for number in records
+            }
+            cells = pd.DataFrame.from_dict(texts, orient="index", dtype=object)
+            cells = cells.reindex(index=raw.index, columns=self.criterion_columns).fillna("")
+            met, more = ind.parse_criterion_columns(cells, source=self.findings.file_name)
+            table = pd.concat([table, met], axis=1)
+            problems = [*problems, *more]
         for problem in problems:
             number, column = _where(problem)
             if column == COMMUNE_CODE:
@@ -350,6 +367,29 @@ class Checker:
                     self.findings.reject(
                         row, column, "importer.reject.ntm_not_rural", official=unit.name
                     )
+            self.reject_criteria_sum(table)
+
+    def reject_criteria_sum(self, table: pd.DataFrame) -> None:
+        """Reject NTM rows whose per-criterion columns disagree with their "criteria met"."""
+        criteria_set = criteria_set_for(self.period)
+        if not self.criterion_columns or criteria_set is None:
+            return
+        for number in table.index:
+            found = criteria_sum_problem(
+                table.loc[number, self.criterion_columns].astype("boolean"),
+                table.loc[number, ind.CRITERIA_MET],
+                criteria_set.count,
+            )
+            if found is not None:
+                counted, known = found
+                self.findings.reject(
+                    self.by_number[number],
+                    ind.CRITERIA_MET,
+                    "importer.reject.criteria_sum",
+                    counted=counted,
+                    known=known,
+                    count=criteria_set.count,
+                )
 
     def summed_columns(self) -> list[str]:
         """The figure columns whose subtotals and totals are sums of their communes."""

@@ -17,11 +17,13 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from geo.figures import indicators as ind
+from geo.figures.criteria import criterion_column, criterion_number
 from geo.figures.importing.reading import Grid, cell_text, word_key
 from geo.i18n import Lang, t
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE, DISTRICT_NAME, VINTAGE
@@ -32,6 +34,11 @@ DISTRICT_COLUMN = "_district"
 DISTRICT_CODE_COLUMN = "_district_code"
 TOTAL_COLUMN = "_total"  # models: the total of the four fields, a cross-check only
 IGNORE_COLUMN = "_ignore"  # "Đơn vị tính", "Ghi chú": known, not used
+# Per-criterion headers of an NTM table (word keys): "tieu chi 1", "tc1", "tc 1", "tieu chi so
+# 1", "criterion 1", "criterion_1", and the same followed by the criterion's name.
+_NUMBERED_CRITERION = re.compile(
+    r"^(?:tieu chi|tc|criterion|criteria|crit) ?(?:so )?([0-9]{1,2})(?: .*)?$"
+)
 
 # --- header vocabulary --------------------------------------------------------------------------
 
@@ -294,6 +301,18 @@ def _containable_aliases(family: str) -> tuple[tuple[str, str], ...]:
     return tuple((a, c) for a, c in _alias_table(family).items() if _containable(a))
 
 
+def criterion_header(text: str) -> str | None:
+    """The per-criterion column a numbered header names (``"TC 3"`` → ``criterion_3``).
+
+    Examples
+    --------
+    >>> criterion_header("TC 3"), criterion_header("Tiêu chí số 12"), criterion_header("TC đạt")
+    ('criterion_3', 'criterion_12', None)
+    """
+    found = _NUMBERED_CRITERION.match(word_key(text))
+    return criterion_column(int(found[1])) if found else None
+
+
 @lru_cache(maxsize=4096)
 def recognise(text: str, family: str) -> tuple[str | None, bool]:
     """The column a header text names (or None) and whether it names it exactly."""
@@ -303,6 +322,8 @@ def recognise(text: str, family: str) -> tuple[str | None, bool]:
     table = _alias_table(family)
     if key in table:
         return table[key], True
+    if family == ind.NTM and (criterion := criterion_header(key)) is not None:
+        return criterion, True
     padded = f" {key} "
     best: tuple[int, str] | None = None
     for alias, column in _containable_aliases(family):
@@ -439,6 +460,8 @@ def column_label(column: str, family: str, lang: Lang) -> str:
     spec = ind.FAMILIES[family]
     if column in spec.column_names:
         return spec.column(column).label(lang)
+    if (number := criterion_number(column)) is not None:
+        return t("importer.criterion", lang, number=number)
     return {
         COMMUNE_NAME: t("field.commune", lang),
         DISTRICT_COLUMN: t("field.district", lang),

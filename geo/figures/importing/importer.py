@@ -43,10 +43,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import IO
 
 from geo.figures import indicators as ind
+from geo.figures.criteria import criteria_set_for
 from geo.figures.importing.checking import Checker
+from geo.figures.importing.criteria_columns import settle_criterion_columns
 from geo.figures.importing.findings import Findings, unreadable
 from geo.figures.importing.header import (
     DISTRICT_COLUMN,
@@ -58,13 +61,14 @@ from geo.figures.importing.header import (
     value_columns,
 )
 from geo.figures.importing.limits import DEFAULT_LIMITS, ReadLimits
-from geo.figures.importing.matching import CommuneMatcher, Place, load_place
-from geo.figures.importing.reading import Grid, read_grids, read_source, repair_grid
+from geo.figures.importing.matching import VINTAGES, CommuneMatcher, Place, load_place
+from geo.figures.importing.reading import Grid, cell_text, read_grids, read_source, repair_grid
 from geo.figures.importing.report import ImportReport, build_report
 from geo.figures.importing.rows import RowClassifier, Sheet
+from geo.figures.importing.vintage import evidence_of, resolve_vintage
 from geo.geography.units_2025 import VINTAGE_2025
 from geo.i18n import LANGUAGES
-from geo.schema import VINTAGE_2020_2025
+from geo.schema import COMMUNE_CODE, COMMUNE_NAME, VINTAGE
 
 
 def import_file(
@@ -74,7 +78,7 @@ def import_file(
     period: int,
     file_name: str | None = None,
     province_codes: str | tuple[str, ...] = "17",
-    vintage: str = VINTAGE_2020_2025,
+    vintage: str | None = None,
     sheet: str | int | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
     commune_areas_ha: Mapping[str, float] | None = None,
@@ -94,9 +98,12 @@ def import_file(
         Name to report (defaults to the path's or buffer's name).
     province_codes : str or tuple of str
         Province(s) whose communes rows are matched against (GSO codes, default Hòa Bình).
-    vintage : {"2020-2025", "2025"}
-        Boundary set of the file's codes and names: ``"2020-2025"`` (default) or ``"2025"``
-        for files keyed to the communes after 1 July 2025 (no districts).
+    vintage : {"2020-2025", "2025"}, optional
+        The planner's choice of the boundary set of the file's codes and names: ``"2020-2025"``
+        or ``"2025"`` (the communes after 1 July 2025, no districts). None (default): what the
+        file says (a template), else what its codes show, else the period's
+        (:mod:`geo.figures.importing.vintage`). A choice the file or its codes contradict is
+        an error naming the codes; so is a period on the other vintage's units.
     sheet : str or int, optional
         Sheet name or 0-based index; default: the first visible sheet with a header.
     limits : ReadLimits
@@ -117,7 +124,8 @@ def import_file(
         (a :class:`~geo.errors.DataError`) when the file cannot be used at all: not a
         spreadsheet, an old ``.xls``, password-protected, empty, damaged or hostile XML, beyond
         the ``limits``, no header with a commune column and a figure column, a template of
-        another family.
+        another family, a vintage its codes or the period contradict, a per-criterion column
+        beyond the period's criteria set.
     ValueError
         For an unknown family or vintage, or a period outside 1900–2100.
 
@@ -134,7 +142,8 @@ def import_file(
         raise ValueError(f"unknown family {family!r}; expected one of {ind.FAMILY_NAMES}")
     if not 1900 <= int(period) <= 2100:
         raise ValueError(f"period must be a year between 1900 and 2100, got {period!r}")
-    place = load_place(province_codes, vintage)
+    if vintage is not None and vintage not in VINTAGES:
+        raise ValueError(f"vintage must be one of {', '.join(VINTAGES)}, got {vintage!r}")
     data, name = read_source(source, file_name, limit=limits.file_bytes)
     sha256 = hashlib.sha256(data).hexdigest()
     grids = read_grids(data, name, sheet, limits)
@@ -142,8 +151,34 @@ def import_file(
         raise unreadable(name, "importer.error.empty")
     _check_template_family(grids[0], family, name)
     grid, header, encoding = _table(grids, family, name)
-    run = _Import(grid, header, family, int(period), vintage, name, place)
-    return run.run(sha256=sha256, encoding=encoding, commune_areas_ha=commune_areas_ha or {})
+    criteria_set = criteria_set_for(int(period)) if family == ind.NTM else None
+    settle_criterion_columns(grid, header, criteria_set, name)
+    table = Sheet(grid, header, family)
+    evidence = evidence_of(_identity_cells(table), grids[0].meta, province_codes)
+    used, vintage_source = resolve_vintage(
+        evidence, chosen=vintage, period=int(period), file_name=name
+    )
+    place = load_place(province_codes, used)
+    run = _Import(table, int(period), used, name, place)
+    report = run.run(sha256=sha256, encoding=encoding, commune_areas_ha=commune_areas_ha or {})
+    return replace(
+        report,
+        vintage_source=vintage_source,
+        criteria_set=criteria_set.id if criteria_set is not None else "",
+    )
+
+
+def _identity_cells(sheet: Sheet) -> list[dict[str, str]]:
+    """Code, name and vintage cells of the rows under the header (to tell the vintage)."""
+    wanted = {
+        c: column
+        for column, c in sheet.by_column.items()
+        if column in (COMMUNE_CODE, COMMUNE_NAME, VINTAGE)
+    }
+    return [
+        {column: cell_text(row[c]) if c < len(row) else "" for c, column in wanted.items()}
+        for row in sheet.grid.rows[sheet.header.last + 1 :]
+    ]
 
 
 def _family_label(family: str) -> dict[str, str]:
@@ -189,17 +224,10 @@ class _Import:
     """One import: classify rows, match communes, parse and check values, build the report."""
 
     def __init__(
-        self,
-        grid: Grid,
-        header: Header,
-        family: str,
-        period: int,
-        vintage: str,
-        file_name: str,
-        place: Place,
+        self, sheet: Sheet, period: int, vintage: str, file_name: str, place: Place
     ) -> None:
-        self.sheet = Sheet(grid, header, family)
-        self.family = family
+        self.sheet = sheet
+        self.family = sheet.family
         self.period = period
         self.vintage = vintage
         self.place = place

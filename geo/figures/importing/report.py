@@ -62,6 +62,12 @@ class ImportReport:
         :func:`rejected_workbook`.
     sheet : str
         The sheet read (``""`` for CSV).
+    vintage_source : str
+        Where ``vintage`` came from: ``"template"``, ``"column"``, ``"codes"``, ``"choice"`` or
+        ``"period"`` (:mod:`geo.figures.importing.vintage`).
+    criteria_set : str
+        The NTM criteria set the period is measured against (``"2026-2030"``), ``""`` for other
+        families or periods before the first set.
     """
 
     family: str
@@ -76,6 +82,33 @@ class ImportReport:
     encoding: str
     rejected_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     sheet: str = ""
+    vintage_source: str = ""
+    criteria_set: str = ""
+
+    def stored_as(self, lang: Lang = "vi") -> str:
+        """What the rows are stored under, in words: the vintage, whence, and the criteria set.
+
+        Examples
+        --------
+        >>> from geo.figures.importing import import_file
+        >>> csv_bytes = "Mã xã,Mức đạt NTM\\n5233,Chưa đạt\\n".encode()
+        >>> report = import_file(csv_bytes, family="ntm", period=2024)
+        >>> print(report.stored_as("en").replace("; ", ";\\n"))
+        Stored under the 2020–2025 units (with districts), recognised from the file's commune codes;
+        2021–2025 criteria set
+        """
+        from geo.figures.importing.vintage import vintage_label
+
+        text = t(
+            "importer.stored_as",
+            lang,
+            vintage=vintage_label(self.vintage, lang),
+            source=t(f"importer.vintage_source.{self.vintage_source or 'choice'}", lang),
+        )
+        if self.criteria_set:
+            years = self.criteria_set.replace("-", "–")
+            text += "; " + t("criteria.set", lang, years=years)
+        return text
 
     @property
     def rejected_row_count(self) -> int:
@@ -112,6 +145,8 @@ class ImportReport:
             "family": self.family,
             "period": int(self.period),
             "vintage": self.vintage,
+            "vintage_source": self.vintage_source,
+            "criteria_set": self.criteria_set,
             "encoding": self.encoding,
             "sheet": self.sheet,
             "counts": {

@@ -19,10 +19,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from geo.figures import indicators as ind
+from geo.figures.criteria import criterion_number
 from geo.figures.importing.findings import Findings
 from geo.figures.importing.header import STT_COLUMN, Header, recognise, value_columns
 from geo.figures.importing.reading import Grid, cell_text, word_key
-from geo.figures.importing.values import has_value, is_number
+from geo.figures.importing.values import DASHES, has_value, is_number
 from geo.geography.matching import clean, unit_type
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME
 
@@ -147,6 +148,8 @@ class Sheet:
         self.by_column = {column: c for c, column in header.columns.items()}
         #: The figure columns the file has.
         self.values = [c for c in value_columns(family) if c in self.by_column]
+        #: The file's optional per-criterion columns (NTM): figures too.
+        self.criteria = [c for c in self.by_column if criterion_number(c) is not None]
 
     def cells(self, index: int) -> dict[str, str]:
         """Grid row ``index`` as column → text, for the columns the header names."""
@@ -236,7 +239,9 @@ class RowClassifier:
         sheet, findings = self.sheet, self.findings
         label = sheet.label(index, cells)
         kind = self.row_kind(label, cells)
-        has_figures = any(has_value(sheet.spec, c, cells.get(c, "")) for c in sheet.values)
+        has_figures = any(has_value(sheet.spec, c, cells.get(c, "")) for c in sheet.values) or any(
+            cells.get(c, "") not in ("", *DASHES) for c in sheet.criteria
+        )
         if kind == "note":
             findings.skip(index, sheet.row_text(index), "importer.skip.note")
         elif kind == "total":

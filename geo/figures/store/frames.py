@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from geo.figures.indicators import Family
-from geo.figures.store.schema import SOURCE_ROW
+from geo.figures.store.schema import OPTIONAL_COLUMNS, SOURCE_ROW
 
 __all__ = ["batch_records", "coerce", "read_frame"]
 
@@ -68,7 +68,10 @@ def batch_records(accepted: pd.DataFrame, spec: Family, batch_id: int) -> list[d
         typed[SOURCE_ROW] = pd.array(accepted[SOURCE_ROW].to_numpy(), dtype="Int64")
     else:
         typed[SOURCE_ROW] = pd.array(range(2, len(typed) + 2), dtype="Int64")
-    names = [SOURCE_ROW, *spec.column_names]
+    optional = [name for name in OPTIONAL_COLUMNS.get(spec.name, ()) if name in accepted.columns]
+    for name in optional:
+        typed[name] = pd.array(accepted[name].to_numpy(), dtype="boolean")
+    names = [SOURCE_ROW, *spec.column_names, *optional]
     columns = {name: typed[name].astype(object).tolist() for name in names}
     return [
         {"batch_id": batch_id, **{name: _python(columns[name][i]) for name in names}}
@@ -79,7 +82,11 @@ def batch_records(accepted: pd.DataFrame, spec: Family, batch_id: int) -> list[d
 def read_frame(
     connection: Connection, query: sa.Select[Any], spec: Family, *, extra: Sequence[str] = ()
 ) -> pd.DataFrame:
-    """The family frame a query of a rows table gives (``extra`` columns as ``Int64``)."""
+    """The family frame a query of a rows table gives (``extra`` columns as ``Int64``).
+
+    Optional columns (:data:`~geo.figures.store.schema.OPTIONAL_COLUMNS`: the per-criterion
+    columns of NTM) come along, as nullable booleans, only when some row has a value in them.
+    """
     result = connection.execute(query).mappings().all()
     raw = pd.DataFrame(
         {name: [row[name] for row in result] for name in (*spec.column_names, *extra)}
@@ -87,4 +94,8 @@ def read_frame(
     table = coerce(raw, spec)
     for name in extra:
         table[name] = pd.array(raw[name].tolist(), dtype="Int64")
+    for name in OPTIONAL_COLUMNS.get(spec.name, ()):
+        values = [row.get(name) for row in result]
+        if any(value is not None for value in values):
+            table[name] = pd.array(values, dtype="boolean")
     return table

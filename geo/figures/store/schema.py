@@ -7,7 +7,9 @@
     ``rolled_back``, origin ``demo`` or ``import``.
 ``rows_<family>``
     The accepted rows of each batch, one typed column per column of the family schema
-    (:data:`geo.figures.indicators.FAMILIES`), plus ``batch_id`` and ``source_row``.
+    (:data:`geo.figures.indicators.FAMILIES`), plus ``batch_id`` and ``source_row``;
+    ``rows_ntm`` also has the optional per-criterion columns ``criterion_1`` … (met: true, not
+    met: false, not known: null; :data:`OPTIONAL_COLUMNS`), as many as the largest criteria set.
 ``sign_in_failures`` and ``sign_in_recent``
     The sign-in throttle shared by every server process (:mod:`geo.figures.store.sign_in`):
     failures per name with the time of the last one, and the time of each recent failure.
@@ -28,12 +30,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from geo.figures.indicators import FAMILIES, FAMILY_NAMES, PERIOD, Family
+from geo.figures.criteria import criteria_sets, criterion_column
+from geo.figures.indicators import FAMILIES, FAMILY_NAMES, NTM, PERIOD, Family
 from geo.schema import COMMUNE_CODE
 
 __all__ = [
     "BATCHES",
     "META",
+    "OPTIONAL_COLUMNS",
     "ORIGIN_DEMO",
     "ORIGIN_IMPORT",
     "ROWS",
@@ -125,6 +129,12 @@ def _sql_type(kind: str) -> sa.types.TypeEngine[Any]:
     }[kind]
 
 
+#: Columns a family's rows may have beyond its schema: per family, nullable booleans.
+OPTIONAL_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    NTM: tuple(criterion_column(n) for n in range(1, max(s.count for s in criteria_sets()) + 1))
+}
+
+
 def _rows_table(spec: Family) -> sa.Table:
     return sa.Table(
         f"rows_{spec.name}",
@@ -138,6 +148,7 @@ def _rows_table(spec: Family) -> sa.Table:
             sa.Column(column.name, _sql_type(column.kind), nullable=not column.required)
             for column in spec.columns
         ),
+        *(sa.Column(name, sa.Boolean()) for name in OPTIONAL_COLUMNS.get(spec.name, ())),
         sa.Index(f"ix_rows_{spec.name}_batch", "batch_id"),
         sa.Index(f"ix_rows_{spec.name}_winner", PERIOD, COMMUNE_CODE, "batch_id"),
     )

@@ -22,6 +22,7 @@ from geo.ui.import_page.common import (
     UPLOAD_ROUND,
     batch_label,
     family_and_period,
+    vintage_box,
 )
 from geo.ui.resources import data_changed
 
@@ -46,9 +47,17 @@ def import_tab(store: Store, planner: Planner | None, lang: Lang) -> None:
     )
     if upload is None:
         return
-    report = checked_report(upload, family=family, period=period, lang=lang)
+    # First as the file says (template, codes, period); then as the planner chooses.
+    report = checked_report(upload, family=family, period=period, vintage=None, lang=lang)
     if report is None:
         return
+    vintage = vintage_box(
+        lang, key=f"import_vintage_{report.sha256[:16]}_{period}", default=report.vintage
+    )
+    if vintage != report.vintage:
+        report = checked_report(upload, family=family, period=period, vintage=vintage, lang=lang)
+        if report is None:
+            return
     preview(report, file_name=upload.name, lang=lang)
     if not len(report.accepted):
         st.error(t("import.nothing", lang))
@@ -57,24 +66,34 @@ def import_tab(store: Store, planner: Planner | None, lang: Lang) -> None:
 
 
 def checked_report(
-    upload: UploadedFile, *, family: str, period: int, lang: Lang
+    upload: UploadedFile, *, family: str, period: int, vintage: str | None, lang: Lang
 ) -> ImportReport | None:
-    """The importer's report on the upload, or ``None`` (and an error) if it cannot be read."""
+    """The importer's report on the upload, or ``None`` (and an error) if it cannot be read.
+
+    ``vintage`` None: the file's own (:mod:`geo.figures.importing.vintage`).
+    """
     from geo.figures.importing import import_file  # the importer
 
     data = upload.getvalue()
-    # The check runs once per file, family and period, not on every widget change.
-    key = (hashlib.sha256(data).hexdigest(), upload.name, family, period)
-    cached = st.session_state.get(REPORT)
-    if cached is not None and cached[0] == key:
-        return cached[1]
+    # The check runs once per file, family, period and vintage, not on every widget change.
+    key = (hashlib.sha256(data).hexdigest(), upload.name, family, period, vintage)
+    cached = st.session_state.get(REPORT, {})
+    if key in cached:
+        return cached[key]
     try:
-        report = import_file(io.BytesIO(data), family=family, period=period, file_name=upload.name)
+        report = import_file(
+            io.BytesIO(data),
+            family=family,
+            period=period,
+            file_name=upload.name,
+            vintage=vintage,
+        )
     except (AtlasError, ValueError) as error:
         message = markdown_text(error_text(error, lang))  # quotes the file: text, not markup
         st.error(t("import.read_failed", lang, message=message))
         return None
-    st.session_state[REPORT] = (key, report)
+    # The file's own reading and the planner's choice, of this file only.
+    st.session_state[REPORT] = {k: v for k, v in cached.items() if k[:4] == key[:4]} | {key: report}
     return report
 
 
@@ -83,6 +102,7 @@ def preview(report: ImportReport, *, file_name: str, lang: Lang) -> None:
     from geo.figures.importing import rejected_workbook  # the importer
 
     st.subheader(t("import.preview_title", lang))
+    st.info(report.stored_as(lang))
     counts = st.columns(4)
     counts[0].metric(t("report.accepted", lang), len(report.accepted))
     counts[1].metric(t("report.rejected", lang), rejected_row_count(report))
