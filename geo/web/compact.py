@@ -400,7 +400,8 @@ class CompactLabels(MacroElement):
         var view = map.getBounds(), inView = [], widths = [];
         layer.eachLayer(function (polygon) {
             var b = polygon.getBounds();
-            if (!view.intersects(b)) return;
+            // A commune too small for the view's grid has no ring left: nothing to label.
+            if (!b.isValid() || !view.intersects(b)) return;
             inView.push(polygon);
             var a = map.latLngToContainerPoint(b.getNorthWest());
             var z = map.latLngToContainerPoint(b.getSouthEast());
