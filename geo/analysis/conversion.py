@@ -315,16 +315,22 @@ def _provenance(
 
 
 def _composition(group: pd.DataFrame, family: str, lang: Lang) -> str:
-    """ "k of n former units at <level>, p % of the area", and how many were not rated."""
+    """ "k of n former units at <level>, p % of the area", and how many were not rated.
+
+    The area share needs the part area of every predecessor (the crosswalk's ``part_km2``);
+    when one is unknown (2019 units merged in 2020) the composition is by count only.
+    """
     _, level, reached = _YEARS[family]
     categories = group[level].dtype.categories
     codes = group[level].cat.codes.to_numpy()
     at_level = codes >= categories.get_loc(reached)
     area = group["part_km2"].to_numpy(float)
-    share = float(area[at_level].sum() / area.sum()) if area.sum() > 0 else 0.0
-    text = t(
-        _COMPOSITION_KEYS[family], lang, k=int(at_level.sum()), n=len(group), pct=_pct(share, lang)
-    )
+    key, k, n = _COMPOSITION_KEYS[family], int(at_level.sum()), len(group)
+    if np.isnan(area).any() or area.sum() <= 0:
+        # An area share over the known parts only would be wrong: say the count alone.
+        text = t(f"{key}_count", lang, k=k, n=n)
+    else:
+        text = t(key, lang, k=k, n=n, pct=_pct(float(area[at_level].sum() / area.sum()), lang))
     not_rated = int((codes < 0).sum())
     return t("conversion.not_rated", lang, text=text, m=not_rated) if not_rated else text
 

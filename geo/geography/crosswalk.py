@@ -15,6 +15,11 @@ Sources, per direction:
 
   - basis ``"polygons"`` when real polygons of both vintages are given (``polygons=``): the
     share is the area of the intersection with each successor, over the sum of those areas;
+  - basis ``"resolution areas 2025"`` where ``data/splits_2025_hoabinh.toml`` (written from
+    Resolution 1676/NQ-UBTVQH15 of 16 June 2025) holds a stated area for every part of the
+    commune: the share is in proportion to those areas. Article 1 of the resolution names the
+    parts (clauses 99/146, 116/118, 119/122) but states no area, so no Hòa Bình split has
+    this basis yet; the file keeps the clauses, and the hamlets where a text names them;
   - basis ``"registry areas"`` otherwise: the registry has no area of a 2020–2025 commune nor
     of its parts, so the share is in proportion to the registry's area of each successor
     (``wardAreaKm2``). It is a rough proxy (on Hòa Bình's three splits it is off by 0.10–0.17
@@ -70,6 +75,7 @@ __all__ = [
     "BASIS_POLYGONS",
     "BASIS_REGISTRY",
     "BASIS_RESOLUTION",
+    "BASIS_RESOLUTION_2025",
     "BASIS_SCHEMATIC",
     "BASIS_SPLIT_UNKNOWN",
     "BASIS_WHOLE",
@@ -96,11 +102,15 @@ BASIS_SCHEMATIC = "schematic areas"
 BASIS_RESOLUTION = "resolution areas"
 #: A split 2019 unit whose parts' areas were not found: whole to one successor.
 BASIS_SPLIT_UNKNOWN = "split, areas not found"
+#: A split 2020–2025 commune apportioned by the areas a 2025 text states for its parts.
+BASIS_RESOLUTION_2025 = "resolution areas 2025"
 
 #: The 2019 → 2020–2025 table of Hòa Bình (GSO province code 17).
 TABLE_2019_HOABINH = Path(__file__).parent / "data" / "crosswalk_2019_2020_hoabinh.toml"
 #: Provinces with a 2019 → 2020–2025 table.
 PROVINCES_2019: tuple[str, ...] = ("17",)
+#: What Resolution 1676/NQ-UBTVQH15 states of Hòa Bình's 2020–2025 communes split in 2025.
+TABLE_SPLITS_2025 = Path(__file__).parent / "data" / "splits_2025_hoabinh.toml"
 
 #: Columns of :attr:`Crosswalk.table`.
 CROSSWALK_COLUMNS: tuple[str, ...] = (
@@ -133,7 +143,9 @@ class Crosswalk:
         Columns :data:`CROSSWALK_COLUMNS`, one row per (from unit, to unit) pair: ``share`` is
         the part of the *from* unit's figures that goes to the *to* unit (the shares of one
         ``from_code`` sum to 1), ``share_basis`` how it was measured (:data:`BASIS_WHOLE`,
-        :data:`BASIS_POLYGONS`, :data:`BASIS_REGISTRY`, or for an estimate the part basis),
+        :data:`BASIS_POLYGONS`, :data:`BASIS_RESOLUTION_2025`, :data:`BASIS_REGISTRY`; from
+        2019 also :data:`BASIS_RESOLUTION` and :data:`BASIS_SPLIT_UNKNOWN`; for an estimate
+        the part basis),
         ``part_km2`` the area of the pair's common part and ``part_basis`` its basis, ``split``
         whether the *from* unit has several *to* units, ``estimate`` whether the row is an
         area-apportioned estimate (going back in time).
@@ -264,8 +276,15 @@ def _from_2019(
     second = _forward_2025("17", polygons)
     pairs = first.merge(second, left_on="to_code", right_on="from_code", suffixes=("", "_2025"))
     share = pairs["share"] * pairs["share_2025"]
-    # A 2019 unit's part of a 2025 unit is known only where the resolution gave its area.
-    part = pairs["part_km2"] * pairs["share_2025"]
+    # A 2019 unit's part of a 2025 unit is known where the resolution gave its area, or where
+    # it went whole and alone into a 2020–2025 unit (the same territory: that unit's part).
+    # Units merged in 2020 stay unknown: the resolution's areas of them were not read.
+    alone = pairs["to_code"].map(first.groupby("to_code")["from_code"].size()).eq(1)
+    # A unit that took an unrecorded part of a split ("split, areas not found") is not alone.
+    took_rest = {str(p["rest_to_code"]) for p in _load_2019()["pair"] if "rest_to_code" in p}
+    same_territory = alone & (pairs["share"] >= 1.0) & ~pairs["to_code"].isin(took_rest)
+    part = (pairs["part_km2"] * pairs["share_2025"]).where(~same_territory, pairs["part_km2_2025"])
+    part_basis = pairs["part_basis"].where(~same_territory, pairs["part_basis_2025"])
     split_basis = pairs["share_basis"].where(pairs["share"] < 1.0, pairs["share_basis_2025"])
     table = pd.DataFrame(
         {
@@ -276,7 +295,7 @@ def _from_2019(
             "share": share,
             "share_basis": split_basis.where(share < 1.0, BASIS_WHOLE),
             "part_km2": part,
-            "part_basis": pairs["part_basis"],
+            "part_basis": part_basis,
             "estimate": False,
         }
     )
@@ -300,9 +319,13 @@ def _resolution() -> str:
     return str(_load_2019()["source"]["resolution"])
 
 
-@lru_cache(maxsize=1)
 def _load_2019() -> dict[str, object]:
-    with TABLE_2019_HOABINH.open("rb") as handle:
+    return _load_toml(TABLE_2019_HOABINH)
+
+
+@lru_cache(maxsize=4)
+def _load_toml(path: Path) -> dict[str, object]:
+    with path.open("rb") as handle:
         return tomllib.load(handle)
 
 
@@ -366,6 +389,7 @@ def _forward_2025(
     table.loc[~table["split"], "share_basis"] = BASIS_WHOLE
     table["part_km2"] = _schematic_parts(table)
     table["part_basis"] = BASIS_SCHEMATIC
+    _apply_stated_areas(table, TABLE_SPLITS_2025)
     if polygons is not None:
         _measure_on_polygons(table, *polygons)
     return (
@@ -373,6 +397,28 @@ def _forward_2025(
         .loc[:, list(CROSSWALK_COLUMNS)]
         .reset_index(drop=True)
     )
+
+
+def _apply_stated_areas(table: pd.DataFrame, path: Path) -> None:
+    """Shares and part areas of split communes from the areas a text states for their parts.
+
+    A commune is apportioned this way only when the file gives an area for *every* pair the
+    converter has for it (shares must sum to 1); otherwise its registry shares stay.
+    """
+    parts = pd.DataFrame(_load_toml(path).get("part", []))
+    if parts.empty or "area_km2" not in parts:
+        return
+    stated = parts.loc[parts["area_km2"].notna(), ["from_code", "to_code", "area_km2"]]
+    pairs = table[["from_code", "to_code"]].merge(stated, how="left", on=["from_code", "to_code"])
+    area = pd.Series(pairs["area_km2"].to_numpy(float), index=table.index)
+    complete = area.notna().groupby(table["from_code"]).transform("all") & table["split"]
+    rows = table.index[complete]
+    table.loc[rows, "share"] = area[rows] / area[rows].groupby(
+        table.loc[rows, "from_code"]
+    ).transform("sum")
+    table.loc[rows, "share_basis"] = BASIS_RESOLUTION_2025
+    table.loc[rows, "part_km2"] = area[rows]
+    table.loc[rows, "part_basis"] = BASIS_RESOLUTION_2025
 
 
 def _schematic_parts(table: pd.DataFrame) -> pd.Series:

@@ -216,3 +216,47 @@ def test_named_models_go_to_the_largest_part_of_a_split_commune(demo, converted)
     vay_nua = named[named["from_codes"] == "04891"]
     assert set(vay_nua["commune_code"]) == {"04891"}  # Tiền Phong took 68 % by registry areas
     assert vay_nua["conversion_note"].str.contains("placed in Xã Tiền Phong").all()
+
+
+def _ntm_rows(levels: dict[str, str], vintage: str) -> pd.DataFrame:
+    dtype = FAMILIES[NTM].column("ntm_level").dtype
+    n = len(levels)
+    return pd.DataFrame(
+        {
+            "commune_code": list(levels),
+            "period": 2019,
+            "vintage": vintage,
+            "ntm_level": pd.Categorical(list(levels.values()), dtype=dtype),
+            "ntm_year": pd.array([None] * n, dtype="Int64"),
+            "criteria_met": pd.array([15] * n, dtype="Int64"),
+        }
+    )
+
+
+def test_a_composition_with_an_unknown_part_area_is_by_count_only():
+    walk = _walk([("1", "10001", 1.0, 30.0), ("2", "10001", 1.0, float("nan"))])
+    ntm = _ntm_rows({"1": "ntm", "2": "not_yet"}, "2020-2025")
+    row = convert_tables({NTM: ntm}, walk, lang="en")[NTM].iloc[0]
+    # Never "100 %" from the one known part, nor "0 %" from no area at all.
+    assert row[COMPOSITION] == (
+        "1 of 2 former units at NTM (no area share: the areas of all former units are not known)"
+    )
+    vi = convert_tables({NTM: ntm}, walk, lang="vi")[NTM].iloc[0]
+    assert vi[COMPOSITION].startswith("1/2 đơn vị cũ đạt chuẩn NTM (không tính tỷ lệ diện tích")
+
+
+def test_2019_compositions_use_the_areas_known_for_every_former_unit():
+    walk = crosswalk("2019", "2025")
+    # Xã Quy Đức (04873): four 2019 xã, each unchanged in 2020, so each part area is known and
+    # the share is the one measured from 2020–2025 (Đoàn Kết 34.18, Đồng Ruộng 44.21,
+    # Trung Thành 25.32, Yên Hòa 43.26 km² of schematic area: 2 at NTM = 53 %).
+    quy_duc = {"04858": "ntm", "04861": "ntm", "04870": "not_yet", "04873": "not_yet"}
+    # Phường Thống Nhất (04828): Dân Chủ and Thống Nhất were merged in 2020 with parts of Chăm
+    # Mát, whose own areas were not read: by count only, never "0 %".
+    thong_nhat = {"04789": "ntm", "04810": "ntm", "04819": "ntm", "04828": "ntm", "04891": "ntm"}
+    out = convert_tables({NTM: _ntm_rows(quy_duc | thong_nhat, "2019")}, walk, lang="en")[NTM]
+    composition = out.set_index("commune_code")[COMPOSITION]
+    assert composition["04873"] == "2 of 4 former units at NTM, 53 % of the area"
+    assert composition["04828"] == (
+        "5 of 5 former units at NTM (no area share: the areas of all former units are not known)"
+    )
