@@ -19,7 +19,7 @@ from geo.ui.export_section import export_section
 from geo.ui.header import page_header
 from geo.ui.kpis import kpi_section
 from geo.ui.lagging import lagging_section
-from geo.ui.layout import main_tabs, navigation
+from geo.ui.layout import keep_closed_tab_widgets, main_tabs, navigation
 from geo.ui.map_section import map_section
 from geo.ui.resources import (
     district_names,
@@ -51,14 +51,20 @@ def main() -> None:
 
     previous = kpi_section(view, metrics, periods=periods_of(tables), revision=revision)
     lag_tab, district_tab, commune_tab, export_tab = main_tabs(view.lang, geography)
+    # The lagging communes are always found (they may be outlined on the map); the other tabs
+    # are drawn only when open: a new visit does not build their tables and files.
     with lag_tab, st.container(key="lagging"):
         marked = lagging_section(view, metrics, previous, geography)
-    with district_tab, st.container(key="district_summary"):
-        district_section(view, metrics, district_names(geography))
-    with commune_tab:
-        commune_section(view, metrics)
-    with export_tab, st.container(key="exports"):
-        export_section(view, geography, metrics, revision=revision)
+    if district_tab.open:
+        with district_tab, st.container(key="district_summary"):
+            district_section(view, metrics, district_names(geography))
+    if commune_tab.open:
+        with commune_tab:
+            commune_section(view, metrics)
+    keep_closed_tab_widgets(export_tab)
+    if export_tab.open:
+        with export_tab, st.container(key="exports"):
+            export_section(view, geography, metrics, revision=revision)
 
     with map_column:
         map_section(

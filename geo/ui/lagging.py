@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -145,7 +147,8 @@ def lagging_downloads(
     one, two, three = st.columns([1, 1, 2])
     one.download_button(
         t("lag.download_xlsx", lang),
-        xlsx_bytes(table, sheet_name=t("lag.sheet", lang), title_lines=title),
+        # Built when its button is clicked, not on every run of every reader.
+        functools.partial(xlsx_bytes, table, sheet_name=t("lag.sheet", lang), title_lines=title),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
@@ -155,7 +158,7 @@ def lagging_downloads(
         t("lag.download_csv", lang),
         # Readers of English get "," between cells and "." before decimals, as their Excel
         # reads them; the help says which convention the file follows.
-        csv_bytes(table, convention=lang),
+        functools.partial(csv_bytes, table, convention=lang),
         file_name=f"{name}.csv",
         mime="text/csv",
         help=t("lag.download_csv_help", lang),

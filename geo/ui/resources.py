@@ -15,6 +15,7 @@ import streamlit as st
 
 from geo.analysis.commune_profile import metrics_over_periods
 from geo.analysis.compare import compare_periods
+from geo.analysis.metrics import Kpi, province_kpis
 from geo.analysis.vintages import VintageTables, tables_for
 from geo.figures.auth import Accounts, Authenticator, Throttle, accounts_path
 from geo.figures.published import FIGURES
@@ -54,6 +55,7 @@ __all__ = [
     "geography_choices",
     "geography_for",
     "get_store",
+    "kpis_for",
     "load_tables",
     "map_for",
     "metrics_for",
@@ -277,3 +279,16 @@ def map_for(view: MapView, tiles: bool, revision: int) -> folium.Map:
     # After fit_bounds: the reader's last view of the same area wins over the fitted one.
     ViewMemory(f"{view.geography_key}|{view.district_code or 'province'}").add_to(fmap)
     return use_local_assets(fmap)
+
+
+# --- indicators -------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def kpis_for(
+    geography_key: str, period: int, revision: int, published: frozenset[str] = frozenset()
+) -> list[Kpi]:
+    """The area's indicators in one period, with the published figures named in ``published``
+    beside them: the same for every reader of the view, computed once per process."""
+    values = {key: figure.value for key, figure in FIGURES.items() if key in published}
+    return province_kpis(metrics_for(geography_key, period, revision), published=values)
