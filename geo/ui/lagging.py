@@ -28,7 +28,16 @@ from geo.ui.resources import district_names
 from geo.ui.widgets import choice_box, choice_radio
 from geo.view import MapView
 
-__all__ = ["lagging_rules", "lagging_section"]
+__all__ = ["MARK_KEY", "lagging_rules", "lagging_section", "outlines_requested"]
+
+#: Session key of the switch that outlines the lagging communes on the map.
+MARK_KEY = "lag_mark"
+
+
+def outlines_requested() -> bool:
+    """The reader asked to outline the lagging communes on the map (known before they are
+    found: a widget's new value is in the session state when the run starts)."""
+    return bool(st.session_state.get(MARK_KEY))
 
 
 def lagging_rules(lang: Lang, *, has_previous: bool) -> list[Rule]:
@@ -166,6 +175,6 @@ def lagging_downloads(
         key="lag_csv",
     )
     # Off by default: the map is the leaders' first view; a planner switches it on.
-    if three.checkbox(t("lag.mark_on_map", lang), value=False, key="lag_mark"):
+    if three.checkbox(t("lag.mark_on_map", lang), value=False, key=MARK_KEY):
         return found["commune_code"].tolist()
     return []
