@@ -8,6 +8,7 @@ the geography key, the view. A change of figures bumps the revision, so nothing 
 from __future__ import annotations
 
 import os
+import weakref
 
 import folium
 import pandas as pd
@@ -30,6 +31,7 @@ from geo.geography.geographies import (
     available_geographies,
     district_choices,
     file_geography,
+    geography_label,
     group_level,
     grouped_communes,
     load_geography,
@@ -54,6 +56,7 @@ __all__ = [
     "district_names",
     "geography_choices",
     "geography_for",
+    "geography_labels",
     "get_store",
     "kpis_for",
     "load_tables",
@@ -175,10 +178,26 @@ def published_applies(geography_key: str) -> frozenset[str]:
     return frozenset()
 
 
+#: The area box's lists, by the identity of their geography (kept while it lives: the cached
+#: geographies of :func:`geography_for` live as long as the process).
+_DISTRICT_NAMES: dict[int, tuple[weakref.ref[Geography], dict[str, str]]] = {}
+
+
 def district_names(geography: Geography) -> dict[str, str]:
     """Code → label of the groups the area box offers, in Vietnamese alphabetical order of the
     labels (:func:`district_choices`: Đà Bắc right after Cao Phong): the districts, or on a
-    2025 layer the former districts (or provinces), see :func:`grouped_communes`."""
+    2025 layer the former districts (or provinces), see :func:`grouped_communes`.
+
+    Computed once per geography object (every run of every reader asks for it, often thrice).
+    """
+    known = _DISTRICT_NAMES.get(id(geography))
+    if known is None or known[0]() is not geography:  # a new object may reuse a dead one's id
+        known = (weakref.ref(geography), _district_names(geography))
+        _DISTRICT_NAMES[id(geography)] = known
+    return dict(known[1])
+
+
+def _district_names(geography: Geography) -> dict[str, str]:
     communes = grouped_communes(geography)
     if group_level(geography) != "district":
         # A former district or a province is named as it is; a district with its province
@@ -292,3 +311,9 @@ def kpis_for(
     beside them: the same for every reader of the view, computed once per process."""
     values = {key: figure.value for key, figure in FIGURES.items() if key in published}
     return province_kpis(metrics_for(geography_key, period, revision), published=values)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def geography_labels(lang: str) -> dict[str, str]:
+    """Key → label of the boundary layers on offer (:func:`geography_choices`), in ``lang``."""
+    return {choice.key: geography_label(choice, lang) for choice in geography_choices()}
