@@ -76,6 +76,7 @@ MAP_COMPONENT = "streamlit_folium.st_folium"
 MAP_IFRAME = f'iframe[title="{MAP_COMPONENT}"]'
 POLYGON = "path.leaflet-interactive"
 TARGET_P95_S = 5.0
+WARM_UP_TIMEOUT_S = 240.0
 TARGET_SESSIONS = 30
 TARGET_DRAWN_S = 2.5
 TARGET_CPU_PER_VISIT_S = 0.3
@@ -618,7 +619,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"server {server.url} (pid {server.pid or 'unknown'})")
         print(f"{os.cpu_count()} CPUs")
         if not args.no_warm_up:
-            warm = asyncio.run(run_sessions(servers, len(servers), timeout=timeout))
+            # A cold first visit builds every cache (over 10 s of CPU each, processes in
+            # parallel on shared cores): given more time than a reader's visit.
+            warm = asyncio.run(
+                run_sessions(servers, len(servers), timeout=max(timeout, WARM_UP_TIMEOUT_S))
+            )
             _print("warm-up (first visit of each process: caches built)", warm)
             results["warm_up"] = warm
         if browsers:
