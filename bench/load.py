@@ -42,6 +42,11 @@ Usage::
     python bench/load.py --sessions 30 [--replicas 2] [--timeout 60] [--json OUT]
     python bench/load.py --url http://127.0.0.1:8601 --pid 1234 --sessions 30
 
+The processes started here serve Streamlit's frontend files themselves; behind ``make serve``
+nginx serves them (deploy/nginx.conf.template), which takes about two thirds of a new
+reader's server CPU off the process. To measure that, start ``make serve REPLICAS=1`` and give
+its URL and its Streamlit process: ``--url http://127.0.0.1:8501 --pid PID``.
+
 Targets (issues 14 and 16, on 2 cores), printed as PASS or FAIL: one reader in a browser, median
 time to a drawn map at most 2.5 s and server CPU per visit at most 0.3 s; 30 sessions arriving
 together, 95th percentile of the time to map at most 5 s, no error (the number of processes is
