@@ -43,7 +43,7 @@ bench: $(STAMP)
 	$(PY) bench/national.py
 	$(PY) bench/hostile_files.py
 	$(PY) bench/hostile_boundaries.py
-	$(PY) bench/load.py --sessions 8
+	$(PY) bench/load.py --sessions 30 --replicas $(REPLICAS) --browsers 5 --floor
 
 demo-data: $(STAMP)
 	$(PY) -m geo.figures.demo

@@ -10,7 +10,8 @@
 # * nginx (Debian's package; installed with apt-get when missing and run as root) runs in the
 #   foreground with a config written from deploy/nginx.conf.template into RUN_DIR (default a
 #   fresh folder under /tmp): sticky sessions by client address, websocket upgrade, the health
-#   checks /healthz (nginx) and /_stcore/health (an app process).
+#   checks /healthz (nginx) and /_stcore/health (an app process); Streamlit's own frontend files
+#   (/static/) straight from the installed package, compressed and cached by browsers.
 # * The database is ATLAS_DB_URL, shared by every process. This script never starts one: the
 #   province's database is run, backed up and secured on its own. Without ATLAS_DB_URL the
 #   processes share the SQLite file data/atlas.sqlite (WAL: one machine only); with several
@@ -66,6 +67,8 @@ write_nginx_config() {
     template="${template//@LISTEN@/$LISTEN}"
     template="${template//@MAX_UPLOAD_MB@/$MAX_UPLOAD_MB}"
     template="${template//@UPSTREAM_SERVERS@/${upstreams%$'\n'}}"
+    # Streamlit's frontend files, served by nginx (the package of the processes' Python).
+    template="${template//@STREAMLIT_ROOT@/$STREAMLIT_ROOT}"
     printf '%s\n' "$template" >"$RUN_DIR/nginx.conf"
 }
 
@@ -108,6 +111,7 @@ main() {
             --browser.gatherUsageStats false >"$RUN_DIR/streamlit-$port.log" 2>&1 &
         PIDS+=("$!")
     done
+    STREAMLIT_ROOT="$("$PYTHON" -c 'import os, streamlit; print(os.path.join(os.path.dirname(streamlit.__file__), "static"))')"
     write_nginx_config
     "$NGINX" -t -q -c "$RUN_DIR/nginx.conf" -p "$RUN_DIR" || { say "bad nginx config: $RUN_DIR/nginx.conf"; exit 1; }
     "$NGINX" -c "$RUN_DIR/nginx.conf" -p "$RUN_DIR" &

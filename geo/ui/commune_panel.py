@@ -16,11 +16,15 @@ from geo.output.display import (
     profile_caption,
     profile_figures,
 )
+from geo.ui.errors import reporting_fragment
 from geo.ui.resources import geography_for, over_periods_for, vintage_tables_for
 from geo.ui.state import MAP_HEIGHT, close_panel, set_district
 from geo.view import MapView
 
-__all__ = ["commune_panel", "panel_column"]
+__all__ = ["HISTORY_TAB_KEY", "commune_panel", "history_tabs", "panel_column"]
+
+#: Session key of the history tabs' state (the label of the open tab).
+HISTORY_TAB_KEY = "panel_history_tab"
 
 
 def panel_column(view: MapView, selected: str | None, *, revision: int) -> None:
@@ -101,24 +105,36 @@ def commune_panel(
     history_tabs(profile, lang)
 
 
+@reporting_fragment
 def history_tabs(profile: CommuneProfile, lang: Lang) -> None:
-    """The commune's history: models, NTM criteria and land consolidation over the periods."""
+    """The commune's history: models, NTM criteria and land consolidation over the periods.
+
+    Only the open tab's chart is drawn; switching tabs re-runs this part alone (a fragment,
+    with the pages' error message, :func:`geo.ui.errors.reporting_fragment`), not the map.
+    """
     st.markdown(f"**{t('panel.history', lang)}**")
-    tabs = st.tabs([t("panel.history_models", lang), t("layer.ntm", lang), t("layer.land", lang)])
+    tabs = st.tabs(
+        [t("panel.history_models", lang), t("layer.ntm", lang), t("layer.land", lang)],
+        on_change="rerun",
+        key=HISTORY_TAB_KEY,
+    )
     history = profile.history
-    with tabs[0]:
-        st.bar_chart(
-            history_frame(history, ["models_total", "models_replicated"], lang),
-            height=180,
-            stack=False,
-        )
-    with tabs[1]:
-        if profile.ntm_applies and history["criteria_met"].notna().any():
-            st.line_chart(history_frame(history, ["criteria_met"], lang), height=180)
-        else:
-            st.caption(t("panel.ntm_na", lang))
-    with tabs[2]:
-        if history["land_pct_of_plan"].notna().any():
-            st.line_chart(history_frame(history, ["land_pct_of_plan"], lang), height=180)
-        else:
-            st.caption(t("panel.no_land", lang))
+    if tabs[0].open:
+        with tabs[0]:
+            st.bar_chart(
+                history_frame(history, ["models_total", "models_replicated"], lang),
+                height=180,
+                stack=False,
+            )
+    if tabs[1].open:
+        with tabs[1]:
+            if profile.ntm_applies and history["criteria_met"].notna().any():
+                st.line_chart(history_frame(history, ["criteria_met"], lang), height=180)
+            else:
+                st.caption(t("panel.ntm_na", lang))
+    if tabs[2].open:
+        with tabs[2]:
+            if history["land_pct_of_plan"].notna().any():
+                st.line_chart(history_frame(history, ["land_pct_of_plan"], lang), height=180)
+            else:
+                st.caption(t("panel.no_land", lang))

@@ -5,6 +5,9 @@ their language with a short random id ("… give the administrator the error id 
 and the server log gets the traceback under the same id (Python logging, logger
 ``geo.ui.errors``), so an administrator can find what happened from what the reader reports.
 
+A fragment (``st.fragment``) reruns alone when one of its widgets changes: the page's net is not
+on the stack then, so :func:`reporting_fragment` makes a fragment with the same net of its own.
+
 Streamlit's own control flow passes through untouched: ``st.rerun()``, ``st.stop()`` and
 ``st.switch_page()`` raise exceptions that Streamlit must receive. Errors the pages expect (a
 broken boundary file, a refused import) are still shown where they happen, with their reason;
@@ -15,10 +18,12 @@ itself) shows no traceback either.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import sys
 from collections.abc import Callable
+from typing import ParamSpec
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
@@ -26,11 +31,18 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 from geo.i18n import t
 from geo.ui.widgets import current_language
 
-__all__ = ["LOGGER_NAME", "new_error_id", "report_error", "run_reporting_errors"]
+__all__ = [
+    "LOGGER_NAME",
+    "new_error_id",
+    "report_error",
+    "reporting_fragment",
+    "run_reporting_errors",
+]
 
 #: The logger of unexpected page errors (its records carry ``error_id``).
 LOGGER_NAME = "geo.ui.errors"
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+P = ParamSpec("P")
 
 
 def _server_log() -> logging.Logger:
@@ -103,3 +115,34 @@ def run_reporting_errors(page: Callable[[], object]) -> None:
         raise
     except Exception as error:
         report_error(error)
+
+
+def reporting_fragment(draw: Callable[P, object]) -> Callable[P, None]:
+    """``st.fragment(draw)`` whose errors become :func:`report_error`'s message.
+
+    A fragment's own reruns run ``draw`` alone, outside the page and so outside
+    :func:`run_reporting_errors`: without this, an error there would reach Streamlit's handler
+    (no traceback with ``showErrorDetails = "none"``, but no error id either, and nothing in
+    the log under an id). The message is drawn where the fragment draws.
+
+    Parameters
+    ----------
+    draw : callable
+        Draws the fragment's part of the page.
+
+    Returns
+    -------
+    callable
+        The fragment: call it where the part belongs, as ``st.fragment``'s result.
+    """
+
+    @functools.wraps(draw)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            draw(*args, **kwargs)
+        except ScriptControlException:
+            raise  # st.rerun(scope="fragment") and st.stop are Streamlit's, not errors
+        except Exception as error:
+            report_error(error)
+
+    return st.fragment(guarded)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.metrics import province_kpis
+from geo.analysis.metrics import Kpi
 from geo.figures.demo import DEMO_LABEL
 from geo.figures.published import FIGURES, SOURCE
 from geo.geography.geographies import geography_area_label
 from geo.i18n import Lang, format_number, t
 from geo.output.display import markdown_text
-from geo.ui.resources import geography_for, metrics_for, published_applies
+from geo.ui.resources import geography_for, kpis_for, metrics_for, published_applies
 from geo.view import MapView
 
 __all__ = ["PUBLISHED_PERIOD", "base_period", "kpi_cards", "kpi_section"]
@@ -59,8 +59,14 @@ def kpi_section(
     # The cards are the area's: "Chỉ số toàn khu vực · Tỉnh Hòa Bình cũ", not "the province".
     area = markdown_text(kpi_area(view.geography_key, lang))  # names from the boundary file
     st.subheader(f"{t('app.kpis_of', lang, area=area)} · {shown}{label}")
+    published = published_applies(view.geography_key)
     kpi_cards(
-        metrics, before, view.period, base, lang, published=published_applies(view.geography_key)
+        kpis_for(view.geography_key, view.period, revision, published),
+        None if base is None else kpis_for(view.geography_key, base, revision),
+        view.period,
+        base,
+        lang,
+        published=published,
     )
     return before
 
@@ -71,20 +77,20 @@ def kpi_area(geography_key: str, lang: Lang) -> str:
 
 
 def kpi_cards(
-    metrics: pd.DataFrame,
-    before: pd.DataFrame | None,
+    current: list[Kpi],
+    before: list[Kpi] | None,
     period: int,
     base: int | None,
     lang: Lang,
     *,
     published: frozenset[str] = frozenset(FIGURES),
 ) -> None:
-    """Indicators of the area computed from the data; the published figure and source beside
-    those that speak of the same area (``published``, see
+    """Indicators of the area computed from the data (``current``, with the published figures
+    of ``published``; ``before``: those of the base period), the published figure and source
+    beside those that speak of the same area (``published``, see
     :func:`geo.ui.resources.published_applies`)."""
-    published_values = {key: f.value for key, f in FIGURES.items() if key in published}
-    kpis = {kpi.key: kpi for kpi in province_kpis(metrics, published=published_values)}
-    earlier = {kpi.key: kpi for kpi in province_kpis(before)} if before is not None else {}
+    kpis = {kpi.key: kpi for kpi in current}
+    earlier = {kpi.key: kpi for kpi in before} if before is not None else {}
     for column, key in zip(st.columns(len(SHOWN)), SHOWN, strict=True):
         kpi = kpis[key]
         decimals = 1 if kpi.value % 1 else 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -29,7 +31,16 @@ from geo.ui.resources import district_names
 from geo.ui.widgets import choice_box, choice_radio
 from geo.view import MapView
 
-__all__ = ["lagging_rules", "lagging_section"]
+__all__ = ["MARK_KEY", "lagging_rules", "lagging_section", "outlines_requested"]
+
+#: Session key of the switch that outlines the lagging communes on the map.
+MARK_KEY = "lag_mark"
+
+
+def outlines_requested() -> bool:
+    """The reader asked to outline the lagging communes on the map (known before they are
+    found: a widget's new value is in the session state when the run starts)."""
+    return bool(st.session_state.get(MARK_KEY))
 
 
 def lagging_rules(
@@ -177,7 +188,8 @@ def lagging_downloads(
     one, two, three = st.columns([1, 1, 2])
     one.download_button(
         t("lag.download_xlsx", lang),
-        xlsx_bytes(table, sheet_name=t("lag.sheet", lang), title_lines=title),
+        # Built when its button is clicked, not on every run of every reader.
+        functools.partial(xlsx_bytes, table, sheet_name=t("lag.sheet", lang), title_lines=title),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
@@ -187,7 +199,7 @@ def lagging_downloads(
         t("lag.download_csv", lang),
         # Readers of English get "," between cells and "." before decimals, as their Excel
         # reads them; the help says which convention the file follows.
-        csv_bytes(table, convention=lang),
+        functools.partial(csv_bytes, table, convention=lang),
         file_name=f"{name}.csv",
         mime="text/csv",
         help=t("lag.download_csv_help", lang),
@@ -195,6 +207,6 @@ def lagging_downloads(
         key="lag_csv",
     )
     # Off by default: the map is the leaders' first view; a planner switches it on.
-    if three.checkbox(t("lag.mark_on_map", lang), value=False, key="lag_mark"):
+    if three.checkbox(t("lag.mark_on_map", lang), value=False, key=MARK_KEY):
         return found["commune_code"].tolist()
     return []

@@ -8,6 +8,7 @@ the geography key, the view. A change of figures bumps the revision, so nothing 
 from __future__ import annotations
 
 import os
+import weakref
 
 import folium
 import pandas as pd
@@ -15,6 +16,7 @@ import streamlit as st
 
 from geo.analysis.commune_profile import metrics_over_periods
 from geo.analysis.compare import compare_periods
+from geo.analysis.metrics import Kpi, province_kpis
 from geo.analysis.vintages import VintageTables, tables_for
 from geo.figures.auth import Accounts, Authenticator, Throttle, accounts_path
 from geo.figures.published import FIGURES
@@ -29,6 +31,7 @@ from geo.geography.geographies import (
     available_geographies,
     district_choices,
     file_geography,
+    geography_label,
     group_level,
     grouped_communes,
     load_geography,
@@ -53,7 +56,9 @@ __all__ = [
     "district_names",
     "geography_choices",
     "geography_for",
+    "geography_labels",
     "get_store",
+    "kpis_for",
     "load_tables",
     "map_for",
     "metrics_for",
@@ -173,10 +178,26 @@ def published_applies(geography_key: str) -> frozenset[str]:
     return frozenset()
 
 
+#: The area box's lists, by the identity of their geography (kept while it lives: the cached
+#: geographies of :func:`geography_for` live as long as the process).
+_DISTRICT_NAMES: dict[int, tuple[weakref.ref[Geography], dict[str, str]]] = {}
+
+
 def district_names(geography: Geography) -> dict[str, str]:
     """Code → label of the groups the area box offers, in Vietnamese alphabetical order of the
     labels (:func:`district_choices`: Đà Bắc right after Cao Phong): the districts, or on a
-    2025 layer the former districts (or provinces), see :func:`grouped_communes`."""
+    2025 layer the former districts (or provinces), see :func:`grouped_communes`.
+
+    Computed once per geography object (every run of every reader asks for it, often thrice).
+    """
+    known = _DISTRICT_NAMES.get(id(geography))
+    if known is None or known[0]() is not geography:  # a new object may reuse a dead one's id
+        known = (weakref.ref(geography), _district_names(geography))
+        _DISTRICT_NAMES[id(geography)] = known
+    return dict(known[1])
+
+
+def _district_names(geography: Geography) -> dict[str, str]:
     communes = grouped_communes(geography)
     if group_level(geography) != "district":
         # A former district or a province is named as it is; a district with its province
@@ -280,3 +301,22 @@ def map_for(view: MapView, tiles: bool, revision: int) -> folium.Map:
     # After fit_bounds: the reader's last view of the same area wins over the fitted one.
     ViewMemory(f"{view.geography_key}|{view.district_code or 'province'}").add_to(fmap)
     return use_local_assets(fmap)
+
+
+# --- indicators -------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def kpis_for(
+    geography_key: str, period: int, revision: int, published: frozenset[str] = frozenset()
+) -> list[Kpi]:
+    """The area's indicators in one period, with the published figures named in ``published``
+    beside them: the same for every reader of the view, computed once per process."""
+    values = {key: figure.value for key, figure in FIGURES.items() if key in published}
+    return province_kpis(metrics_for(geography_key, period, revision), published=values)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def geography_labels(lang: str) -> dict[str, str]:
+    """Key → label of the boundary layers on offer (:func:`geography_choices`), in ``lang``."""
+    return {choice.key: geography_label(choice, lang) for choice in geography_choices()}

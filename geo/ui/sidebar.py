@@ -14,7 +14,7 @@ import streamlit as st
 
 from geo.errors import AtlasError
 from geo.figures.indicators import FIELD_LABELS, FIELDS
-from geo.geography.geographies import Geography, geography_label
+from geo.geography.geographies import Geography
 from geo.i18n import Lang, t
 from geo.output.display import markdown_text, ntm_change_note
 from geo.ui.districts import district_box, group_label, several_provinces
@@ -24,6 +24,7 @@ from geo.ui.resources import (
     demo_periods,
     geography_choices,
     geography_for,
+    geography_labels,
     get_store,
     load_tables,
     metrics_for,
@@ -108,7 +109,7 @@ def geography_widgets(lang: Lang) -> tuple[str, Geography]:
 
 def geography_select(lang: Lang) -> str:
     """The boundary layer to draw (no box when there is only one)."""
-    choices = {c.key: geography_label(c, lang) for c in geography_choices()}
+    choices = geography_labels(lang)
     if ENV_BOUNDARIES:
         choices = {ENV_KEY: os.path.basename(ENV_BOUNDARIES), **choices}
     if len(choices) == 1:

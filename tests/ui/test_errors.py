@@ -51,3 +51,37 @@ def test_streamlit_control_flow_passes_through():
     app = AppTest.from_function(_stopping_page).run()
     assert not app.exception and not app.error
     assert [m.value for m in app.markdown] == ["shown"]
+
+
+def _failing_fragment_page() -> None:
+    import streamlit as st
+
+    from geo.ui.errors import reporting_fragment, run_reporting_errors
+
+    @reporting_fragment
+    def part() -> None:
+        clicked = st.button("break", key="break")
+        st.write("fragment drawn")
+        if clicked:
+            raise ValueError("secret fragment detail")
+
+    def page() -> None:
+        st.write("page drawn")
+        part()
+
+    run_reporting_errors(page)
+
+
+def test_an_error_in_a_fragment_rerun_becomes_a_message_with_an_id(caplog):
+    caplog.set_level(logging.ERROR, logger="geo.ui.errors")
+    logging.getLogger("geo.ui.errors").propagate = True
+    app = AppTest.from_function(_failing_fragment_page).run()
+    assert not app.exception and not app.error
+    app.button(key="break").click().run()  # a widget of the fragment: the fragment reruns alone
+    assert not app.exception  # Streamlit's own handler saw nothing
+    [message] = [e.value for e in app.error]
+    found = re.search(r"mã lỗi \*\*([0-9a-f]{8})\*\*", message)
+    assert found and "secret fragment detail" not in message, message
+    [record] = [r for r in caplog.records if r.name == "geo.ui.errors"]
+    assert record.error_id == found.group(1)
+    assert "secret fragment detail" in caplog.text and "Traceback" in caplog.text
