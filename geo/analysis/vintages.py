@@ -39,7 +39,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from geo.analysis.conversion import convert_tables
+from geo.analysis.conversion import convert_tables, unchanged_rows
 from geo.analysis.metrics import NTM_RATED_TYPE
 from geo.analysis.table_join import vintage_note
 from geo.figures.indicators import FAMILIES, NTM
@@ -123,7 +123,7 @@ def tables_for(
             continue
         vintages = table[VINTAGE].astype(str)
         own = table[vintages == vintage]
-        parts = [own] if len(own) else []
+        parts = []
         for other in sorted(set(vintages) - {vintage}):
             rows = table[vintages == other]
             try:
@@ -131,12 +131,26 @@ def tables_for(
                 converted.add(other)
             except CrosswalkError as error:
                 refused[other] = error.message
-        out[family] = pd.concat(parts, ignore_index=True) if parts else table.iloc[:0].copy()
+        if len(own):
+            # Beside converted rows (the predecessors' history), the map's own rows say so.
+            own = unchanged_rows(own, family, vintage=vintage, lang=lang) if parts else own
+            parts.append(own)
+        out[family] = _stacked(parts, table)
     if out.get(NTM) is not None:
         out[NTM] = _rated_only(out[NTM], geography.communes)
     result = VintageTables(out, vintage, tuple(sorted(converted)), tuple(sorted(refused)))
     note = _note(geography, result, refused, period, lang)
     return VintageTables(out, vintage, result.converted_from, result.refused, note)
+
+
+def _stacked(parts: list[pd.DataFrame], table: pd.DataFrame) -> pd.DataFrame:
+    """Converted and own rows in one table, by period and code (history reads in order)."""
+    if not parts:
+        return table.iloc[:0].copy()
+    if len(parts) == 1:
+        return parts[0]
+    stacked = pd.concat(parts, ignore_index=True)
+    return stacked.sort_values(["period", COMMUNE_CODE], kind="stable").reset_index(drop=True)
 
 
 def _rated_only(table: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
