@@ -82,6 +82,7 @@ __all__ = [
     "LOWEST_COLUMNS",
     "PROVENANCE_COLUMNS",
     "RULES",
+    "RULE_UNCHANGED",
     "convert_tables",
     "unchanged_rows",
 ]

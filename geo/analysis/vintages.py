@@ -83,6 +83,25 @@ class VintageTables:
     refused: tuple[str, ...] = ()
     note: str | None = None
 
+    @property
+    def periods(self) -> list[int]:
+        """The periods with figures on the map's units, oldest first: the period list of the
+        map (2025 figures on a 2020–2025 map are refused, so 2025 is not offered there).
+
+        Examples
+        --------
+        >>> from geo.figures.indicators import load_demo
+        >>> from geo.geography.geographies import default_geography_2025
+        >>> tables_for(default_geography_2025(), load_demo()).periods[-3:]
+        [2024, 2025, 2026]
+        """
+        found: set[int] = set()
+        for family in ("models", "ntm", "land"):
+            table = self.tables.get(family)
+            if table is not None and "period" in table:
+                found |= {int(period) for period in table["period"].unique()}
+        return sorted(found)
+
 
 def tables_for(
     geography: _Geography,

@@ -200,10 +200,11 @@ def vintage_tables_for(geography_key: str, revision: int, lang: str = "vi") -> V
 def over_periods_for(geography_key: str, revision: int) -> pd.DataFrame:
     """Metrics of every period, stacked (the commune panel's history and ranks), from the
     figures of the geography's vintage only: never a join on codes of another vintage."""
-    periods = load_tables(revision)["models"]["period"].unique()
-    tables = vintage_tables_for(geography_key, revision).tables
+    keyed = vintage_tables_for(geography_key, revision)
+    # The periods with figures on these units (no empty 2025 on a 2020–2025 map).
+    periods = keyed.periods or periods_of(load_tables(revision))
     geography = geography_for(geography_key)
-    return metrics_over_periods(grouped_communes(geography), tables, periods)
+    return metrics_over_periods(grouped_communes(geography), keyed.tables, periods)
 
 
 @st.cache_data(show_spinner=False)
@@ -217,7 +218,9 @@ def metrics_for(geography_key: str, period: int, revision: int) -> pd.DataFrame:
 def change_for(geography_key: str, p0: int, p1: int, revision: int) -> pd.DataFrame:
     """Change of every commune's metrics from period ``p0`` to ``p1``."""
     return compare_periods(
-        metrics_for(geography_key, p0, revision), metrics_for(geography_key, p1, revision)
+        metrics_for(geography_key, p0, revision),
+        metrics_for(geography_key, p1, revision),
+        periods=(p0, p1),  # NTM across criteria sets: not comparable
     )
 
 
