@@ -32,14 +32,14 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
 import pandas as pd
 
-from geo.analysis.conversion import convert_tables, unchanged_rows
+from geo.analysis.conversion import RULE_UNCHANGED, convert_tables, unchanged_rows
 from geo.analysis.metrics import NTM_RATED_TYPE
 from geo.analysis.table_join import vintage_note
 from geo.figures.indicators import FAMILIES, NTM
@@ -82,6 +82,29 @@ class VintageTables:
     converted_from: tuple[str, ...] = ()
     refused: tuple[str, ...] = ()
     note: str | None = None
+
+    def converted_in(self, periods: Iterable[int]) -> bool:
+        """Whether any figure of ``periods`` was converted from another vintage (2024 on a
+        2025 map: yes; the map's own 2026: no).
+
+        Examples
+        --------
+        >>> from geo.figures.indicators import load_demo
+        >>> from geo.geography.geographies import default_geography_2025
+        >>> keyed = tables_for(default_geography_2025(), load_demo())
+        >>> keyed.converted_in([2024]), keyed.converted_in([2026])
+        (True, False)
+        """
+        wanted = {int(period) for period in periods}
+        for family in ("models", "ntm", "land"):
+            table = self.tables.get(family)
+            if table is None or "conversion_rule" not in table:
+                continue
+            rows = table[table["period"].isin(wanted)]
+            rule = rows["conversion_rule"]
+            if (rule.notna() & (rule != RULE_UNCHANGED)).any():
+                return True
+        return False
 
     @property
     def periods(self) -> list[int]:
