@@ -21,6 +21,12 @@ Calibration of period 2019 (the 151 communes of the 2020–2025 geography, 129 o
   05233, Yên Lạc → Thị trấn Hàng Trạm 05353), whose field gets at least one model, plus one to
   three generated models per commune, never more per field than the commune's count.
 
+Periods 2025 and 2026 are keyed to the 46 units of 2025 (``vintage = "2025"``): the end-of-2024
+state is carried to them as :mod:`geo.analysis.conversion` carries figures (sums, area shares,
+the lowest NTM level of the parts) and grows from there; 2026 is rated against the 10 criteria
+of the 2026–2030 set, with the pilot ``modern`` level on at most :data:`_MODERN_2026` communes
+(``data/demo/README.md``, *After the reform*).
+
 From 2020 on, counts only grow, NTM levels only go up (at most one step a year;
 ``ntm → advanced`` after two years at ``ntm``, ``advanced → model`` after one), criteria met never
 fall, and consolidated areas grow towards the planned area (status ``done`` once reached).
