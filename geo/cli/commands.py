@@ -43,7 +43,7 @@ from geo.cli.data import add_data_commands
 from geo.cli.export import add_export_command
 from geo.cli.fetch import BOUNDARY_ACTIONS
 from geo.errors import AtlasError, BoundaryError
-from geo.figures.criteria import CriteriaSet, criteria_set_for, set_label, set_summary
+from geo.figures.criteria import CriteriaSet, criteria_set_for, set_reference, set_summary
 from geo.figures.demo import DEMO_LABEL
 from geo.figures.indicators import load_demo
 from geo.figures.published import FIGURES, SOURCE
@@ -221,13 +221,7 @@ def _summary(args: argparse.Namespace) -> int:
 
 def _criteria_line(criteria_set: CriteriaSet, lang: Lang) -> str:
     """ "Số liệu NTM đo theo bộ tiêu chí 2026–2030 (51/2025/QĐ-TTg, 10 tiêu chí)"."""
-    return t(
-        "summary.criteria_set",
-        lang,
-        set=set_label(criteria_set, lang),
-        decision=criteria_set.document.number,
-        count=criteria_set.count,
-    )
+    return t("summary.criteria_set", lang, set=set_reference(criteria_set, lang))
 
 
 def build_parser() -> argparse.ArgumentParser:

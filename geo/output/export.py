@@ -52,7 +52,7 @@ import pyogrio
 from geo.analysis.conversion import COMPOSITION, PROVENANCE_COLUMNS, RULES
 from geo.analysis.metrics import MODEL_FIELDS, district_summary, province_summary
 from geo.analysis.vintages import VintageTables
-from geo.figures.criteria import CriteriaSet, criteria_set_for, set_label
+from geo.figures.criteria import criteria_set_for, set_reference
 from geo.figures.indicators import FAMILIES, LAND_STATUS_LABELS
 from geo.geography.geographies import (
     Geography,
@@ -306,23 +306,15 @@ def criteria_set_text(periods: Sequence[int], lang: Lang = DEFAULT_LANG) -> str:
     2024: bộ tiêu chí 2021–2025 (318/QĐ-TTg, 19 tiêu chí)
     2026: bộ tiêu chí 2026–2030 (51/2025/QĐ-TTg, 10 tiêu chí)
     """
-
-    def text(criteria_set: CriteriaSet) -> str:
-        return t(
-            "export.criteria_set_text",
-            lang,
-            set=set_label(criteria_set, lang),
-            decision=criteria_set.document.number,
-            count=criteria_set.count,
-        )
-
     sets = {int(period): criteria_set_for(int(period)) for period in periods}
     known = {period: found for period, found in sets.items() if found is not None}
     if not known:
         return ""
     if len(set(known.values())) == 1:
-        return text(next(iter(known.values())))
-    return "; ".join(f"{period}: {text(found)}" for period, found in sorted(known.items()))
+        return set_reference(next(iter(known.values())), lang)
+    return "; ".join(
+        f"{period}: {set_reference(found, lang)}" for period, found in sorted(known.items())
+    )
 
 
 def export_notes(

@@ -66,6 +66,13 @@ def by_key(cards):
     return {card.key: card for card in cards}
 
 
+def cards_between(before: tuple, after: tuple, **published):
+    """The cards of ``after`` = (period, economy, level, done) counted from ``before``."""
+    return by_key(
+        kpi_cards(metrics(*after), metrics(*before), period=after[0], base=before[0], **published)
+    )
+
+
 def test_2019_is_set_against_the_published_figures():
     published = {"models_total": 10.0, "land_done_ha": 12.0}
     cards = by_key(
@@ -101,15 +108,7 @@ def test_a_difference_from_the_published_figure_is_said():
 
 def test_later_periods_are_set_against_the_previous_period_not_the_published_figure():
     published = {"models_total": 10.0, "ntm_communes": 1.0}
-    cards = by_key(
-        kpi_cards(
-            metrics(2024, 7, "advanced", 30.0),
-            metrics(2023, 3, "ntm", 12.0),
-            period=2024,
-            base=2023,
-            published=published,
-        )
-    )
+    cards = cards_between((2023, 3, "ntm", 12.0), (2024, 7, "advanced", 30.0), published=published)
     total = cards["models_total"]
     assert (total.value, total.change, total.base) == (13.0, 4.0, 2023)
     assert (total.reference, total.reference_value, total.reference_period) == (
@@ -124,14 +123,7 @@ def test_later_periods_are_set_against_the_previous_period_not_the_published_fig
 
 
 def test_ntm_count_is_not_set_against_a_period_of_another_criteria_set():
-    cards = by_key(
-        kpi_cards(
-            metrics(2026, 8, "ntm", 40.0),
-            metrics(2025, 7, "model", 30.0),
-            period=2026,
-            base=2025,
-        )
-    )
+    cards = cards_between((2025, 7, "model", 30.0), (2026, 8, "ntm", 40.0))
     ntm = cards["ntm_communes"]
     assert not ntm.comparable and ntm.change is None and ntm.reference is None
     assert cards["models_total"].comparable and cards["models_total"].change == 1.0
