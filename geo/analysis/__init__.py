@@ -10,6 +10,7 @@ MODULES = [
     "commune_profile",
     "compare",
     "conversion",
+    "kpi_cards",
     "lagging",
     "metrics",
     "table_join",

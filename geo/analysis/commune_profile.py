@@ -23,8 +23,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo.analysis.compare import level_rank
+from geo.analysis.conversion import RULE_UNCHANGED
 from geo.analysis.metrics import commune_metrics
 from geo.collation import sort_key
+from geo.figures.criteria import criteria_set_for
 from geo.figures.indicators import FIELD_COLUMNS, FIELDS, NTM_CRITERIA_COUNT
 from geo.schema import COMMUNE_CODE, DISTRICT_CODE
 
@@ -163,8 +165,15 @@ def indicator_ranks(
     return out
 
 
-def commune_history(over_periods: pd.DataFrame, code: str) -> pd.DataFrame:
+def commune_history(
+    over_periods: pd.DataFrame, code: str, *, tables: Mapping[str, pd.DataFrame] | None = None
+) -> pd.DataFrame:
     """The commune's figures period by period (:data:`HISTORY_COLUMNS`), oldest first.
+
+    A 2025 commune's history is its predecessors' (converted through the crosswalk, up to
+    2024), then its own (2025 on): ``converted`` says which, given the map's ``tables``.
+    ``criteria_count`` is the number of criteria of the period's set (19 until 2025, 10 from
+    2026), so that "10" in 2026 does not read as a fall from "19".
 
     Parameters
     ----------
@@ -172,10 +181,34 @@ def commune_history(over_periods: pd.DataFrame, code: str) -> pd.DataFrame:
         :func:`metrics_over_periods`.
     code : str
         The commune's GSO code.
+    tables : mapping of str to pandas.DataFrame, optional
+        :attr:`geo.analysis.vintages.VintageTables.tables` of the map; without them
+        ``converted`` is left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period``, :data:`HISTORY_COLUMNS`, ``criteria_count`` (``Int64``, NA before the
+        first set) and, with ``tables``, ``converted`` (bool).
     """
     rows = over_periods[over_periods[COMMUNE_CODE] == code]
     columns = ["period", *(c for c in HISTORY_COLUMNS if c in rows)]
-    return rows[columns].sort_values("period").reset_index(drop=True)
+    history = rows[columns].sort_values("period").reset_index(drop=True)
+    counts = [getattr(criteria_set_for(int(p)), "count", pd.NA) for p in history["period"]]
+    history["criteria_count"] = pd.array(counts, dtype="Int64")
+    if tables is not None:
+        history["converted"] = history["period"].isin(_converted_periods(tables, code))
+    return history
+
+
+def _converted_periods(tables: Mapping[str, pd.DataFrame], code: str) -> set[int]:
+    """Periods whose ``models`` row of the commune was converted from another vintage."""
+    models = tables.get("models")
+    if models is None or "conversion_rule" not in models:
+        return set()
+    rows = models[models[COMMUNE_CODE].astype(str) == code]
+    converted = rows["conversion_rule"].notna() & (rows["conversion_rule"] != RULE_UNCHANGED)
+    return {int(period) for period in rows.loc[converted, "period"]}
 
 
 def named_models_of(named: pd.DataFrame | None, code: str, period: int) -> pd.DataFrame:
@@ -247,6 +280,7 @@ def commune_profile(
     *,
     period: int,
     named: pd.DataFrame | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> CommuneProfile:
     """Build the panel of one commune for ``period``.
 
@@ -260,6 +294,9 @@ def commune_profile(
         The period shown.
     named : pandas.DataFrame, optional
         The ``named_models`` table.
+    tables : mapping of str to pandas.DataFrame, optional
+        The map's tables (:attr:`geo.analysis.vintages.VintageTables.tables`): the history
+        then says which periods were converted from the predecessors (:func:`commune_history`).
 
     Raises
     ------
@@ -281,7 +318,7 @@ def commune_profile(
         period=int(period),
         indicators=indicators,
         named_models=named_models_of(named, code, period),
-        history=commune_history(over_periods, code),
+        history=commune_history(over_periods, code, tables=tables),
         ntm_level=level if isinstance(level, str) else None,
         ntm_year=_optional_int(row.get("ntm_year")),
         criteria_met=_optional_int(row.get("criteria_met")),

@@ -25,16 +25,29 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
+from geo.analysis.metrics import commune_metrics
+from geo.analysis.vintages import tables_for
 from geo.figures.criteria import criteria_set_for, same_set, set_label
 from geo.figures.indicators import FIELD_COLUMNS, NTM_LEVELS
+from geo.geography.geographies import Geography
 from geo.i18n import DEFAULT_LANG, Lang, t
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, COMMUNE_TYPE, DISTRICT_CODE, DISTRICT_NAME
 
-__all__ = ["CHANGE_COLUMNS", "compare_periods", "level_rank", "ntm_not_comparable"]
+__all__ = [
+    "CHANGE_COLUMNS",
+    "change_on_map",
+    "compare_periods",
+    "level_rank",
+    "ntm_not_comparable",
+]
 
 _IDENTITY = [COMMUNE_CODE, COMMUNE_NAME, COMMUNE_TYPE, DISTRICT_CODE, DISTRICT_NAME]
+
+
 #: Change columns :func:`compare_periods` adds, with what they measure.
 CHANGE_COLUMNS: dict[str, str] = {
     "models_added": "models (all four fields) in P1 minus models in P0",
@@ -164,3 +177,55 @@ def compare_periods(
     out["land_pct_points"] = change("land_pct_of_plan", "float64")
     out = out.reset_index()
     return out
+
+
+def change_on_map(
+    geography: Geography,
+    tables: Mapping[str, pd.DataFrame],
+    periods: tuple[int, int],
+    *,
+    communes: pd.DataFrame | None = None,
+    lang: Lang = DEFAULT_LANG,
+) -> pd.DataFrame:
+    """The change between two periods on the map's units, whatever units each period's figures
+    were counted on.
+
+    Across the 1 July 2025 reform (2024 on the 2020–2025 units, 2025 or 2026 on the 2025 units)
+    the comparison happens on the 2025 units: the earlier period's figures are converted through
+    the crosswalk (:func:`geo.analysis.vintages.tables_for`), so the converted 2024 total of
+    models is the 2024 total on the old units. NTM changes across criteria sets are NA
+    (:func:`compare_periods` with ``periods``).
+
+    Parameters
+    ----------
+    geography : Geography
+        The map: ``communes`` and ``vintage``.
+    tables : mapping of str to pandas.DataFrame
+        Indicator tables by family, of any vintage.
+    periods : tuple of (int, int)
+        P0 and P1.
+    communes : pandas.DataFrame, optional
+        The communes to compute on, with ``district_code`` / ``district_name`` (default the
+        geography's; a 2025 map passes :func:`geo.geography.geographies.grouped_communes`).
+    lang : {"vi", "en"}
+        Language of the conversion notes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`compare_periods` of the two periods.
+
+    Examples
+    --------
+    >>> from geo.figures.indicators import load_demo
+    >>> from geo.geography.geographies import default_geography_2025, grouped_communes
+    >>> geography = default_geography_2025()
+    >>> change = change_on_map(geography, load_demo(), (2024, 2026),
+    ...                        communes=grouped_communes(geography))
+    >>> int(change["models_total_p0"].sum()), bool(change["ntm_comparable"].any())
+    (6788, False)
+    """
+    keyed = tables_for(geography, tables, period=periods[1], lang=lang).tables
+    units = geography.communes if communes is None else communes
+    before, after = (commune_metrics(units, keyed, period=period) for period in periods)
+    return compare_periods(before, after, periods=periods)

@@ -82,7 +82,9 @@ __all__ = [
     "LOWEST_COLUMNS",
     "PROVENANCE_COLUMNS",
     "RULES",
+    "RULE_UNCHANGED",
     "convert_tables",
+    "unchanged_rows",
 ]
 
 #: Columns summed over predecessors (a split one apportioned), by family; decimals kept.
@@ -194,13 +196,27 @@ def _check(table: pd.DataFrame, family: str, walk: Crosswalk, lang: Lang) -> Non
 
 
 def _unchanged(rows: pd.DataFrame, family: str, walk: Crosswalk, lang: Lang) -> pd.DataFrame:
-    """Rows already of the target vintage: unchanged, with a provenance that says so."""
+    return unchanged_rows(rows, family, vintage=walk.to_vintage, lang=lang)
+
+
+def unchanged_rows(
+    rows: pd.DataFrame, family: str, *, vintage: str, lang: Lang = "vi"
+) -> pd.DataFrame:
+    """Rows already of the target ``vintage``, with a provenance that says they are unchanged
+    (beside converted rows of the same table, every row says where it comes from).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"commune_code": ["04792"], "period": [2025], "vintage": ["2025"]})
+    >>> unchanged_rows(rows, "models", vintage="2025")[["from_codes", "conversion_rule"]].values
+    array([['04792', 'unchanged']], dtype=object)
+    """
     rows = rows.copy()
-    rows["from_vintage"] = walk.to_vintage
+    rows["from_vintage"] = vintage
     rows["from_codes"] = rows[COMMUNE_CODE].astype(str)
     rows["from_names"] = ""
     rows["conversion_rule"] = RULE_UNCHANGED
-    rows["conversion_note"] = t("conversion.unchanged", lang, vintage=walk.to_vintage)
+    rows["conversion_note"] = t("conversion.unchanged", lang, vintage=vintage)
     rows["derived"] = False
     rows["estimate"] = False
     rows["complete"] = True

@@ -32,14 +32,14 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
 import pandas as pd
 
-from geo.analysis.conversion import convert_tables
+from geo.analysis.conversion import RULE_UNCHANGED, convert_tables, unchanged_rows
 from geo.analysis.metrics import NTM_RATED_TYPE
 from geo.analysis.table_join import vintage_note
 from geo.figures.indicators import FAMILIES, NTM
@@ -83,6 +83,48 @@ class VintageTables:
     refused: tuple[str, ...] = ()
     note: str | None = None
 
+    def converted_in(self, periods: Iterable[int]) -> bool:
+        """Whether any figure of ``periods`` was converted from another vintage (2024 on a
+        2025 map: yes; the map's own 2026: no).
+
+        Examples
+        --------
+        >>> from geo.figures.indicators import load_demo
+        >>> from geo.geography.geographies import default_geography_2025
+        >>> keyed = tables_for(default_geography_2025(), load_demo())
+        >>> keyed.converted_in([2024]), keyed.converted_in([2026])
+        (True, False)
+        """
+        wanted = {int(period) for period in periods}
+        for family in ("models", "ntm", "land"):
+            table = self.tables.get(family)
+            if table is None or "conversion_rule" not in table:
+                continue
+            rows = table[table["period"].isin(wanted)]
+            rule = rows["conversion_rule"]
+            if (rule.notna() & (rule != RULE_UNCHANGED)).any():
+                return True
+        return False
+
+    @property
+    def periods(self) -> list[int]:
+        """The periods with figures on the map's units, oldest first: the period list of the
+        map (2025 figures on a 2020–2025 map are refused, so 2025 is not offered there).
+
+        Examples
+        --------
+        >>> from geo.figures.indicators import load_demo
+        >>> from geo.geography.geographies import default_geography_2025
+        >>> tables_for(default_geography_2025(), load_demo()).periods[-3:]
+        [2024, 2025, 2026]
+        """
+        found: set[int] = set()
+        for family in ("models", "ntm", "land"):
+            table = self.tables.get(family)
+            if table is not None and "period" in table:
+                found |= {int(period) for period in table["period"].unique()}
+        return sorted(found)
+
 
 def tables_for(
     geography: _Geography,
@@ -123,7 +165,7 @@ def tables_for(
             continue
         vintages = table[VINTAGE].astype(str)
         own = table[vintages == vintage]
-        parts = [own] if len(own) else []
+        parts = []
         for other in sorted(set(vintages) - {vintage}):
             rows = table[vintages == other]
             try:
@@ -131,12 +173,26 @@ def tables_for(
                 converted.add(other)
             except CrosswalkError as error:
                 refused[other] = error.message
-        out[family] = pd.concat(parts, ignore_index=True) if parts else table.iloc[:0].copy()
+        if len(own):
+            # Beside converted rows (the predecessors' history), the map's own rows say so.
+            own = unchanged_rows(own, family, vintage=vintage, lang=lang) if parts else own
+            parts.append(own)
+        out[family] = _stacked(parts, table)
     if out.get(NTM) is not None:
         out[NTM] = _rated_only(out[NTM], geography.communes)
     result = VintageTables(out, vintage, tuple(sorted(converted)), tuple(sorted(refused)))
     note = _note(geography, result, refused, period, lang)
     return VintageTables(out, vintage, result.converted_from, result.refused, note)
+
+
+def _stacked(parts: list[pd.DataFrame], table: pd.DataFrame) -> pd.DataFrame:
+    """Converted and own rows in one table, by period and code (history reads in order)."""
+    if not parts:
+        return table.iloc[:0].copy()
+    if len(parts) == 1:
+        return parts[0]
+    stacked = pd.concat(parts, ignore_index=True)
+    return stacked.sort_values(["period", COMMUNE_CODE], kind="stable").reset_index(drop=True)
 
 
 def _rated_only(table: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:

@@ -37,11 +37,13 @@ from typing import Any
 import pandas as pd
 
 from geo.analysis.conversion import convert_tables
+from geo.analysis.kpi_cards import PUBLISHED_PERIOD
 from geo.analysis.metrics import commune_metrics, province_kpis
 from geo.cli.data import add_data_commands
 from geo.cli.export import add_export_command
 from geo.cli.fetch import BOUNDARY_ACTIONS
 from geo.errors import AtlasError, BoundaryError
+from geo.figures.criteria import CriteriaSet, criteria_set_for, set_reference, set_summary
 from geo.figures.demo import DEMO_LABEL
 from geo.figures.indicators import load_demo
 from geo.figures.published import FIGURES, SOURCE
@@ -108,28 +110,30 @@ def _summary_place(
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, Any]]:
     """The communes and the tables of the summary, converted when the map is of another vintage.
 
-    The demo figures are keyed to the 2020–2025 units; a 2025 map gets them only through the
-    crosswalk, never by joining codes that happen to be equal.
+    The demo figures up to 2024 are keyed to the 2020–2025 units, from 2025 on to the 2025
+    units; a map of another vintage gets them only through the crosswalk (forward in time),
+    never by joining codes that happen to be equal.
     """
     layer = load_boundaries(args.boundaries) if args.boundaries else None
-    vintage = args.vintage or (
-        VINTAGE_2025 if layer is not None and str(layer.vintage) == VINTAGE_2025 else None
-    )
-    if vintage in (None, VINTAGE_2020_2025):
+    figures = _figures_vintage(tables)
+    layer_vintage = str(layer.vintage) if layer is not None else None
+    vintage = args.vintage or (layer_vintage if layer_vintage in VINTAGE_ORDER else None) or figures
+    if vintage == figures:
         if layer is not None:
-            return layer.communes, tables, {"vintage": str(layer.vintage)}
+            return layer.communes, tables, {"vintage": layer_vintage}
+        if figures == VINTAGE_2025:
+            return _hoa_binh_2025(set(tables["models"][COMMUNE_CODE])), tables, {"vintage": figures}
         from geo.geography.geographies import (
             default_geography,  # builds the schematic only when needed
         )
 
         return default_geography().communes, tables, {"vintage": VINTAGE_2020_2025}
+    if figures == VINTAGE_2025:
+        message = t("summary.newer_figures", args.lang, period=args.period, vintage=vintage)
+        raise AtlasError(source="demo data", message=message)
     walk = crosswalk(VINTAGE_2020_2025, vintage, province_codes=HOA_BINH, lang=args.lang)
     converted = convert_tables(tables, walk, lang=args.lang)
-    if layer is not None:
-        communes = layer.communes
-    else:
-        communes = communes_2025(HOA_BINH).assign(**{DISTRICT_CODE: "", DISTRICT_NAME: ""})
-        communes = communes[communes[COMMUNE_CODE].isin(set(walk.table["to_code"]))]
+    communes = layer.communes if layer is not None else _hoa_binh_2025(set(walk.table["to_code"]))
     info = {
         "vintage": vintage,
         "converted_from": walk.from_vintage,
@@ -137,6 +141,18 @@ def _summary_place(
         "split_predecessors": int(walk.table.loc[walk.table["split"], "from_code"].nunique()),
     }
     return communes, converted, info
+
+
+def _figures_vintage(tables: dict[str, pd.DataFrame]) -> str:
+    """The vintage of one period's demo figures (2020–2025 up to 2024, 2025 from 2025)."""
+    found = set(tables["models"]["vintage"].astype(str))
+    return found.pop() if len(found) == 1 else VINTAGE_2020_2025
+
+
+def _hoa_binh_2025(codes: set[str]) -> pd.DataFrame:
+    """The 2025 units of the former Hòa Bình with these codes (no districts after 2025)."""
+    communes = communes_2025(HOA_BINH).assign(**{DISTRICT_CODE: "", DISTRICT_NAME: ""})
+    return communes[communes[COMMUNE_CODE].isin(codes)]
 
 
 def _summary(args: argparse.Namespace) -> int:
@@ -153,11 +169,14 @@ def _summary(args: argparse.Namespace) -> int:
     tables = {family: table[table["period"] == args.period] for family, table in tables.items()}
     communes, tables, place = _summary_place(args, tables)
     metrics = commune_metrics(communes, tables, period=args.period)
-    published = {key: figure.value for key, figure in FIGURES.items()}
+    # The published figures are of 2019: later periods are not set against them.
+    published = {
+        key: figure.value for key, figure in FIGURES.items() if args.period == PUBLISHED_PERIOD
+    }
     if "converted_from" in place:
         # Published counts of communes refer to the 2019 units: no comparison on other units.
         for key in ("ntm_communes", "land_communes"):
-            published.pop(key)
+            published.pop(key, None)
     kpis = province_kpis(metrics, published=published)
     payload: dict[str, Any] = {
         "period": args.period,
@@ -176,6 +195,9 @@ def _summary(args: argparse.Namespace) -> int:
         "published_source": SOURCE.citation,
         "published_note": SOURCE.denominator_note,
     }
+    criteria_set = criteria_set_for(args.period)
+    # The NTM figures were measured against this set (19 criteria until 2025, 10 from 2026).
+    payload["criteria_set"] = None if criteria_set is None else set_summary(criteria_set, lang)
     if args.json:
         _print_json(payload)
         return 0
@@ -191,8 +213,15 @@ def _summary(args: argparse.Namespace) -> int:
             else f"  ({t('app.published', lang)}: {format_number(kpi.published, lang)})"
         )
         print(f"  {label:<36} {value:>10}{published_text}")
+    if criteria_set is not None:
+        print(_criteria_line(criteria_set, lang))
     print(f"{t('app.source', lang)}: {SOURCE.citation}")
     return 0
+
+
+def _criteria_line(criteria_set: CriteriaSet, lang: Lang) -> str:
+    """ "Số liệu NTM đo theo bộ tiêu chí 2026–2030 (51/2025/QĐ-TTg, 10 tiêu chí)"."""
+    return t("summary.criteria_set", lang, set=set_reference(criteria_set, lang))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -40,6 +40,8 @@ __all__ = [
     "criterion_number",
     "same_set",
     "set_label",
+    "set_reference",
+    "set_summary",
 ]
 
 #: Optional per-criterion columns of an NTM table: ``criterion_1`` … (true = met).
@@ -205,6 +207,44 @@ def set_label(criteria_set: CriteriaSet, lang: Lang = DEFAULT_LANG) -> str:
     """
     years = f"{criteria_set.first_year}–{criteria_set.last_year}"
     return t("criteria.set", lang, years=years)
+
+
+def set_reference(criteria_set: CriteriaSet, lang: Lang = DEFAULT_LANG) -> str:
+    """ "bộ tiêu chí 2026–2030 (51/2025/QĐ-TTg, 10 tiêu chí)": the set a file's NTM figures
+    were measured against.
+
+    Examples
+    --------
+    >>> set_reference(criteria_set_for(2019), "en")
+    '2016–2020 criteria set (1980/QĐ-TTg, 19 criteria)'
+    """
+    return t(
+        "criteria.reference",
+        lang,
+        set=set_label(criteria_set, lang),
+        decision=criteria_set.document.number,
+        count=criteria_set.count,
+    )
+
+
+def set_summary(criteria_set: CriteriaSet, lang: Lang = DEFAULT_LANG) -> dict[str, object]:
+    """What a file or a command says about the set figures were measured against.
+
+    Examples
+    --------
+    >>> summary = set_summary(criteria_set_for(2026), "en")
+    >>> summary["id"], summary["name"], summary["decision"], summary["count"]
+    ('2026-2030', '2026–2030 criteria set', '51/2025/QĐ-TTg', 10)
+    """
+    return {
+        "id": criteria_set.id,
+        "name": set_label(criteria_set, lang),
+        "decision": criteria_set.document.number,
+        "decision_date": criteria_set.document.date,
+        "title": criteria_set.document.title,
+        "count": criteria_set.count,
+        "levels": list(criteria_set.levels),
+    }
 
 
 def criteria_text(criteria_met: object, period: int, lang: Lang = DEFAULT_LANG) -> str:

@@ -21,6 +21,12 @@ Calibration of period 2019 (the 151 communes of the 2020–2025 geography, 129 o
   05233, Yên Lạc → Thị trấn Hàng Trạm 05353), whose field gets at least one model, plus one to
   three generated models per commune, never more per field than the commune's count.
 
+Periods 2025 and 2026 are keyed to the 46 units of 2025 (``vintage = "2025"``): the end-of-2024
+state is carried to them as :mod:`geo.analysis.conversion` carries figures (sums, area shares,
+the lowest NTM level of the parts) and grows from there; 2026 is rated against the 10 criteria
+of the 2026–2030 set, with the pilot ``modern`` level on at most :data:`_MODERN_2026` communes
+(``data/demo/README.md``, *After the reform*).
+
 From 2020 on, counts only grow, NTM levels only go up (at most one step a year;
 ``ntm → advanced`` after two years at ``ntm``, ``advanced → model`` after one), criteria met never
 fall, and consolidated areas grow towards the planned area (status ``done`` once reached).
@@ -45,12 +51,13 @@ import argparse
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from geo.figures.criteria import criteria_set_for
 from geo.figures.indicators import (
     COMMUNE_CODE,
     CRITERIA_MET,
@@ -73,9 +80,12 @@ from geo.figures.indicators import (
     MODELS_REPLICATED,
     NAMED_MODELS,
     NTM,
+    NTM_ADVANCED,
     NTM_CRITERIA_COUNT,
     NTM_LEVEL,
     NTM_LEVELS,
+    NTM_MODERN,
+    NTM_STANDARD,
     NTM_YEAR,
     PERIOD,
     POPULATION,
@@ -89,12 +99,16 @@ from geo.figures.indicators import (
 from geo.figures.published import FIGURES
 from geo.figures.published import NAMED_MODELS as PUBLISHED_MODELS
 from geo.geography.admin_units import HOA_BINH, communes
+from geo.geography.crosswalk import crosswalk
+from geo.geography.units_2025 import VINTAGE_2025, communes_2025
 from geo.schema import COMMUNE_TYPE, DISTRICT_NAME, VINTAGE, VINTAGE_2020_2025
 
 __all__ = [
     "CALIBRATION_PERIOD",
     "DEFAULT_SEED",
     "DEMO_LABEL",
+    "LAST_PERIOD",
+    "REFORM_PERIOD",
     "allocate",
     "generate_demo",
     "main",
@@ -106,7 +120,11 @@ DEMO_LABEL = "dữ liệu minh họa / demo data"
 DEFAULT_SEED = 2019
 #: The period whose totals equal the published figures.
 CALIBRATION_PERIOD = 2019
-DEFAULT_PERIODS = range(2019, 2025)
+#: The year of the 1 July 2025 reform: from it on the demo's figures are keyed on the 2025 units.
+REFORM_PERIOD = 2025
+#: The last period generated: the first year of the 2026–2030 criteria set.
+LAST_PERIOD = 2026
+DEFAULT_PERIODS = range(CALIBRATION_PERIOD, LAST_PERIOD + 1)
 
 _XA = "Xã"
 
@@ -162,6 +180,10 @@ _NEW_ADVANCED = (3, 4, 5, 5, 6)
 _NEW_MODEL = (0, 1, 1, 2, 2)
 # 2019: how many of the 55 consolidating xã had already finished.
 _LAND_DONE_2019 = 9
+# 2025, on the 46 (bigger) units: how many move up to model, advanced and ntm.
+_NEW_2025 = (1, 2, 2)
+# 2026: at most this many communes on the pilot 'modern' level of the 2026–2030 set.
+_MODERN_2026 = 2
 
 _TEMPLATES: dict[str, tuple[str, ...]] = {
     "economy": (
@@ -353,6 +375,8 @@ def _check_periods(periods: Iterable[int]) -> list[int]:
         raise ValueError(f"periods must start with the calibration period {CALIBRATION_PERIOD}")
     if years != list(range(years[0], years[-1] + 1)):
         raise ValueError("periods must be consecutive years (the demo progresses year by year)")
+    if years[-1] > LAST_PERIOD:
+        raise ValueError(f"the demo stops at {LAST_PERIOD} (the first year of the 2026–2030 set)")
     return years
 
 
@@ -485,15 +509,28 @@ def _pick_years(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def _grow_ntm(
-    rng: np.random.Generator, state: _State, year: int, step: int, factor: np.ndarray
+    rng: np.random.Generator,
+    state: _State,
+    year: int,
+    step: int,
+    factor: np.ndarray,
+    *,
+    quotas: tuple[int, int, int] | None = None,
 ) -> None:
+    """One year of NTM progress; ``quotas`` (model, advanced, ntm) replace the schedule."""
     level, since = state.level, state.level_since
+    if quotas is None:
+        quotas = (
+            _schedule(_NEW_MODEL, step),
+            _schedule(_NEW_ADVANCED, step),
+            _schedule(_NEW_NTM, step),
+        )
     # Highest level first, so that a commune moves at most one step a year.
     to_model = (level == 2) & (since <= year - 1)
-    k = min(_schedule(_NEW_MODEL, step), int(to_model.sum()))
+    k = min(quotas[0], int(to_model.sum()))
     up_model = _pick(rng, np.where(to_model, factor, 0.0), k)
     to_advanced = (level == 1) & (since <= year - 2)
-    k = min(_schedule(_NEW_ADVANCED, step), int(to_advanced.sum()))
+    k = min(quotas[1], int(to_advanced.sum()))
     up_advanced = _pick(rng, np.where(to_advanced, factor, 0.0), k)
     not_yet = level == 0
     gain = np.searchsorted([0.3, 0.75], rng.random(len(level)), side="right")  # 0, 1 or 2
@@ -502,7 +539,7 @@ def _grow_ntm(
     )
     ready = not_yet & (state.criteria >= 16)
     score = np.where(ready, state.criteria + rng.random(len(level)), -1.0)
-    k = min(_schedule(_NEW_NTM, step), int(ready.sum()))
+    k = min(quotas[2], int(ready.sum()))
     up_ntm = np.zeros(len(level), dtype=bool)
     up_ntm[np.argsort(-score, kind="stable")[:k]] = True
     for mask, new in ((up_model, 3), (up_advanced, 2), (up_ntm, 1)):
@@ -541,14 +578,28 @@ def _land_2019(
 
 
 def _grow_land(
-    rng: np.random.Generator, state: _State, year: int, is_xa: np.ndarray, factor: np.ndarray
+    rng: np.random.Generator,
+    state: _State,
+    year: int,
+    is_xa: np.ndarray,
+    factor: np.ndarray,
+    *,
+    of_gap: bool = False,
 ) -> None:
+    """One year of consolidation; ``of_gap``: the year's step is a share of what is left of the
+    plan, not of the plan (a merged commune's plan is the sum of its parts', most of it done)."""
     n = len(is_xa)
     done, planned = state.done, state.planned
     finished = is_xa & (done >= planned) & (done > 0)
     in_progress = is_xa & (done > 0) & ~finished
     not_started = is_xa & (done == 0)
-    step = np.round(planned * (0.12 + 0.28 * rng.random(n))).astype(np.int64)
+    draw = rng.random(n)
+    if of_gap:
+        gap = planned - done  # the last tenth of a plan is finished within the year
+        step = np.where(gap <= planned // 10, gap, np.round(gap * (0.05 + 0.3 * draw)))
+    else:
+        step = np.round(planned * (0.12 + 0.28 * draw))
+    step = step.astype(np.int64)
     grown = done + step
     completes = in_progress & (grown >= planned)
     overshoot = np.round(planned * (1 + 0.05 * rng.random(n))).astype(np.int64)
@@ -567,12 +618,18 @@ def _snapshot(
     year: int,
     codes: Sequence[str],
     is_xa: np.ndarray,
+    *,
+    vintage: str = VINTAGE_2020_2025,
+    land_rated: np.ndarray | None = None,
 ) -> dict[str, pd.DataFrame]:
+    """The tables of one period; ``is_xa`` marks the units rated for NTM, ``land_rated`` those
+    with land figures (default: the same)."""
     n = len(codes)
+    land_rated = is_xa if land_rated is None else land_rated
     key = {
         COMMUNE_CODE: pd.array(codes, dtype="str"),
         PERIOD: np.full(n, year, dtype=np.int64),
-        VINTAGE: pd.array([VINTAGE_2020_2025] * n, dtype="str"),
+        VINTAGE: pd.array([vintage] * n, dtype="str"),
     }
     models = pd.DataFrame(
         {
@@ -599,10 +656,10 @@ def _snapshot(
     land = pd.DataFrame(
         {
             **key,
-            LAND_DONE_HA: np.where(is_xa, done / 10, np.nan),
-            LAND_PLANNED_HA: np.where(is_xa, planned / 10, np.nan),
+            LAND_DONE_HA: np.where(land_rated, done / 10, np.nan),
+            LAND_PLANNED_HA: np.where(land_rated, planned / 10, np.nan),
             LAND_STATUS: pd.Categorical(
-                np.where(is_xa, status, None), dtype=FAMILIES[LAND].column(LAND_STATUS).dtype
+                np.where(land_rated, status, None), dtype=FAMILIES[LAND].column(LAND_STATUS).dtype
             ),
             LAND_YEAR: pd.array(
                 np.where(state.land_year > 0, state.land_year, None), dtype="Int64"
@@ -615,7 +672,7 @@ def _snapshot(
         {
             COMMUNE_CODE: pd.array([m.code for m in rows], dtype="str"),
             PERIOD: np.full(len(rows), year, dtype=np.int64),
-            VINTAGE: pd.array([VINTAGE_2020_2025] * len(rows), dtype="str"),
+            VINTAGE: pd.array([vintage] * len(rows), dtype="str"),
             MODEL_NAME: pd.array([m.name for m in rows], dtype="str"),
             FIELD: pd.Categorical(
                 [m.field for m in rows], dtype=FAMILIES[NAMED_MODELS].column(FIELD).dtype
@@ -626,6 +683,189 @@ def _snapshot(
         }
     )
     return {MODELS: models, NAMED_MODELS: named, NTM: ntm, LAND: land}
+
+
+# --- after the reform: the 2025 units --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Units:
+    """The units one period's figures are keyed on (arrays in code order)."""
+
+    codes: list[str]
+    is_xa: np.ndarray  # rated for NTM
+    land_rated: np.ndarray  # has land figures
+    ntm_factor: np.ndarray
+    land_factor: np.ndarray
+    vintage: str
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """The crosswalk 2020–2025 → 2025 as index arrays: one entry per (old, new) pair."""
+
+    old: np.ndarray
+    new: np.ndarray
+    share: np.ndarray
+    size: int
+
+    def carry(self, values: np.ndarray) -> np.ndarray:
+        """Whole numbers summed over the predecessors, a split one's divided by its shares with
+        the largest remainder (the rule of :mod:`geo.analysis.conversion`, so the demo's base
+        equals the converted figures)."""
+        parts = values[self.old].astype(np.int64)
+        for index in np.unique(self.old[self.share < 1.0]):
+            rows = np.flatnonzero(self.old == index)
+            parts[rows] = allocate(int(values[index]), self.share[rows])
+        out = np.zeros(self.size, dtype=np.int64)
+        np.add.at(out, self.new, parts)
+        return out
+
+    def extreme(self, values: np.ndarray, valid: np.ndarray, *, lowest: bool) -> np.ndarray:
+        """The lowest (or highest) value among the valid predecessors; -1 where none is."""
+        keep = valid[self.old]
+        out = np.full(self.size, np.iinfo(np.int64).max if lowest else -1, dtype=np.int64)
+        (np.minimum if lowest else np.maximum).at(out, self.new[keep], values[self.old][keep])
+        return np.where(out == np.iinfo(np.int64).max, -1, out)
+
+    def mean(self, values: np.ndarray) -> np.ndarray:
+        """Share-weighted mean over the predecessors."""
+        weights = np.bincount(self.new, weights=self.share, minlength=self.size)
+        return np.bincount(self.new, weights=values[self.old] * self.share, minlength=self.size) / (
+            weights
+        )
+
+
+def _reform_walk(old: _Units) -> tuple[_Walk, _Units, dict[str, tuple[str, str]]]:
+    """The crosswalk onto the 46 units of 2025, the new units, and per old code the successor
+    that took its largest share (where its named models go, as the conversion places them)
+    and the old name."""
+    table = crosswalk(VINTAGE_2020_2025, VINTAGE_2025, province_codes=HOA_BINH).table
+    units = communes_2025(HOA_BINH)
+    units = units[units[COMMUNE_CODE].isin(set(table["to_code"]))].sort_values(COMMUNE_CODE)
+    codes = units[COMMUNE_CODE].tolist()
+    old_index = {code: i for i, code in enumerate(old.codes)}
+    new_index = {code: i for i, code in enumerate(codes)}
+    walk = _Walk(
+        old=table["from_code"].map(old_index).to_numpy(np.int64),
+        new=table["to_code"].map(new_index).to_numpy(np.int64),
+        share=table["share"].to_numpy(float),
+        size=len(codes),
+    )
+    best = table.sort_values(["from_code", "share"], ascending=[True, False], kind="stable")
+    best = best.drop_duplicates("from_code")
+    pairs = zip(best["to_code"], best["from_name"], strict=True)
+    successor = dict(zip(best["from_code"], pairs, strict=True))
+    new = _Units(
+        codes=codes,
+        is_xa=(units[COMMUNE_TYPE] == _XA).to_numpy(),
+        land_rated=walk.extreme(old.land_rated.astype(np.int64), old.land_rated, lowest=False) > 0,
+        ntm_factor=walk.mean(old.ntm_factor),
+        land_factor=walk.mean(old.land_factor),
+        vintage=VINTAGE_2025,
+    )
+    return walk, new, successor
+
+
+def _move_named(named: list[_Named], successor: dict[str, tuple[str, str]]) -> list[_Named]:
+    """Each named model in its commune's successor; two models of one name from different
+    former communes keep both, the later one named with its former commune."""
+    moved: list[_Named] = []
+    seen: set[tuple[str, str]] = set()
+    for model in named:
+        code, old_name = successor[model.code]
+        title = model.name if (code, model.name) not in seen else f"{model.name} ({old_name})"
+        seen.add((code, title))
+        moved.append(replace(model, code=code, name=title))
+    return moved
+
+
+def _to_2025_units(rng: np.random.Generator, state: _State, old: _Units) -> tuple[_State, _Units]:
+    """The end-of-2024 state carried to the 2025 units as the conversion carries figures:
+    counts summed, NTM level and criteria the lowest of the rated predecessors (a merged
+    commune has reached a level only where every part has), land in tenths of a hectare
+    rounded up."""
+    walk, new, successor = _reform_walk(old)
+    rated = state.level >= 0
+    level = walk.extreme(state.level, rated, lowest=True)
+    criteria = walk.extreme(state.criteria, rated, lowest=True)
+    # A 2025 xã formed from thị trấn or phường only: rated from now on, not yet at NTM.
+    fresh = new.is_xa & (level < 0)
+    criteria = np.where(fresh, 12 + rng.integers(0, 6, walk.size), criteria)
+    level = np.where(new.is_xa, np.maximum(level, 0), -1)
+    reached = level >= 1
+    done = -(-walk.carry(state.done * 10) // 10)  # hundredths (as converted), up to tenths
+    planned = -(-walk.carry(state.planned * 10) // 10)
+    finished = new.land_rated & (done >= planned) & (done > 0)
+    land_year = walk.extreme(state.land_year, state.land_year > 0, lowest=False)
+    moved = _move_named(state.named, successor)
+    counts = {name: walk.carry(state.counts[name]) for name in FIELDS}
+    for index, code in enumerate(new.codes):
+        for name in FIELDS:  # a split commune's named models all went to one successor
+            named = sum(m.code == code and m.field == name for m in moved)
+            counts[name][index] = max(counts[name][index], named)
+    total = sum(counts.values())
+    flagged = np.array([sum(m.code == c and m.replicated for m in moved) for c in new.codes])
+    carried = _State(
+        population=walk.carry(state.population),
+        counts=counts,
+        replicated=np.minimum(np.maximum(walk.carry(state.replicated), flagged), total),
+        named=moved,
+        level=level,
+        level_since=np.where(reached, walk.extreme(state.level_since, rated, lowest=False), 0),
+        ntm_year=np.where(
+            reached, walk.extreme(state.ntm_year, state.ntm_year > 0, lowest=False), 0
+        ),
+        criteria=np.where(reached, NTM_CRITERIA_COUNT, criteria).astype(np.int64),
+        done=np.where(new.land_rated, done, 0),
+        planned=np.where(new.land_rated, planned, 0),
+        land_year=np.where(finished, np.where(land_year > 0, land_year, REFORM_PERIOD - 1), 0),
+    )
+    return carried, new
+
+
+def _rerate_2026(rng: np.random.Generator, state: _State, year: int, factor: np.ndarray) -> None:
+    """The first year of the 2026–2030 set (10 criteria; levels not_yet, ntm and the pilot
+    modern): a commune at NTM or above keeps the standard and meets the 10 criteria, at most
+    :data:`_MODERN_2026` communes of the highest level (model, else advanced) pilot the
+    modern level, the others' criteria are
+    counted anew on the 10 (about the same share met, at most 9)."""
+    criteria_set = criteria_set_for(year)
+    if criteria_set is None or year != criteria_set.first_year:
+        raise ValueError(f"{year}: the demo re-rates communes only in the first year of a set")
+    count = criteria_set.count
+    if not {NTM_STANDARD, NTM_MODERN} <= set(criteria_set.levels):
+        raise ValueError(f"the {criteria_set.id} set knows no {NTM_MODERN} level")
+    # The pilots come from the communes at the highest level above NTM (model, else advanced).
+    top = max(int(state.level.max()), NTM_LEVELS.index(NTM_ADVANCED))
+    candidates = state.level == top
+    pilots = _pick(rng, np.where(candidates, factor, 0.0), min(_MODERN_2026, int(candidates.sum())))
+    reached = state.level >= 1
+    share = state.criteria / NTM_CRITERIA_COUNT + 0.08 * rng.standard_normal(len(factor))
+    state.criteria = np.where(
+        reached, count, np.clip(np.floor(share * count), 0, count - 1)
+    ).astype(np.int64)
+    level = np.where(reached, NTM_LEVELS.index(NTM_STANDARD), state.level)
+    state.level = np.where(pilots, NTM_LEVELS.index(NTM_MODERN), level)
+    state.level_since = np.where(pilots, year, state.level_since)
+
+
+def _after_reform(
+    rngs: dict[str, np.random.Generator], state: _State, units: _Units, year: int
+) -> None:
+    """One year on the 2025 units: population, models, named models, NTM, land."""
+    growth = 0.004 + 0.008 * rngs["pop"].random(len(units.codes))
+    # At least 3,000 residents and 0.4 % growth: rounding to tens never lowers the count.
+    state.population = np.round(state.population * (1 + growth), -1).astype(np.int64)
+    _grow_models(rngs["models"], state)
+    for index in np.flatnonzero(rngs["named"].random(len(units.codes)) < 0.3):
+        _add_demo_named(rngs["named"], state, units.codes, int(index), year)
+    _flag_replicated(rngs["named"], state, units.codes, 0.12)
+    if year == REFORM_PERIOD:
+        _grow_ntm(rngs["ntm"], state, year, 0, units.ntm_factor, quotas=_NEW_2025)
+    else:
+        _rerate_2026(rngs["ntm"], state, year, units.ntm_factor)
+    _grow_land(rngs["land"], state, year, units.land_rated, units.land_factor, of_gap=True)
 
 
 def generate_demo(
@@ -678,8 +918,15 @@ def generate_demo(
     _land_2019(rng_land, state, is_xa, land_factor)
 
     frames: dict[str, list[pd.DataFrame]] = {family: [] for family in FAMILY_NAMES}
+    units = _Units(codes, is_xa, is_xa, ntm_factor, land_factor, VINTAGE_2020_2025)
+    rngs = {"pop": rng_pop, "models": rng_models, "named": rng_named, "ntm": rng_ntm}
+    rngs["land"] = rng_land
     for step, year in enumerate(years):
-        if step:
+        if year >= REFORM_PERIOD:
+            if year == REFORM_PERIOD:
+                state, units = _to_2025_units(rng_ntm, state, units)
+            _after_reform(rngs, state, units, year)
+        elif step:
             state.population = np.round(population * (1 + growth) ** step, -1).astype(np.int64)
             _grow_models(rng_models, state)
             for index in np.flatnonzero(rng_named.random(len(codes)) < 0.3):
@@ -687,7 +934,15 @@ def generate_demo(
             _flag_replicated(rng_named, state, codes, 0.12)
             _grow_ntm(rng_ntm, state, year, step, ntm_factor)
             _grow_land(rng_land, state, year, is_xa, land_factor)
-        for family, frame in _snapshot(state, year, codes, is_xa).items():
+        snapshot = _snapshot(
+            state,
+            year,
+            units.codes,
+            units.is_xa,
+            vintage=units.vintage,
+            land_rated=units.land_rated,
+        )
+        for family, frame in snapshot.items():
             frames[family].append(frame)
     return {family: pd.concat(parts, ignore_index=True) for family, parts in frames.items()}
 

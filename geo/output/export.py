@@ -52,6 +52,7 @@ import pyogrio
 from geo.analysis.conversion import COMPOSITION, PROVENANCE_COLUMNS, RULES
 from geo.analysis.metrics import MODEL_FIELDS, district_summary, province_summary
 from geo.analysis.vintages import VintageTables
+from geo.figures.criteria import criteria_set_for, set_reference
 from geo.figures.indicators import FAMILIES, LAND_STATUS_LABELS
 from geo.geography.geographies import (
     Geography,
@@ -86,6 +87,7 @@ __all__ = [
     "check_period_layer",
     "classes_text",
     "column_label",
+    "criteria_set_text",
     "districts_xlsx",
     "export_layer",
     "export_notes",
@@ -289,6 +291,32 @@ def note_lines(
     return [_nfc(line) for line in lines]
 
 
+def criteria_set_text(periods: Sequence[int], lang: Lang = DEFAULT_LANG) -> str:
+    """Which NTM criteria set the figures of ``periods`` were measured against.
+
+    One set: its name, decision and count; two periods of different sets: each period with its
+    set (their NTM figures do not compare). ``""`` when no set holds any of the periods.
+
+    Examples
+    --------
+    >>> criteria_set_text([2026], "en")
+    '2026–2030 criteria set (51/2025/QĐ-TTg, 10 criteria)'
+    >>> for part in criteria_set_text([2024, 2026]).split("; "):
+    ...     print(part)
+    2024: bộ tiêu chí 2021–2025 (318/QĐ-TTg, 19 tiêu chí)
+    2026: bộ tiêu chí 2026–2030 (51/2025/QĐ-TTg, 10 tiêu chí)
+    """
+    sets = {int(period): criteria_set_for(int(period)) for period in periods}
+    known = {period: found for period, found in sets.items() if found is not None}
+    if not known:
+        return ""
+    if len(set(known.values())) == 1:
+        return set_reference(next(iter(known.values())), lang)
+    return "; ".join(
+        f"{period}: {set_reference(found, lang)}" for period, found in sorted(known.items())
+    )
+
+
 def export_notes(
     geography: Geography,
     view: MapView,
@@ -301,7 +329,8 @@ def export_notes(
     """The notes sheet of an export: (label, text) rows in ``view.lang``.
 
     Period, layer and its classes (``classes``, from :func:`classes_text`), district (or former
-    district), the origin of the figures (demo or imported), boundary kind, vintage
+    district), the origin of the figures (demo or imported), the NTM criteria set they were
+    measured against (:func:`criteria_set_text`), boundary kind, vintage
     (:func:`vintage_text`), how figures of another vintage were converted (the note of
     ``vintage_tables``), source and attribution, and the date. ``of_layer=False`` leaves out
     the layer and the district: the file covers every layer and district (the district
@@ -341,12 +370,19 @@ def export_notes(
         if geography.kind == "schematic"
         else boundary_kind_text(geography, lang)
     )
+    notes.append(Note(t("export.note_figures", lang), t(figures, lang, period=view.period)))
+    if criteria := criteria_set_text(view.periods, lang):
+        notes.append(Note(t("export.note_criteria_set", lang), criteria))
     notes += [
-        Note(t("export.note_figures", lang), t(figures, lang, period=view.period)),
         Note(t("export.note_boundary_kind", lang), kind),
         Note(t("export.note_vintage", lang), vintage_text(geography, lang)),
     ]
-    if vintage_tables is not None and vintage_tables.note:
+    # Not on the map's own figures (2026 on 2025 units) unless something was left out.
+    if (
+        vintage_tables is not None
+        and vintage_tables.note
+        and (vintage_tables.converted_in(view.periods) or vintage_tables.refused)
+    ):
         notes.append(Note(t("export.note_conversion", lang), vintage_tables.note))
     notes += [
         Note(t("export.note_boundary_source", lang), source_text(geography, lang)),
@@ -426,8 +462,8 @@ def provenance_rows(vintage_tables: VintageTables | None, view: MapView) -> pd.D
     >>> len(rows), rows.set_index("commune_code").at["04828", "from_names"].count(";") + 1
     (46, 4)
     """
-    if vintage_tables is None or not vintage_tables.converted_from:
-        return None
+    if vintage_tables is None or not vintage_tables.converted_in([view.period]):
+        return None  # e.g. 2026 on the 2025 units: the map's own figures, nothing converted
     table = vintage_tables.tables.get(_layer_family(view.layer))
     if table is None or "conversion_rule" not in table:
         return None

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.metrics import Kpi
+from geo.analysis.compare import ntm_not_comparable
+from geo.analysis.kpi_cards import (
+    PUBLISHED_PERIOD,
+    REFERENCE_PREVIOUS,
+    REFERENCE_PUBLISHED,
+    KpiCard,
+)
 from geo.figures.demo import DEMO_LABEL
 from geo.figures.published import FIGURES, SOURCE
 from geo.geography.geographies import geography_area_label
@@ -16,8 +22,6 @@ from geo.view import MapView
 
 __all__ = ["PUBLISHED_PERIOD", "base_period", "kpi_cards", "kpi_section"]
 
-#: The period the published figures refer to (the article gives figures to 4/2019).
-PUBLISHED_PERIOD = 2019
 #: The indicators shown, left to right.
 SHOWN = ("models_total", "models_replicated", "ntm_communes", "land_communes", "land_done_ha")
 
@@ -60,14 +64,8 @@ def kpi_section(
     area = markdown_text(kpi_area(view.geography_key, lang))  # names from the boundary file
     st.subheader(f"{t('app.kpis_of', lang, area=area)} · {shown}{label}")
     published = published_applies(view.geography_key)
-    kpi_cards(
-        kpis_for(view.geography_key, view.period, revision, published),
-        None if base is None else kpis_for(view.geography_key, base, revision),
-        view.period,
-        base,
-        lang,
-        published=published,
-    )
+    cards = kpis_for(view.geography_key, view.period, base, revision, published)
+    kpi_cards(cards, view.period, base, lang, published=published)
     return before
 
 
@@ -77,64 +75,67 @@ def kpi_area(geography_key: str, lang: Lang) -> str:
 
 
 def kpi_cards(
-    current: list[Kpi],
-    before: list[Kpi] | None,
+    cards: list[KpiCard],
     period: int,
     base: int | None,
     lang: Lang,
     *,
     published: frozenset[str] = frozenset(FIGURES),
 ) -> None:
-    """Indicators of the area computed from the data (``current``, with the published figures
-    of ``published``; ``before``: those of the base period), the published figure and source
-    beside those that speak of the same area (``published``, see
-    :func:`geo.ui.resources.published_applies`)."""
-    kpis = {kpi.key: kpi for kpi in current}
-    earlier = {kpi.key: kpi for kpi in before} if before is not None else {}
-    for column, key in zip(st.columns(len(SHOWN)), SHOWN, strict=True):
-        kpi = kpis[key]
-        decimals = 1 if kpi.value % 1 else 0
+    """Lay out the area's indicator cards (:func:`geo.ui.resources.kpis_for`): in 2019 the
+    published figure and source beside those that speak of the same area (``published``, see
+    :func:`geo.ui.resources.published_applies`), in later periods the previous period."""
+    published_values = {key for key in FIGURES if key in published}
+    shown = {card.key: card for card in cards}
+    cards = [shown[key] for key in SHOWN]
+    for column, card in zip(st.columns(len(SHOWN)), cards, strict=True):
         delta = None
-        if key in earlier:
-            change = kpi.value - earlier[key].value
-            sign = "+" if change > 0 else ""
-            delta = t(
-                "kpi.delta",
-                lang,
-                diff=sign + format_number(change, lang, decimals=decimals),
-                period=base,
-            )
+        if card.change is not None:
+            sign = "+" if card.change > 0 else ""
+            diff = sign + format_number(card.change, lang, decimals=card.decimals)
+            delta = t("kpi.delta", lang, diff=diff, period=base)
         with column:
             st.metric(
-                t(f"kpi.{key}", lang),
-                format_number(kpi.value, lang, decimals=decimals),
+                t(f"kpi.{card.key}", lang),
+                format_number(card.value, lang, decimals=card.decimals),
                 delta=delta,
                 delta_color="normal" if delta else "off",
             )
-            if kpi.published is None:
-                continue
-            value = format_number(kpi.published, lang)
-            if period != PUBLISHED_PERIOD:
-                st.caption(
-                    t(
-                        "kpi.published_other",
-                        lang,
-                        as_of=SOURCE.as_of,
-                        value=value,
-                        period=PUBLISHED_PERIOD,
-                    )
-                )
-                continue
-            diff = kpi.difference or 0.0
-            verdict = (
-                t("kpi.matches", lang)
-                if abs(diff) < 0.05
-                else t("kpi.difference", lang, diff=format_number(diff, lang, decimals=1))
-            )
-            st.caption(f"{t('app.published', lang)} ({SOURCE.as_of}): **{value}** · {verdict}")
+            caption = _card_caption(card, period, lang, published=card.key in published_values)
+            if caption:
+                st.caption(caption)
+    if period != PUBLISHED_PERIOD and base is not None:
+        return  # set against the previous period: no published figure shown, no source needed
     if published:
         source = f"{t('app.source', lang)}: {SOURCE.citation}. "
         counts = "" if published >= set(FIGURES) else " " + t("kpi.counts_not_compared", lang)
         st.caption(source + t("app.kpi_denominator_note", lang) + counts)
     else:
         st.caption(t("kpi.published_not_applicable", lang))
+
+
+def _card_caption(card: KpiCard, period: int, lang: Lang, *, published: bool) -> str:
+    """The line under a card: the published figure (2019), the previous period, or why the
+    previous period is not compared."""
+    if card.reference == REFERENCE_PUBLISHED:
+        value = format_number(card.reference_value or 0.0, lang)
+        verdict = (
+            t("kpi.matches", lang)
+            if card.matches
+            else t(
+                "kpi.difference", lang, diff=format_number(card.difference or 0.0, lang, decimals=1)
+            )
+        )
+        return f"{t('app.published', lang)} ({SOURCE.as_of}): **{value}** · {verdict}"
+    if card.reference == REFERENCE_PREVIOUS:
+        value = format_number(card.reference_value or 0.0, lang, decimals=card.decimals)
+        return t("kpi.previous", lang, period=card.reference_period, value=value)
+    if not card.comparable:
+        return ntm_not_comparable(card.base, period, lang) if card.base is not None else ""
+    if published and period != PUBLISHED_PERIOD:
+        # No earlier period to set it against: the published figure, with its period.
+        value = format_number(FIGURES[card.key].value, lang)
+        return t(
+            "kpi.published_other", lang, as_of=SOURCE.as_of, value=value, period=PUBLISHED_PERIOD
+        )
+    return ""

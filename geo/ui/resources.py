@@ -16,7 +16,7 @@ import streamlit as st
 
 from geo.analysis.commune_profile import metrics_over_periods
 from geo.analysis.compare import compare_periods
-from geo.analysis.metrics import Kpi, province_kpis
+from geo.analysis.kpi_cards import KpiCard, kpi_cards
 from geo.analysis.vintages import VintageTables, tables_for
 from geo.figures.auth import Accounts, Authenticator, Throttle, accounts_path
 from geo.figures.published import FIGURES
@@ -221,10 +221,11 @@ def vintage_tables_for(geography_key: str, revision: int, lang: str = "vi") -> V
 def over_periods_for(geography_key: str, revision: int) -> pd.DataFrame:
     """Metrics of every period, stacked (the commune panel's history and ranks), from the
     figures of the geography's vintage only: never a join on codes of another vintage."""
-    periods = load_tables(revision)["models"]["period"].unique()
-    tables = vintage_tables_for(geography_key, revision).tables
+    keyed = vintage_tables_for(geography_key, revision)
+    # The periods with figures on these units (no empty 2025 on a 2020–2025 map).
+    periods = keyed.periods or periods_of(load_tables(revision))
     geography = geography_for(geography_key)
-    return metrics_over_periods(grouped_communes(geography), tables, periods)
+    return metrics_over_periods(grouped_communes(geography), keyed.tables, periods)
 
 
 @st.cache_data(show_spinner=False)
@@ -241,7 +242,7 @@ def change_for(geography_key: str, p0: int, p1: int, revision: int) -> pd.DataFr
     return compare_periods(
         metrics_for(geography_key, p0, revision),
         metrics_for(geography_key, p1, revision),
-        periods=(p0, p1),
+        periods=(p0, p1),  # NTM across criteria sets: not comparable
     )
 
 
@@ -308,12 +309,19 @@ def map_for(view: MapView, tiles: bool, revision: int) -> folium.Map:
 
 @st.cache_data(show_spinner=False)
 def kpis_for(
-    geography_key: str, period: int, revision: int, published: frozenset[str] = frozenset()
-) -> list[Kpi]:
-    """The area's indicators in one period, with the published figures named in ``published``
-    beside them: the same for every reader of the view, computed once per process."""
+    geography_key: str,
+    period: int,
+    base: int | None,
+    revision: int,
+    published: frozenset[str] = frozenset(),
+) -> list[KpiCard]:
+    """The area's indicator cards of ``period`` set against ``base`` (or, in 2019, against the
+    published figures named in ``published``): the same for every reader of the view, computed
+    once per process (:func:`geo.analysis.kpi_cards.kpi_cards`)."""
     values = {key: figure.value for key, figure in FIGURES.items() if key in published}
-    return province_kpis(metrics_for(geography_key, period, revision), published=values)
+    before = None if base is None else metrics_for(geography_key, base, revision)
+    metrics = metrics_for(geography_key, period, revision)
+    return kpi_cards(metrics, before, period=period, base=base, published=values)
 
 
 @st.cache_data(show_spinner=False, ttl=60)

@@ -29,6 +29,7 @@ from geo.ui.resources import (
     load_tables,
     metrics_for,
     periods_of,
+    vintage_tables_for,
 )
 from geo.ui.state import set_district, sync_lag_district
 from geo.ui.widgets import choice_box, choice_radio, language_radio
@@ -69,7 +70,10 @@ def sidebar() -> Choices:
     lang = language_radio(key="main_page_lang")
     geography_key, geography = geography_widgets(lang)
     revision = get_store().revision()
-    periods = periods_of(load_tables(revision))
+    # The periods with figures on the chosen units: 2025 figures are not offered on 2020–2025.
+    periods = vintage_tables_for(geography_key, revision).periods or periods_of(
+        load_tables(revision)
+    )
     compare_from, period = period_widgets(periods, lang)
     metrics = metrics_for(geography_key, period, revision)
     layer = layer_widgets("period" if compare_from is None else "compare", metrics, lang)

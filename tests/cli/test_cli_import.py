@@ -78,7 +78,7 @@ def test_import_prints_json_and_stores_a_batch(tmp_path, db_url, capsys):
     code, listing = _run_json(capsys, "batches", "--db", db_url)
     assert code == 0
     assert listing["batches"][0]["id"] == payload["batch_id"]
-    assert len(listing["batches"]) == 25  # 24 demo batches seeded first
+    assert len(listing["batches"]) == 33  # 32 demo batches seeded first
     store = Store(db_url)
     current = store.current_tables()["models"].query("period == 2024")
     assert current.set_index("commune_code").loc["04789", "models_economy"] == 42
@@ -117,7 +117,7 @@ def test_nothing_importable_exits_non_zero(tmp_path, sqlite_url, capsys):
     assert code == 1
     assert payload["accepted"] == 0 and payload["rejected"] >= 1 and payload["batch_id"] is None
     assert main(["batches", "--db", sqlite_url]) == 0
-    assert "24 batches" in capsys.readouterr().out
+    assert "32 batches" in capsys.readouterr().out
 
 
 def test_reimport_is_refused_unless_forced(tmp_path, sqlite_url, capsys):

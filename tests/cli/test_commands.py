@@ -68,6 +68,42 @@ def test_summary_on_2025_units_says_it_converted(capsys):
     assert "figures converted from the 2020-2025 units" in out and "4,648" in out
 
 
+@pytest.mark.parametrize(
+    ("period", "set_id", "decision", "count"),
+    [
+        (2019, "2016-2020", "1980/QĐ-TTg", 19),
+        (2024, "2021-2025", "318/QĐ-TTg", 19),
+        (2026, "2026-2030", "51/2025/QĐ-TTg", 10),
+    ],
+)
+def test_summary_names_the_criteria_set_of_the_period(capsys, period, set_id, decision, count):
+    assert main(["summary", "--period", str(period), "--json", "--lang", "en"]) == 0
+    criteria_set = json.loads(capsys.readouterr().out)["criteria_set"]
+    assert (criteria_set["id"], criteria_set["decision"], criteria_set["count"]) == (
+        set_id,
+        decision,
+        count,
+    )
+    assert criteria_set["name"] == f"{set_id.replace('-', '–')} criteria set"
+    assert main(["summary", "--period", str(period)]) == 0
+    out = capsys.readouterr().out
+    assert f"Số liệu NTM đo theo bộ tiêu chí {set_id.replace('-', '–')} ({decision}" in out
+
+
+def test_summary_after_the_reform_is_on_the_2025_units_and_not_set_against_2019(capsys):
+    assert main(["summary", "--period", "2026", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["vintage"] == "2025" and payload["communes"] == 46
+    assert "converted_from" not in payload
+    kpis = payload["kpis"]
+    assert kpis["models_total"]["value"] == 7852
+    assert kpis["models_total"]["published"] is None  # the published figures are of 2019
+    assert 0 < kpis["ntm_communes"]["value"] <= 42  # xã only: the 4 phường are not rated
+    assert main(["summary", "--period", "2026", "--vintage", "2020-2025", "--lang", "en"]) == 1
+    err = capsys.readouterr().err
+    assert "period 2026" in err and "not converted back to the 2020-2025 units" in err
+
+
 def test_summary_on_2019_units_is_refused_with_the_reason(capsys):
     assert main(["summary", "--period", "2019", "--vintage", "2019", "--lang", "en"]) == 1
     assert "no conversion table" in capsys.readouterr().err

@@ -20,17 +20,29 @@ from geo.figures.indicators import (
     FAMILY_NAMES,
     FIELD_COLUMNS,
     FIELDS,
+    family_csv_text,
     models_total,
 )
 from geo.figures.published import FIGURES, NAMED_MODELS
 from geo.geography.admin_units import communes
 
+#: Periods on the 151 units of 2020–2025 (2025 and 2026 are on the 2025 units:
+#: tests/figures/test_demo_reform.py).
 PERIODS = list(range(2019, 2025))
 
 
 @pytest.fixture(scope="module")
-def tables() -> dict[str, pd.DataFrame]:
+def all_tables() -> dict[str, pd.DataFrame]:
     return generate_demo()
+
+
+@pytest.fixture(scope="module")
+def tables(all_tables) -> dict[str, pd.DataFrame]:
+    """The periods on the 2020–2025 units."""
+    return {
+        family: table[table["vintage"] == "2020-2025"].reset_index(drop=True)
+        for family, table in all_tables.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -240,6 +252,16 @@ def test_periods_must_start_in_2019_and_be_consecutive():
         generate_demo(periods=[2020, 2021])
     with pytest.raises(ValueError, match="consecutive"):
         generate_demo(periods=[2019, 2021])
+    with pytest.raises(ValueError, match="2026"):
+        generate_demo(periods=range(2019, 2028))
+
+
+def test_earlier_periods_do_not_depend_on_later_ones(all_tables):
+    """Adding the periods after the reform left 2019–2024 as they were (one stream per family)."""
+    short = demo_csv_texts(periods=PERIODS)
+    full = {family: family_csv_text(table, family) for family, table in all_tables.items()}
+    for family in FAMILY_NAMES:
+        assert full[family].startswith(short[family]), family
 
 
 def test_demo_label():

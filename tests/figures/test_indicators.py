@@ -152,7 +152,7 @@ def test_load_demo_tables(tmp_path):
     assert sorted(tables) == sorted(FAMILY_NAMES)
     for table in tables.values():
         assert {"period", "vintage"} <= set(table.columns)
-        assert set(table["vintage"]) == {"2020-2025"}
+        assert set(table["vintage"]) == {"2020-2025", "2025"}  # 2025 and 2026 on 2025 units
     with pytest.raises(DataError, match=r"models\.csv"):
         load_demo(tmp_path)
 

@@ -74,9 +74,9 @@ def store(db_url):
 
 def test_seed_is_the_demo_data_with_schema_dtypes(store):
     batches = store.batches()
-    assert len(batches) == 4 * 6
+    assert len(batches) == 4 * 8  # four families × periods 2019–2026
     assert {(b.user, b.origin, b.status) for b in batches} == {("system", ORIGIN_DEMO, "active")}
-    assert sorted({b.period for b in batches}) == [2019, 2020, 2021, 2022, 2023, 2024]
+    assert sorted({b.period for b in batches}) == list(range(2019, 2027))
     tables = store.current_tables()
     assert list(tables) == list(FAMILY_NAMES)
     for family in FAMILY_NAMES:
@@ -99,7 +99,7 @@ def test_open_store_uses_env_url(db_url, monkeypatch):
     assert database_url() == db_url
     store = open_store()
     try:
-        assert len(store.batches()) == 24
+        assert len(store.batches()) == 32
     finally:
         store.dispose()
 
@@ -269,7 +269,7 @@ def test_batches_filter_and_order(store, make_report):
     land = store.batches("land")
     assert [b.id for b in land] == sorted((b.id for b in land), reverse=True)
     assert [b.period for b in store.batches("land", 2021)] == [2021, 2021]
-    assert len(store.batches(status=STATUS_ACTIVE)) == 25
+    assert len(store.batches(status=STATUS_ACTIVE)) == 33
     assert json.loads(json.dumps(land[0].to_dict()))["user"] == "lan"
 
 

@@ -150,3 +150,36 @@ def test_an_export_without_converted_figures_has_no_provenance_columns(view_2025
         "properties"
     ]
     assert "from_names" not in properties
+
+
+def test_xlsx_of_2026_names_the_10_criteria_set_and_has_no_conversion(view_2025):
+    """2026 is on the 2025 units (nothing converted) and measured against 51/2025/QĐ-TTg."""
+    geography, keyed, _ = view_2025
+    metrics = commune_metrics(grouped_communes(geography), keyed.tables, period=2026)
+    view = MapView(layer="ntm", period=2026, demo=True)
+    data = export.layer_xlsx(geography, metrics, view, vintage_tables=keyed, created=CREATED)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    notes = dict(book["Chú thích"].iter_rows(min_row=2, values_only=True))
+    assert notes["Bộ tiêu chí NTM"] == "bộ tiêu chí 2026–2030 (51/2025/QĐ-TTg, 10 tiêu chí)"
+    assert "Quy đổi số liệu" not in notes
+    header = list(_rows(book["Số liệu"])[0])
+    assert "Quy tắc quy đổi" not in header
+
+
+def test_xlsx_of_2019_names_the_set_of_2019(view_2025):
+    geography, keyed, metrics = view_2025
+    view = MapView(layer="ntm", period=2019, lang="en", demo=True)
+    data = export.layer_xlsx(geography, metrics, view, vintage_tables=keyed, created=CREATED)
+    notes = dict(openpyxl.load_workbook(io.BytesIO(data))["Notes"].iter_rows(values_only=True))
+    assert notes["NTM criteria set"] == "2016–2020 criteria set (1980/QĐ-TTg, 19 criteria)"
+    assert "Conversion of the figures" in notes  # 2019 was converted from 2020–2025 units
+
+
+def test_criteria_set_text_of_two_sets_names_each_period():
+    text = export.criteria_set_text([2024, 2026], "en")
+    assert text == (
+        "2024: 2021–2025 criteria set (318/QĐ-TTg, 19 criteria); "
+        "2026: 2026–2030 criteria set (51/2025/QĐ-TTg, 10 criteria)"
+    )
+    assert export.criteria_set_text([2021, 2025], "en").startswith("2021–2025 criteria set")
+    assert export.criteria_set_text([1999]) == ""

@@ -8,7 +8,7 @@ Examples
 --------
 >>> reports = demo_reports(None)
 >>> len(reports), reports[0].family, reports[0].file_name
-(24, 'models', 'models.csv')
+(32, 'models', 'models.csv')
 """
 
 from __future__ import annotations
