@@ -1,15 +1,14 @@
 """A period measured on the 10-criteria set (2026–2030), in headless Chromium, offline.
 
-The demo batches plus a 2026 period imported into a database of its own (models, and NTM
-figures counted out of 10): the NTM legend and a commune's panel name the 2026–2030 set and
-its count; the change map 2019 → 2026 marks NTM levels not comparable and says why.
+The first view (the former Hòa Bình on its 46 units of 2025) opens on the demo period 2026,
+whose NTM figures count out of 10: the NTM legend and a commune's panel name the 2026–2030 set
+and its count; the change map 2019 → 2026 marks NTM levels not comparable and says why.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,11 +16,10 @@ from atlas_ui import (
     APP,
     ARTIFACTS,
     FIRST_MAP_TIMEOUT_MS,
+    FIRST_VIEW_POLYGONS,
     MAP_IFRAME,
     POINT_JS,
     POLYGONS,
-    SCHEMATIC_POLYGONS,
-    SCHEMATIC_PROVINCES,
     check_offline,
     choose_radio,
 )
@@ -36,39 +34,10 @@ TIMEOUT_MS = 30_000
 SET_UNIT = "mức đạt; bộ tiêu chí 2026–2030, 10 tiêu chí"
 
 
-def _add_2026(database: Path, folder: Path) -> None:
-    """Seed the demo batches, then import a 2026 period as a planner would: the models of 2024
-    again, and NTM levels of the 2026–2030 set (no "advanced"/"model"), 10 or 8 criteria."""
-    from geo.figures.auth import Planner
-    from geo.figures.importing import import_file
-    from geo.figures.store import Store
-
-    store = Store(f"sqlite:///{database}")
-    store.ensure_seeded()
-    tables = store.current_tables()
-    models = tables["models"].query("period == 2024").assign(period=2026)
-    ntm = tables["ntm"].query("period == 2024").assign(period=2026)
-    rated = ntm["ntm_level"].notna()
-    level = ntm["ntm_level"].astype("object").where(rated)
-    ntm["ntm_level"] = level.replace({"advanced": "ntm", "model": "ntm"})
-    ntm["criteria_met"] = (level.ne("not_yet") * 2 + 8).where(rated).astype("Int64")
-    for family, frame in (("models", models), ("ntm", ntm)):
-        path = folder / f"{family}_2026.csv"
-        frame.to_csv(path, index=False)
-        report = import_file(path, family=family, period=2026)
-        store.import_report(report, user=Planner("browser-test", "system"))
-    store.dispose()
-
-
 @pytest.fixture(scope="module")
 def app_url(streamlit_server, tmp_path_factory) -> str:
-    root = tmp_path_factory.mktemp("criteria-sets")
-    _add_2026(root / "atlas.sqlite", root)
-    env = {
-        "ATLAS_DB_URL": f"sqlite:///{root / 'atlas.sqlite'}",
-        # The 2020–2025 schematic (151 units): the figures are drawn as imported.
-        "ATLAS_PROVINCES": SCHEMATIC_PROVINCES,
-    }
+    database = tmp_path_factory.mktemp("criteria-sets") / "atlas.sqlite"
+    env = {"ATLAS_DB_URL": f"sqlite:///{database}"}
     return streamlit_server(APP, args=("--server.maxUploadSize", "29"), env=env)
 
 
@@ -80,7 +49,7 @@ def _map(offline: Any, title: str, timeout: float = TIMEOUT_MS) -> Any:
     while time.monotonic() < deadline and not offline.page_errors:
         try:
             titles = frame.locator(".atlas-legend-title").all_inner_texts()
-            if titles == [title] and frame.locator(POLYGONS).count() == SCHEMATIC_POLYGONS:
+            if titles == [title] and frame.locator(POLYGONS).count() == FIRST_VIEW_POLYGONS:
                 return frame
         except sync_api.Error:  # the iframe was replaced while we looked
             pass
