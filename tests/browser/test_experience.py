@@ -352,7 +352,7 @@ def test_compare_two_periods(app_url, offline_page):
     expect(frame.locator(".atlas-legend")).to_contain_text("Thay đổi từ kỳ 2019 đến kỳ 2024")
     # The province indicators show the change since the first period.
     expect(
-        page.get_by_text(re.compile(r"Chỉ số toàn khu vực \(Tỉnh Hòa Bình\) · 2019 → 2024"))
+        page.get_by_text(re.compile(r"Chỉ số toàn khu vực: Tỉnh Hòa Bình · 2019 → 2024"))
     ).to_be_visible()
     expect(page.locator('[data-testid="stMetricDelta"]').first).to_contain_text("so với 2019")
 
