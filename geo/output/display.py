@@ -386,7 +386,7 @@ def periods_text(periods: Iterable[int]) -> str:
     ('2019–2024', '2019, 2024')
     """
     years = sorted({int(period) for period in periods})
-    if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):
+    if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
         return f"{years[0]}–{years[-1]}"
     return ", ".join(map(str, years))
 
