@@ -11,7 +11,10 @@ map gets are keyed to *its* vintage:
   the 2025 communes the crosswalk reaches get converted figures with their provenance, the
   others none;
 * any other combination (newer figures on an older map, a vintage with no conversion table)
-  gives no figures for those rows, never a join on coincident codes; the reader is told why;
+  gives no figures for those rows, never a join on coincident codes; the reader is told why
+  and which periods (``refused_periods``). Newer figures on an older map can be asked for as
+  an area-apportioned estimate (``estimate=True``, 2025 → 2020–2025 only): every such row
+  then says ``estimate`` and the note says it is one;
 * a map of a vintage the atlas does not know (a user's file without one) joins as before, on
   the codes, and :func:`geo.analysis.table_join.vintage_note` says what does not join;
 * NTM rows of units the programme does not rate (a phường of the map, even one formed partly
@@ -32,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,6 +76,10 @@ class VintageTables:
         Vintages whose rows were converted through a crosswalk.
     refused : tuple of str
         Vintages whose rows were left out (no conversion to the map's vintage).
+    refused_periods : tuple of int
+        The periods of those rows, oldest first (2025 and 2026 on a 2020–2025 map).
+    estimated : tuple of str
+        Vintages whose rows were estimated on the map's older units (``estimate=True``).
     note : str or None
         One paragraph for the reader: what was converted, what was left out and why, how many
         communes of the map have no figures; ``None`` when figures and map simply agree.
@@ -82,6 +90,8 @@ class VintageTables:
     converted_from: tuple[str, ...] = ()
     refused: tuple[str, ...] = ()
     note: str | None = None
+    refused_periods: tuple[int, ...] = ()
+    estimated: tuple[str, ...] = ()
 
     def converted_in(self, periods: Iterable[int]) -> bool:
         """Whether any figure of ``periods`` was converted from another vintage (2024 on a
@@ -103,6 +113,27 @@ class VintageTables:
             rows = table[table["period"].isin(wanted)]
             rule = rows["conversion_rule"]
             if (rule.notna() & (rule != RULE_UNCHANGED)).any():
+                return True
+        return False
+
+    def estimated_in(self, periods: Iterable[int]) -> bool:
+        """Whether any figure of ``periods`` is an area-apportioned estimate (newer figures on
+        older units, ``tables_for(..., estimate=True)``).
+
+        Examples
+        --------
+        >>> from geo.figures.indicators import load_demo
+        >>> from geo.geography.geographies import default_geography
+        >>> keyed = tables_for(default_geography(), load_demo(), estimate=True)
+        >>> keyed.estimated_in([2026]), keyed.estimated_in([2024]), keyed.refused
+        (True, False, ())
+        """
+        wanted = {int(period) for period in periods}
+        for family in ("models", "ntm", "land"):
+            table = self.tables.get(family)
+            if table is None or "estimate" not in table:
+                continue
+            if table.loc[table["period"].isin(wanted), "estimate"].fillna(False).astype(bool).any():
                 return True
         return False
 
@@ -132,6 +163,7 @@ def tables_for(
     *,
     period: int | None = None,
     lang: Lang = "vi",
+    estimate: bool = False,
 ) -> VintageTables:
     """The indicator tables keyed to the geography's vintage (see the module docstring).
 
@@ -146,10 +178,21 @@ def tables_for(
         The period the note counts communes without figures in (default: the latest).
     lang : {"vi", "en"}
         Language of the note and of the conversion notes.
+    estimate : bool
+        Figures of newer units on an older map (2025 → 2020–2025) as an area-apportioned
+        estimate, labelled so (:func:`geo.geography.crosswalk.crosswalk`), instead of left out.
 
     Returns
     -------
     VintageTables
+
+    Examples
+    --------
+    >>> from geo.figures.indicators import load_demo
+    >>> from geo.geography.geographies import default_geography
+    >>> older = tables_for(default_geography(), load_demo(), lang="en")
+    >>> older.refused, older.refused_periods, older.periods[-1]
+    (('2025',), (2025, 2026), 2024)
     """
     vintage = str(geography.vintage)
     if vintage not in VINTAGES:
@@ -158,7 +201,9 @@ def tables_for(
         return VintageTables(dict(tables), vintage, note=note)
     out: dict[str, pd.DataFrame] = {}
     converted: set[str] = set()
-    refused: dict[str, str] = {}
+    estimated: set[str] = set()
+    # Vintage → (the reason, the periods of its rows), of every family.
+    refused: dict[str, tuple[str, set[int]]] = {}
     for family, table in tables.items():
         if family not in FAMILIES or table is None or VINTAGE not in table:
             out[family] = table
@@ -172,7 +217,12 @@ def tables_for(
                 parts.append(_converted(family, rows, other, vintage, lang))
                 converted.add(other)
             except CrosswalkError as error:
-                refused[other] = error.message
+                if estimate and (other, vintage) == (VINTAGE_2025, VINTAGE_2020_2025):
+                    parts.append(_estimated(family, rows, geography.communes, lang))
+                    estimated.add(other)
+                    continue
+                periods = refused.setdefault(other, (error.message, set()))[1]
+                periods |= {int(p) for p in rows["period"].unique()}
         if len(own):
             # Beside converted rows (the predecessors' history), the map's own rows say so.
             own = unchanged_rows(own, family, vintage=vintage, lang=lang) if parts else own
@@ -180,9 +230,16 @@ def tables_for(
         out[family] = _stacked(parts, table)
     if out.get(NTM) is not None:
         out[NTM] = _rated_only(out[NTM], geography.communes)
-    result = VintageTables(out, vintage, tuple(sorted(converted)), tuple(sorted(refused)))
+    result = VintageTables(
+        out,
+        vintage,
+        tuple(sorted(converted)),
+        tuple(sorted(refused)),
+        refused_periods=tuple(sorted(set().union(*(found for _, found in refused.values())))),
+        estimated=tuple(sorted(estimated)),
+    )
     note = _note(geography, result, refused, period, lang)
-    return VintageTables(out, vintage, result.converted_from, result.refused, note)
+    return dataclasses.replace(result, note=note)
 
 
 def _stacked(parts: list[pd.DataFrame], table: pd.DataFrame) -> pd.DataFrame:
@@ -230,6 +287,19 @@ def _converted(
     return convert_tables({family: known}, walk, lang=lang)[family]
 
 
+def _estimated(family: str, rows: pd.DataFrame, communes: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """One family's rows of the 2025 units as an area-apportioned estimate on the 2020–2025
+    units of the map (its provinces): every row says ``estimate``."""
+    provinces = _provinces_of(tuple(sorted(set(communes[COMMUNE_CODE].astype(str)))))
+    if not provinces:
+        return rows.iloc[:0].copy()
+    walk = crosswalk(
+        VINTAGE_2025, VINTAGE_2020_2025, province_codes=provinces, estimate=True, lang=lang
+    )
+    known = rows[rows[COMMUNE_CODE].astype(str).isin(set(walk.table["from_code"]))]
+    return convert_tables({family: known}, walk, lang=lang)[family]
+
+
 @lru_cache(maxsize=64)
 def _provinces_of(codes: tuple[str, ...]) -> tuple[str, ...]:
     """The 2020–2025 provinces of these 2020–2025 commune codes (a crosswalk of the whole
@@ -242,7 +312,7 @@ def _provinces_of(codes: tuple[str, ...]) -> tuple[str, ...]:
 def _note(
     geography: _Geography,
     result: VintageTables,
-    refused: Mapping[str, str],
+    refused: Mapping[str, tuple[str, set[int]]],
     period: int | None,
     lang: Lang,
 ) -> str | None:
@@ -256,8 +326,17 @@ def _note(
                 to_vintage=result.vintage,
             )
         )
-    for reason in refused.values():
-        parts.append(t("vintage.refused", lang, reason=reason))
+    if result.estimated:
+        periods = ", ".join(map(str, _estimated_periods(result)))
+        names = {"from_vintage": ", ".join(result.estimated), "to_vintage": result.vintage}
+        parts.append(t("vintage.estimated", lang, periods=periods, **names))
+    for other, (reason, periods) in refused.items():
+        names = {"periods": ", ".join(map(str, sorted(periods))), "from_vintage": other}
+        if (other, result.vintage) == (VINTAGE_2025, VINTAGE_2020_2025):
+            # Newer figures on older units: where to see them, in the reader's words.
+            parts.append(t("vintage.refused_newer", lang, to_vintage=result.vintage, **names))
+        else:
+            parts.append(t("vintage.refused", lang, reason=reason, **names))
     models = result.tables.get("models")
     if models is not None and "period" in models and len(models):
         shown = period if period is not None else int(models["period"].max())
@@ -323,3 +402,8 @@ def provenance_of(
             }
         )
     return out
+
+
+def _estimated_periods(result: VintageTables) -> list[int]:
+    """The periods with estimated rows, oldest first."""
+    return [period for period in result.periods if result.estimated_in([period])]

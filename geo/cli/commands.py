@@ -11,10 +11,12 @@ Commands
 ``boundaries fetch SOURCE --province CODE [--mirror URL] [--timeout S] [--accept-licence]``
     Download real commune boundaries of a province from a public source (``boundaries sources``
     lists them): see :mod:`geo.cli.fetch`.
-``summary --period P [--vintage V] [--boundaries PATH] [--json] [--lang vi|en]``
+``summary --period P [--vintage V] [--estimate] [--boundaries PATH] [--json] [--lang vi|en]``
     Province KPIs of one period, beside the published figures. ``--vintage 2025`` shows the
     figures on the units of 1 July 2025, converted through the crosswalk
     (:mod:`geo.analysis.conversion`); a 2025 boundary file is converted to without asking.
+    Figures of the 2025 units (2025 on) are not converted back to older units, unless
+    ``--estimate`` asks for an area-apportioned estimate, which the output labels as one.
 
 ``import``, ``batches``, ``rollback``, ``delete``, ``template``, ``user add``
     Planners' figures: see :mod:`geo.cli.data`.
@@ -129,8 +131,10 @@ def _summary_place(
 
         return default_geography().communes, tables, {"vintage": VINTAGE_2020_2025}
     if figures == VINTAGE_2025:
-        message = t("summary.newer_figures", args.lang, period=args.period, vintage=vintage)
-        raise AtlasError(source="demo data", message=message)
+        if not args.estimate or vintage != VINTAGE_2020_2025:
+            message = t("summary.newer_figures", args.lang, period=args.period, vintage=vintage)
+            raise AtlasError(source="demo data", message=message)
+        return _estimated_place(layer, tables, args.lang)
     walk = crosswalk(VINTAGE_2020_2025, vintage, province_codes=HOA_BINH, lang=args.lang)
     converted = convert_tables(tables, walk, lang=args.lang)
     communes = layer.communes if layer is not None else _hoa_binh_2025(set(walk.table["to_code"]))
@@ -141,6 +145,28 @@ def _summary_place(
         "split_predecessors": int(walk.table.loc[walk.table["split"], "from_code"].nunique()),
     }
     return communes, converted, info
+
+
+def _estimated_place(
+    layer: Any, tables: dict[str, pd.DataFrame], lang: Lang
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, Any]]:
+    """The 2025 figures as an area-apportioned estimate on the 2020–2025 units (``--estimate``):
+    every row says ``estimate``, and so does the output."""
+    walk = crosswalk(VINTAGE_2025, VINTAGE_2020_2025, province_codes=HOA_BINH, estimate=True)
+    estimated = convert_tables(tables, walk, lang=lang)
+    if layer is not None:
+        communes = layer.communes
+    else:
+        from geo.geography.geographies import default_geography
+
+        communes = default_geography().communes
+    info = {
+        "vintage": VINTAGE_2020_2025,
+        "estimated_from": VINTAGE_2025,
+        "estimate": True,
+        "conversion_source": walk.source,
+    }
+    return communes, estimated, info
 
 
 def _figures_vintage(tables: dict[str, pd.DataFrame]) -> str:
@@ -173,7 +199,7 @@ def _summary(args: argparse.Namespace) -> int:
     published = {
         key: figure.value for key, figure in FIGURES.items() if args.period == PUBLISHED_PERIOD
     }
-    if "converted_from" in place:
+    if "converted_from" in place or "estimated_from" in place:
         # Published counts of communes refer to the 2019 units: no comparison on other units.
         for key in ("ntm_communes", "land_communes"):
             published.pop(key, None)
@@ -201,9 +227,12 @@ def _summary(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(payload)
         return 0
-    print(f"{t('app.kpis', lang)} · {args.period} · {DEMO_LABEL}")
+    estimated = f" · {t('summary.estimate_label', lang)}" if "estimated_from" in place else ""
+    print(f"{t('app.kpis', lang)} · {args.period} · {DEMO_LABEL}{estimated}")
     if "converted_from" in place:
         print(t("summary.converted", lang, **place))
+    if "estimated_from" in place:
+        print(t("summary.estimated", lang, **place))
     for kpi in kpis:
         label = t(f"kpi.{kpi.key}", lang)
         value = format_number(kpi.value, lang, decimals=1 if kpi.value % 1 else 0)
@@ -259,6 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--vintage",
         choices=VINTAGE_ORDER,
         help="units to show the figures on (default: those of the figures, 2020-2025)",
+    )
+    summary.add_argument(
+        "--estimate",
+        action="store_true",
+        help="figures of the 2025 units on older units: an area-apportioned estimate, "
+        "labelled as one (otherwise refused)",
     )
     summary.add_argument("--boundaries", help="commune layer to use instead of the default")
     summary.add_argument("--json", action="store_true", help="print JSON")

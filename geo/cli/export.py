@@ -11,6 +11,10 @@
 ``export districts --period P --out FILE.xlsx``
     The district summary as Excel (:func:`geo.output.export.districts_xlsx`).
 
+Figures of the 2025 units (2025 on) are not shown on older units, unless ``--estimate`` asks for
+an area-apportioned estimate: the file's notes and provenance columns, and the line printed,
+then say it is one.
+
 Every kind also takes ``--demo`` (the shipped demo tables instead of the store), ``--db URL``
 (default ``$ATLAS_DB_URL``, else ``data/atlas.sqlite``), ``--boundaries PATH`` (a boundary file
 instead of the schematic default), ``--scheme`` and ``--k`` (classes, as on the map) and
@@ -113,15 +117,20 @@ def _geography(path: str | None, key: str | None = None) -> tuple[str, Geography
 
 
 def _metrics(
-    geography: Geography, tables: dict, period: int, lang: str
+    geography: Geography, tables: dict, period: int, lang: str, *, estimate: bool = False
 ) -> tuple[pd.DataFrame, VintageTables]:
     """The commune metrics of the geography's vintage (figures of another converted through
     the crosswalk, never joined on codes), and those figures with their provenance and note
-    (which the files carry)."""
+    (which the files carry). Newer figures on older units are refused, with where to see them,
+    unless ``estimate`` asks for the area-apportioned estimate."""
     from geo.analysis.vintages import tables_for
     from geo.geography.geographies import grouped_communes
+    from geo.i18n import t
 
-    keyed = tables_for(geography, tables, period=period, lang=lang)
+    keyed = tables_for(geography, tables, period=period, lang=lang, estimate=estimate)
+    if period in keyed.refused_periods:
+        message = t("cli.refused_period", lang, period=period, vintage=geography.vintage)
+        raise AtlasError("--period", message)
     return commune_metrics(grouped_communes(geography), keyed.tables, period=period), keyed
 
 
@@ -184,7 +193,7 @@ def _export(args: argparse.Namespace) -> int:
     key = DEFAULT_2025_KEY if args.vintage == "2025" and not args.geography else args.geography
     # after the cheap checks: it takes a moment
     geography_key, geography = _geography(args.boundaries, key)
-    metrics, keyed = _metrics(geography, tables, args.period, args.lang)
+    metrics, keyed = _metrics(geography, tables, args.period, args.lang, estimate=args.estimate)
     view = _view(args, demo=demo).replace(
         geography_key=geography_key, vintage=str(geography.vintage)
     )
@@ -216,6 +225,8 @@ def _export(args: argparse.Namespace) -> int:
         data = export.districts_xlsx(geography, metrics, view, vintage_tables=keyed, out=args.out)
         what = "district summary, xlsx"
     label = " (dữ liệu minh họa / demo data)" if demo else ""
+    if keyed.estimated_in([args.period]):
+        label += " (ước tính theo tỷ lệ diện tích / area-apportioned estimate)"
     print(f"{args.out}: {what}, period {args.period}{label}, {len(data):,} bytes")
     return 0
 
@@ -250,6 +261,12 @@ def add_export_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
             "--vintage",
             choices=("2020-2025", "2025"),
             help="2025: the former Hòa Bình on the real 2025 units, figures converted",
+        )
+        sub.add_argument(
+            "--estimate",
+            action="store_true",
+            help="figures of the 2025 units on the 2020-2025 units: an area-apportioned "
+            "estimate, labelled as one in the file (otherwise refused)",
         )
         sub.set_defaults(handler=_export)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -39,12 +39,14 @@ __all__ = [
     "district_table",
     "format_value",
     "history_frame",
+    "history_note",
     "lagging_table",
     "legend_notes",
     "markdown_text",
     "named_model_lines",
     "ntm_change_note",
     "ntm_status_line",
+    "periods_text",
     "profile_caption",
     "profile_figures",
     "slug",
@@ -241,11 +243,17 @@ def profile_figures(
     return pd.DataFrame(rows)
 
 
-def profile_caption(profile: CommuneProfile, lang: Lang) -> str:
-    """``Huyện Lạc Sơn · kỳ 2019 · 27,7 km² · 6.430 dân`` (area and population when known)."""
+def profile_caption(profile: CommuneProfile, lang: Lang, *, group: GroupLevel = "district") -> str:
+    """``Huyện Lạc Sơn · kỳ 2019 · 27,7 km² · 6.430 dân`` (area and population when known).
+
+    ``group``: what the profile's district is (:func:`geo.geography.geographies.group_level`);
+    on a 2025 map the former district says so ("Khu vực huyện cũ: Huyện Đà Bắc · kỳ 2026"),
+    never reads as a district of today.
+    """
     values = profile.indicators.set_index("indicator")["value"]
     district = markdown_text(profile.district_name)  # from the boundary file: text, not markup
-    parts = [t("panel.where", lang, district=district, period=profile.period)]
+    where = "panel.where" if group != "former_district" else "panel.where.former_district"
+    parts = [t(where, lang, district=district, period=profile.period)]
     area, population = values.get("area_km2"), values.get("population")
     if area is not None and pd.notna(area):
         parts.append(f"{format_number(float(area), lang, decimals=1)} km²")
@@ -354,14 +362,56 @@ def named_model_lines(named: pd.DataFrame, lang: Lang) -> list[str]:
 def history_frame(history: pd.DataFrame, columns: Sequence[str], lang: Lang) -> pd.DataFrame:
     """Series for a chart: one labelled column per indicator, indexed by period (as text).
 
-    The period is text so charts show ``2019``, not ``2,019``.
+    The period is text so charts show ``2019``, not ``2,019``; a period whose figures were
+    converted from the former communes (``converted``, :func:`commune_history`) reads
+    ``2019*`` (:func:`history_note` says what the star means).
     """
-    out = pd.DataFrame(index=history["period"].astype(str))
+    periods = history["period"].astype(str)
+    if "converted" in history:
+        periods = periods.where(~history["converted"].astype(bool), periods + "*")
+    out = pd.DataFrame(index=periods)
     out.index.name = t("app.period", lang)
     for column in columns:
         values = pd.to_numeric(history[column]).astype("Float64").astype(float)
         out[column_label(column, lang)] = values.to_numpy()
     return out
+
+
+def periods_text(periods: Iterable[int]) -> str:
+    """Years as a reader writes them: ``2019–2024`` for a run, else with commas.
+
+    Examples
+    --------
+    >>> periods_text([2024, 2019, 2020, 2021, 2022, 2023]), periods_text([2019, 2024])
+    ('2019–2024', '2019, 2024')
+    """
+    years = sorted({int(period) for period in periods})
+    if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(map(str, years))
+
+
+def history_note(
+    history: pd.DataFrame, provenance: Sequence[Mapping[str, object]], family: str, lang: Lang
+) -> str:
+    """The footnote of a history chart's starred periods: which were converted, from which
+    former communes, by which rule (the ``conversion_note`` of ``family``'s row in
+    :func:`geo.analysis.vintages.provenance_of`); ``""`` when none was.
+
+    Examples
+    --------
+    >>> history = pd.DataFrame({"period": [2024, 2026], "converted": [True, False]})
+    >>> rows = [{"family": "models", "conversion_note": "Sum of 2 former units: A, B"}]
+    >>> note = history_note(history, rows, "models", "en")
+    >>> note.startswith("\\\\* 2024 (before"), "Sum of 2 former units" in note
+    (True, True)
+    """
+    if "converted" not in history or not history["converted"].astype(bool).any():
+        return ""
+    periods = periods_text(history.loc[history["converted"].astype(bool), "period"])
+    note = next((row["conversion_note"] for row in provenance if row["family"] == family), "")
+    text = t("panel.history_converted", lang, periods=periods)
+    return f"\\* {text}" + (f": {markdown_text(note)}" if note else "")
 
 
 def _lagging_label(column: str, lang: Lang) -> str:
@@ -424,7 +474,7 @@ def legend_notes(
     district_name: str | None = None,
     lang: Lang,
     layer: str | None = None,
-    converted: bool = False,
+    converted: bool | Collection[int] = False,
 ) -> list[str]:
     """The lines under the map legend: period(s) and demo label, boundaries, drill-down.
 
@@ -443,8 +493,22 @@ def legend_notes(
     layer : str, optional
         The layer drawn; with ``converted``, a level layer (NTM, land) says how a merged
         commune is coloured.
-    converted : bool
-        The figures were converted from another vintage (:mod:`geo.analysis.vintages`).
+    converted : bool or collection of int
+        The figures were converted from another vintage (:mod:`geo.analysis.vintages`):
+        ``True`` for all those shown, or the periods whose figures were (say 2024 of a change
+        map 2024 → 2026, whose 2026 are the map's own); the note then names them unless they
+        are all the periods shown. ``False`` or empty: nothing said.
+
+    Examples
+    --------
+    >>> from geo.geography.geographies import default_geography_2025
+    >>> geography = default_geography_2025()
+    >>> notes = legend_notes(geography, periods=(2024, 2026), demo=False, lang="en",
+    ...                      layer="change_models", converted=[2024])
+    >>> notes[-1]
+    '2024 figures converted from the former communes (2020–2025 units)'
+    >>> len(legend_notes(geography, periods=(2026,), demo=False, lang="en", converted=[]))
+    2
     """
     if len(periods) == 1:
         first = f"{t('app.period', lang)}: {periods[0]}"
@@ -465,10 +529,16 @@ def legend_notes(
     # A change of NTM level across criteria sets is marked "not comparable": say why.
     if layer is not None and (note := ntm_change_note(periods, lang, layer=layer)):
         notes.append(note)
-    if converted and layer in _LEVEL_LAYERS:
-        notes.append(t("legend.derived_note", lang))
-    elif converted:
-        notes.append(t("legend.converted_note", lang))
+    # Said only of figures that were converted: never of a period the map's units have figures
+    # of their own (2026 on the 2025 units).
+    shown = {int(period) for period in periods}
+    named = shown if converted is True else shown & {int(p) for p in converted or ()}
+    if named:
+        key = "legend.derived_note" if layer in _LEVEL_LAYERS else "legend.converted_note"
+        if named == shown:
+            notes.append(t(key, lang))
+        else:
+            notes.append(t(f"{key}_periods", lang, periods=", ".join(map(str, sorted(named)))))
     return notes
 
 

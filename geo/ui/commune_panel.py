@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import streamlit as st
 
 from geo.analysis.commune_profile import CommuneProfile, commune_profile
@@ -10,6 +12,7 @@ from geo.geography.geographies import GroupLevel, group_level
 from geo.i18n import Lang, t
 from geo.output.display import (
     history_frame,
+    history_note,
     markdown_text,
     named_model_lines,
     ntm_status_line,
@@ -41,9 +44,22 @@ def panel_column(view: MapView, selected: str | None, *, revision: int) -> None:
             selected,
             period=view.period,
             named=tables.get("named_models"),
+            tables=tables,  # the history then marks the periods converted from the former units
         )
         group = group_level(geography_for(view.geography_key))
-        commune_panel(profile, view.lang, district_in_view=view.district_code, group=group)
+        # Where the history's starred periods come from (the latest of them: the same former
+        # communes every period).
+        converted = profile.history.loc[profile.history["converted"], "period"]
+        history_from = (
+            provenance_of(tables, selected, int(converted.max())) if len(converted) else []
+        )
+        commune_panel(
+            profile,
+            view.lang,
+            district_in_view=view.district_code,
+            group=group,
+            history_from=history_from,
+        )
         provenance_section(provenance_of(tables, selected, view.period), view.lang)
 
 
@@ -73,15 +89,18 @@ def commune_panel(
     *,
     district_in_view: str | None,
     group: GroupLevel = "district",
+    history_from: Sequence[Mapping[str, object]] = (),
 ) -> None:
     """Name, NTM status, figures with ranks, named models and history of one commune.
 
     ``group`` is what the commune's district holds (:func:`group_level`): on a 2025 map its
-    former district, and the zoom button and the ranks say so.
+    former district, and the caption, the zoom button and the ranks say so.
+    ``history_from``: :func:`provenance_of` a converted period of the history, for the
+    footnote of its starred periods.
     """
     zoom = "panel.zoom_district" + ("" if group == "district" else f".{group}")
     st.subheader(markdown_text(profile.name))  # a name from a file is text, not markup
-    st.caption(profile_caption(profile, lang))
+    st.caption(profile_caption(profile, lang, group=group))
     left, right = st.columns(2)
     if district_in_view != profile.district_code:
         left.button(
@@ -102,15 +121,19 @@ def commune_panel(
         st.caption(t("panel.no_named_models", lang))
     else:
         st.markdown("\n".join(named_model_lines(profile.named_models, lang)))
-    history_tabs(profile, lang)
+    history_tabs(profile, lang, list(history_from))
 
 
 @reporting_fragment
-def history_tabs(profile: CommuneProfile, lang: Lang) -> None:
+def history_tabs(
+    profile: CommuneProfile, lang: Lang, history_from: Sequence[Mapping[str, object]] = ()
+) -> None:
     """The commune's history: models, NTM criteria and land consolidation over the periods.
 
     Only the open tab's chart is drawn; switching tabs re-runs this part alone (a fragment,
     with the pages' error message, :func:`geo.ui.errors.reporting_fragment`), not the map.
+    Periods converted from the former communes read ``2019*``, with a footnote under the
+    chart naming them and the rule (:func:`history_note`, from ``history_from``).
     """
     st.markdown(f"**{t('panel.history', lang)}**")
     tabs = st.tabs(
@@ -126,15 +149,23 @@ def history_tabs(profile: CommuneProfile, lang: Lang) -> None:
                 height=180,
                 stack=False,
             )
+            _footnote(history_note(history, history_from, "models", lang))
     if tabs[1].open:
         with tabs[1]:
             if profile.ntm_applies and history["criteria_met"].notna().any():
                 st.line_chart(history_frame(history, ["criteria_met"], lang), height=180)
+                _footnote(history_note(history, history_from, "ntm", lang))
             else:
                 st.caption(t("panel.ntm_na", lang))
     if tabs[2].open:
         with tabs[2]:
             if history["land_pct_of_plan"].notna().any():
                 st.line_chart(history_frame(history, ["land_pct_of_plan"], lang), height=180)
+                _footnote(history_note(history, history_from, "land", lang))
             else:
                 st.caption(t("panel.no_land", lang))
+
+
+def _footnote(text: str) -> None:
+    if text:
+        st.caption(text)

@@ -7,12 +7,15 @@ full text, so the whole province and its legend fit above the fold at 1366 × 76
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from geo.analysis.vintages import VintageTables
 from geo.geography.geographies import Geography, geography_area_label
 from geo.i18n import t
-from geo.output.display import markdown_text
+from geo.output.display import markdown_text, periods_text
+from geo.ui.resources import converted_periods
 from geo.ui.state import MAP_HEIGHT, MAP_MIN_HEIGHT, MAP_TOP
 from geo.view import MapView
 
@@ -56,14 +59,7 @@ def page_header(view: MapView, geography: Geography, figures: VintageTables) -> 
         full.append((st.info, t("boundary.schematic_banner", lang)))
     if geography.vintage_info is not None:
         short.append(t("app.map_vintage", lang, vintage=geography.vintage_info.label(lang)))
-    # How the figures reached the map's units: behind "more" when every commune has figures;
-    # in sight when some were left out or some communes have none (the reader must know why).
-    note_in_sight = bool(figures.note) and (
-        bool(figures.refused) or _communes_without_figures(geography, figures)
-    )
-    if figures.note and not note_in_sight:
-        short.append(t("notice.converted_short", lang))
-        full.append((st.caption, figures.note))
+    in_sight = _figures_notices(view, geography, figures, short, full)
     # Names from the boundary file; the former Hòa Bình is named so, not after all of Phú Thọ.
     area = markdown_text(geography_area_label(geography, lang))
     subtitle = t("app.subtitle", lang, province=area)
@@ -79,8 +75,43 @@ def page_header(view: MapView, geography: Geography, figures: VintageTables) -> 
                 st.markdown(subtitle)
                 for show, text in full:
                     show(text)
-    if note_in_sight:
-        st.info(figures.note)
+    if in_sight:
+        st.info(in_sight)
+
+
+def _figures_notices(
+    view: MapView,
+    geography: Geography,
+    figures: VintageTables,
+    short: list[str],
+    full: list[tuple[Callable[[str], object], str]],
+) -> str | None:
+    """How the figures reached the map's units, added to the short and the full notices.
+
+    "Converted" is said only of the periods shown whose figures were converted (2024 on the
+    2025 units, never their own 2026); on a change map with one such period, that one is
+    named. Figures left out (2025–2026 figures on the 2020–2025 units) get a one-line hint
+    (choose the 2025 boundaries), their reason behind "more". Communes without figures: the
+    reader must know why: the note is returned, to be shown in sight.
+    """
+    lang = view.lang
+    if not figures.note:
+        return None
+    if _communes_without_figures(geography, figures):
+        return figures.note
+    converted = converted_periods(figures, view)
+    if figures.refused:
+        periods = periods_text(figures.refused_periods) or ", ".join(figures.refused)
+        short.append(t("notice.refused_short", lang, periods=periods))
+    elif not converted:
+        return None  # the map's own figures (2026 on the 2025 units): nothing to say
+    if converted and len(converted) < len(view.periods):
+        text = ", ".join(map(str, converted))
+        short.append(t("notice.converted_periods_short", lang, periods=text))
+    elif converted:
+        short.append(t("notice.converted_short", lang))
+    full.append((st.caption, figures.note))
+    return None
 
 
 def _communes_without_figures(geography: Geography, figures: VintageTables) -> bool:

@@ -25,13 +25,14 @@ from geo.figures.indicators import FIELDS
 from geo.geography.geographies import Geography, geography_area_label
 from geo.i18n import Lang, t
 from geo.output.display import lagging_table, markdown_text, slug
+from geo.output.export import criteria_set_text
 from geo.output.table_export import csv_bytes, xlsx_bytes
 from geo.ui.districts import district_box, group_label
 from geo.ui.resources import district_names
 from geo.ui.widgets import choice_box, choice_radio
 from geo.view import MapView
 
-__all__ = ["MARK_KEY", "lagging_rules", "lagging_section", "outlines_requested"]
+__all__ = ["MARK_KEY", "lagging_rules", "lagging_section", "lagging_title", "outlines_requested"]
 
 #: Session key of the switch that outlines the lagging communes on the map.
 MARK_KEY = "lag_mark"
@@ -172,16 +173,50 @@ def lagging_section(
     return lagging_downloads(view, found, rules, where=where, described=described)
 
 
+def lagging_title(view: MapView, rules: list[Rule], *, where: str, described: str) -> list[str]:
+    """The title lines of the lagging communes' Excel file: what, where, when, the rules, the
+    NTM criteria set when a rule is about NTM (19 criteria until 2025, 10 from 2026: "15" means
+    different things), and the demo label.
+
+    Examples
+    --------
+    >>> from geo.analysis.lagging import CriteriaBelow, NoModelInField
+    >>> view = MapView(layer="ntm", period=2026, lang="en")
+    >>> lines = lagging_title(view, [CriteriaBelow(8, period=2026)], where="A", described="x")
+    >>> lines[2]
+    'NTM criteria set: 2026–2030 criteria set (51/2025/QĐ-TTg, 10 criteria)'
+    >>> len(lagging_title(view, [NoModelInField("economy")], where="A", described="x"))
+    2
+    """
+    lang = view.lang
+    lines = [
+        t("lag.export_title", lang, where=where, period=view.period),
+        t("lag.export_rules", lang, rules=described),
+    ]
+    if any(_about_ntm(rule) for rule in rules):
+        # A "no progress" on NTM compares two periods, maybe of two sets: both are named.
+        progress = any(isinstance(rule, NoProgress) for rule in rules) and view.is_change
+        criteria = criteria_set_text(view.periods if progress else [view.period], lang)
+        if criteria:
+            lines.append(t("lag.export_criteria_set", lang, set=criteria))
+    if view.demo:
+        lines.append(DEMO_LABEL)
+    return lines
+
+
+def _about_ntm(rule: Rule) -> bool:
+    """The rule judges NTM criteria (counts, one criterion, progress on NTM)."""
+    if isinstance(rule, NoProgress):
+        return rule.indicator == "ntm"
+    return isinstance(rule, CriteriaBelow | CriterionNotMet)
+
+
 def lagging_downloads(
     view: MapView, found: pd.DataFrame, rules: list[Rule], *, where: str, described: str
 ) -> list[str]:
     """The found communes as Excel and CSV, and the switch that outlines them on the map."""
     lang, period, demo = view.lang, view.period, view.demo
-    title = [
-        t("lag.export_title", lang, where=where, period=period),
-        t("lag.export_rules", lang, rules=described),
-        *([f"{DEMO_LABEL}"] if demo else []),
-    ]
+    title = lagging_title(view, rules, where=where, described=described)
     table = lagging_table(found, rules, lang, for_file=True)
     # Demo figures say so in the file name too (a CSV has no room for a note).
     name = f"xa-cham-tien-do-{slug(where)}-{period}" + ("-du-lieu-minh-hoa" if demo else "")

@@ -51,6 +51,7 @@ __all__ = [
     "MAP_FAMILIES",
     "authenticator",
     "change_for",
+    "converted_periods",
     "data_changed",
     "demo_periods",
     "district_names",
@@ -246,6 +247,12 @@ def change_for(geography_key: str, p0: int, p1: int, revision: int) -> pd.DataFr
     )
 
 
+def converted_periods(figures: VintageTables, view: MapView) -> list[int]:
+    """The periods of the view whose figures were converted from another vintage (2024 on the
+    2025 units; never the units' own 2025 and 2026): only these are said to be converted."""
+    return [period for period in view.periods if figures.converted_in([period])]
+
+
 # --- maps -------------------------------------------------------------------------------------
 
 
@@ -285,7 +292,7 @@ def map_for(view: MapView, tiles: bool, revision: int) -> folium.Map:
             district_name=districts.get(view.district_code) if view.district_code else None,
             lang=view.lang,
             layer=view.layer,
-            converted=bool(vintage_tables_for(view.geography_key, revision).converted_from),
+            converted=converted_periods(vintage_tables_for(view.geography_key, revision), view),
         ),
         tiles=tiles,
         height=MAP_HEIGHT,

@@ -27,8 +27,9 @@ from geo.analysis.metrics import NTM_LEVELS
 from geo.figures.criteria import criteria_set_for, set_label
 from geo.figures.indicators import NTM_MODERN
 from geo.geography.geographies import district_labels
+from geo.geography.units_2025 import FORMER_DISTRICT_NAME
 from geo.i18n import DEFAULT_LANG, Lang, format_number, t
-from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE
+from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE, DISTRICT_NAME
 from geo.view import MapView
 from geo.web.compact import CompactGeoJson, CompactLabels, CompactOutline
 from geo.web.geometry import web_feature_collection
@@ -56,6 +57,7 @@ __all__ = [
     "build_map",
     "classify_layer",
     "legend_html",
+    "tooltip_group",
 ]
 
 if TYPE_CHECKING:
@@ -801,17 +803,49 @@ def _feature_collection(
 def _tooltip_properties(
     table: pd.DataFrame, communes: gpd.GeoDataFrame, classification: Classification
 ) -> pd.DataFrame:
-    """What each commune's feature carries to the page: code, escaped names and value, fill."""
+    """What each commune's feature carries to the page: code, escaped names and value, fill;
+    ``district`` only when the layer has a group to name (:func:`tooltip_group`)."""
     esc = html.escape
-    return pd.DataFrame(
+    properties = pd.DataFrame(
         {
             "code": table[COMMUNE_CODE],
             "name": table[COMMUNE_NAME].map(lambda s: esc(str(s))),
-            "district": [esc(s) for s in district_labels(communes)],
             "value": classification.labels.map(lambda s: esc(str(s))),
             "fill": classification.colors,
         }
     )
+    group = tooltip_group(communes)
+    if group is not None:
+        properties.insert(2, "district", [esc(s) for s in group[1]])
+    return properties
+
+
+def tooltip_group(communes: gpd.GeoDataFrame) -> tuple[str, list[str]] | None:
+    """The group a commune's tooltip names, as (label key, names): its district; on a layer of
+    1 July 2025 (no districts) its former district, labelled so ("Khu vực huyện cũ"), never
+    "Huyện"; ``None`` when the layer has neither (the row is left out, not shown empty).
+
+    Examples
+    --------
+    >>> frame = gpd.GeoDataFrame(
+    ...     {"district_name": [None], "former_district_name": ["Huyện Mai Châu"]}
+    ... )
+    >>> tooltip_group(frame)
+    ('level.former_district', ['Huyện Mai Châu'])
+    >>> tooltip_group(gpd.GeoDataFrame({"commune_name": ["Xã A"]})) is None
+    True
+    """
+    names = district_labels(communes)
+    if any(names):
+        return "field.district", names
+    if FORMER_DISTRICT_NAME in communes:
+        former = communes.drop(columns=DISTRICT_NAME, errors="ignore").rename(
+            columns={FORMER_DISTRICT_NAME: DISTRICT_NAME}
+        )
+        names = district_labels(former)
+        if any(names):
+            return "level.former_district", names
+    return None
 
 
 def _context_layer(
@@ -846,8 +880,10 @@ def _communes_layer(
     *,
     lines: LineWidths,
     lang: Lang,
+    group_key: str | None = "field.district",
 ) -> CompactGeoJson:
-    """The communes in view, filled by class, with their tooltip."""
+    """The communes in view, filled by class, with their tooltip (its group row labelled by
+    ``group_key``, :func:`tooltip_group`; none when ``None``)."""
     esc = html.escape
     return CompactGeoJson(
         _feature_collection(frame, properties),
@@ -860,10 +896,10 @@ def _communes_layer(
         },
         highlight_function=lambda _feature: {"weight": 2.5, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
-            fields=["name", "district", "value"],
+            fields=["name", *(["district"] if group_key else []), "value"],
             aliases=[
                 esc(t("field.commune", lang)),
-                esc(t("field.district", lang)),
+                *([esc(t(group_key, lang))] if group_key else []),
                 esc(classification.title),
             ],
             sticky=True,
@@ -954,8 +990,14 @@ def build_map(
     if not shown.all():
         _context_layer(table, properties, shown, crs=communes.crs, lang=lang).add_to(fmap)
     lines = LINES_DENSE if int(shown.sum()) >= DENSE_FROM else LINES
+    group = tooltip_group(communes)
     communes_layer = _communes_layer(
-        frame, properties[shown], classification, lines=lines, lang=lang
+        frame,
+        properties[shown],
+        classification,
+        lines=lines,
+        lang=lang,
+        group_key=None if group is None else group[0],
     ).add_to(fmap)
     if districts is not None and len(districts):
         # Drawn from the communes' borders: each district's edge, none of its own geometry.

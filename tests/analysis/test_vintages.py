@@ -91,3 +91,25 @@ def test_a_2025_phuong_has_no_ntm_figures_even_from_a_rated_xa(converted, phu_th
         "land",
     ]
     assert ntm[COMMUNE_CODE].eq("04873").any()  # a xã keeps its derived level
+
+
+def test_newer_figures_on_older_units_are_left_out_with_their_periods_or_estimated():
+    from geo.geography.geographies import default_geography
+
+    geography, tables = default_geography(), load_demo()
+    left_out = tables_for(geography, tables, lang="en")
+    assert left_out.refused == ("2025",) and left_out.refused_periods == (2025, 2026)
+    assert 2026 not in left_out.periods and not left_out.estimated
+    assert "choose the 2025 boundaries" in left_out.note and "estimate=True" not in left_out.note
+    estimated = tables_for(geography, tables, lang="en", estimate=True)
+    assert estimated.refused == () and estimated.estimated == ("2025",)
+    assert estimated.estimated_in([2026]) and not estimated.estimated_in([2024])
+    assert "ESTIMATED on the 2020-2025 units" in estimated.note
+    models = estimated.tables["models"]
+    own = tables["models"].query("period == 2026")
+    on_older = models[models["period"] == 2026]
+    # Every 2025 commune's figure divided among its former communes: the total is kept, and
+    # every row says it is an estimate.
+    assert int(on_older["models_economy"].sum()) == int(own["models_economy"].sum())
+    assert on_older["estimate"].all()
+    assert set(on_older[COMMUNE_CODE]) >= set(geography.communes[COMMUNE_CODE])

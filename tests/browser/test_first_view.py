@@ -64,11 +64,15 @@ def test_first_view_is_the_former_hoa_binh_on_real_2025_boundaries(app_url, offl
     # No district box: the area box groups by the former districts.
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_role("combobox", name="Huyện / thành phố", exact=True)).to_have_count(0)
+    # The latest period (2026) has the 2025 units' own figures: nothing said to be converted.
+    converted = page.get_by_text("đã quy đổi sang đơn vị 2025 (xem Chi tiết)", exact=False)
+    expect(converted).to_have_count(0)
     # KPI totals of 2019 = the published figures (the map opens on the latest period).
     sidebar.get_by_role("slider").press("Home")
-    expect(page.get_by_text(re.compile(r"Chỉ số toàn khu vực .* · 2019"))).to_be_visible(
+    expect(page.get_by_text(re.compile(r"Chỉ số toàn khu vực.* · 2019"))).to_be_visible(
         timeout=60_000
     )
+    expect(converted).to_have_count(1)  # 2019: converted from the former communes
     metrics = page.get_by_test_id("stMetricValue").all_inner_texts()
     assert metrics[:2] == ["4.648", "646"] and metrics[-1] == "4.657", metrics
     expect(page.get_by_text("khớp số công bố", exact=False)).to_have_count(3)

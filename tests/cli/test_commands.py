@@ -2,6 +2,7 @@ import json
 import zipfile
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 from repo_paths import SHARED_DATA
@@ -256,3 +257,32 @@ def test_boundaries_encoding_option(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["warnings"] == 0
     assert main(["boundaries", str(path), "--no-cache", "--encoding", "klingon"]) == 1
     assert "unknown text encoding 'klingon'" in capsys.readouterr().err
+
+
+def test_summary_estimates_newer_figures_on_older_units_only_when_asked(capsys):
+    args = ["summary", "--period", "2026", "--vintage", "2020-2025"]
+    assert main([*args, "--estimate", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["estimate"] is True and payload["estimated_from"] == "2025"
+    assert payload["vintage"] == "2020-2025" and payload["communes"] == 151
+    assert payload["kpis"]["models_total"]["value"] == 7852  # every model kept
+    assert main([*args, "--estimate", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "area-apportioned ESTIMATE" in out.splitlines()[0]
+    assert out.splitlines()[1].startswith("ESTIMATE: figures of the 2025 units divided")
+    assert main([*args, "--lang", "en"]) == 1
+    assert "--estimate for an area-apportioned estimate" in capsys.readouterr().err
+
+
+def test_export_of_newer_figures_on_older_units_needs_estimate(tmp_path, capsys):
+    out = tmp_path / "ntm.xlsx"
+    args = ["export", "data", "--demo", "--layer", "ntm", "--period", "2026", "--out", str(out)]
+    assert main([*args, "--vintage", "2020-2025"]) == 1
+    assert "--vintage 2025, hoặc --estimate" in capsys.readouterr().err and not out.exists()
+    assert main([*args, "--vintage", "2020-2025", "--estimate"]) == 0
+    assert "ước tính theo tỷ lệ diện tích" in capsys.readouterr().out
+    notes = pd.read_excel(out, sheet_name=None)
+    text = " ".join(
+        str(v) for frame in notes.values() for v in frame.astype(str).to_numpy().ravel()
+    )
+    assert "ƯỚC TÍNH" in text

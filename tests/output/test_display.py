@@ -199,3 +199,47 @@ def test_change_notes_say_why_ntm_levels_are_not_compared():
     assert not any("so sánh" in note for note in models)
     assert ntm_change_note((2021, 2025), "en", layer="change_ntm") == ""
     assert ntm_change_note((2026,), "en", layer="ntm") == ""
+
+
+def test_legend_says_converted_only_of_the_periods_converted():
+    from geo.geography.geographies import default_geography_2025
+
+    geography = default_geography_2025()
+
+    def last(periods, converted, layer="models_per_1000"):
+        notes = legend_notes(
+            geography, periods=periods, demo=True, lang="vi", layer=layer, converted=converted
+        )
+        return notes[-1]
+
+    # 2026 on the 2025 units: the units' own figures, nothing converted, nothing said.
+    assert "quy đổi" not in last((2026,), []) and "suy ra" not in last((2026,), [], "ntm")
+    assert last((2024,), [2024]) == "Số liệu quy đổi từ các xã cũ (đơn vị 2020–2025)"
+    assert last((2024,), [2024], "ntm").startswith("Xã sáp nhập: tô theo cấp thấp nhất")
+    # A change map 2024 → 2026: which of the two was converted.
+    assert last((2024, 2026), [2024], "change_models") == (
+        "Số liệu 2024 quy đổi từ các xã cũ (đơn vị 2020–2025)"
+    )
+    assert last((2024, 2026), [2024, 2026], "change_models").startswith("Số liệu quy đổi")
+    assert last((2024,), True).startswith("Số liệu quy đổi")  # all shown, as before
+
+
+def test_2025_panel_caption_names_the_former_district_and_history_stars_converted_periods():
+    from geo.output.display import history_frame, history_note
+
+    _, over, commune_profile = _demo_2025()
+    profile = commune_profile(over, "04873", period=2019)
+    caption = profile_caption(profile, "vi", group="former_district")
+    assert caption.startswith("Khu vực huyện cũ: Huyện ") and " · kỳ 2019 · " in caption
+    assert profile_caption(profile, "en", group="former_district").startswith(
+        "Former district area: Huyện "
+    )
+    history = pd.DataFrame(
+        {"period": [2024, 2025, 2026], "models_total": [5, 6, 7], "converted": [True, False, False]}
+    )
+    frame = history_frame(history, ["models_total"], "vi")
+    assert frame.index.tolist() == ["2024*", "2025", "2026"]
+    rows = [{"family": "models", "conversion_note": "Tổng của 2 đơn vị cũ: Xã A, Xã B"}]
+    note = history_note(history, rows, "models", "vi")
+    assert note.startswith("\\* Kỳ 2024 (trước sáp nhập), quy đổi từ các xã cũ: Tổng của 2")
+    assert history_note(history.assign(converted=False), rows, "models", "vi") == ""

@@ -385,3 +385,25 @@ def test_ntm_legend_of_the_map_names_the_set(communes):
     # The legend's body is a JSON string in the page.
     assert json.dumps("mức đạt; bộ tiêu chí 2026–2030, 10 tiêu chí")[1:-1] in html
     assert "8/10" in html and "/19" not in html
+
+
+def _tooltip(fmap):
+    layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
+    tooltip = next(c for c in layer._children.values() if isinstance(c, folium.GeoJsonTooltip))
+    return tooltip, [f["properties"] for f in layer.features()]
+
+
+def test_tooltip_of_a_2025_layer_names_the_former_district_never_a_huyen(communes, metrics):
+    # 1 July 2025: no districts; the communes carry their former district.
+    later = communes.assign(district_name=None, former_district_name=communes["district_name"])
+    tooltip, features = _tooltip(build_map(later, metrics, MapView(layer="ntm", period=2019)))
+    assert tooltip.fields == ["name", "district", "value"]
+    assert tooltip.aliases == ["Xã", "Khu vực huyện cũ", "Nông thôn mới"]
+    assert features[0]["district"] == "Huyện Một"
+    # Neither a district nor a former one: the row is left out, not shown empty.
+    bare = communes.drop(columns="district_name")
+    tooltip, features = _tooltip(build_map(bare, metrics, MapView(layer="ntm", period=2019)))
+    assert tooltip.fields == ["name", "value"] and "district" not in features[0]
+    # A layer with districts keeps "Huyện".
+    tooltip, _ = _tooltip(build_map(communes, metrics, MapView(layer="ntm", period=2019)))
+    assert tooltip.aliases[1] == "Huyện"
