@@ -272,10 +272,43 @@ def make_coverage(
     cleaned = thinned
     for snap in snaps:
         cleaned = shapely.coverage_clean(thinned, snapping_distance=snap, gap_width=gap_width)
+        cleaned = _restore_lost(cleaned, thinned, snap=snap)
         if bool(shapely.coverage_is_valid(cleaned)):
             break
     changed = int((~shapely.equals_exact(cleaned, geoms, tolerance=0.0)).sum())
     return cleaned, changed
+
+
+def _restore_lost(cleaned: np.ndarray, source: np.ndarray, *, snap: float) -> np.ndarray:
+    """Put back the polygons ``coverage_clean`` left empty though most of their area was theirs
+    alone in ``source``: carved out of the cleaned neighbours, then that group alone cleaned.
+
+    At a snapping distance of a quarter of the tolerance GEOS drops a few communes of the
+    national layer whole (22 km² ones among them), where the grid as snapping distance keeps
+    them but cleans 3 × slower. A polygon mostly covered by others stays empty.
+    """
+    lost = np.flatnonzero(shapely.is_empty(cleaned) & ~shapely.is_empty(source))
+    if not len(lost):
+        return cleaned
+    out = cleaned.copy()
+    by_source, by_cleaned = shapely.STRtree(source), shapely.STRtree(cleaned)
+    group: set[int] = set()
+    for i in lost.tolist():
+        others = by_source.query(source[i], predicate="intersects")
+        others = others[others != i]
+        own = shapely.difference(source[i], shapely.union_all(source[others]))
+        if float(shapely.area(own)) < 0.5 * float(shapely.area(source[i])):
+            continue  # covered by others in the source: nothing of its own to draw
+        neighbours = by_cleaned.query(source[i], predicate="intersects")
+        neighbours = neighbours[~shapely.is_empty(out[neighbours])]
+        carved = _polygonal(shapely.intersection(source[i], shapely.union_all(out[neighbours])))
+        out[neighbours] = [_polygonal(g) for g in shapely.difference(out[neighbours], carved)]
+        out[i] = carved
+        group.update([i, *neighbours.tolist()])
+    if group:
+        rows = np.array(sorted(group))
+        out[rows] = shapely.coverage_clean(out[rows], snapping_distance=snap / 100)
+    return out
 
 
 def presimplify(geoms: np.ndarray, tolerance: float) -> np.ndarray:
@@ -559,7 +592,7 @@ def web_geometry(
         # the view); close the slivers between neighbours (see gap_width_for).
         coverage, cleaned = make_coverage(
             geoms,
-            snaps=tuple(share * tol_deg for share in SNAP_SHARES),
+            snaps=(SNAP_SHARES[0] * tol_deg, grid, SNAP_SHARES[1] * tol_deg),
             gap_width=gap_width_for(geoms, tol_deg),
             presimplify_tolerance=PRESIMPLIFY_SHARE * tol_deg,
         )
