@@ -15,13 +15,19 @@ longer to draw. This module prepares what the browser needs and nothing more:
    made a coverage with ``shapely.coverage_clean``, which also closes the slivers between
    neighbours left by thinning (narrower than 5 % of a typical commune's width,
    :func:`gap_width_for`; each would also split a shared border in two); otherwise edge-wise
-   simplification would open gaps.
+   simplification would open gaps. Cleaning costs by the vertex and by the sliver, so such a
+   layer is first thinned polygon by polygon to a tenth of the tolerance (:func:`presimplify`:
+   a survey layer has a vertex every few metres) and snapped at a quarter of it (the slivers
+   vanish in the snapping rather than being measured one by one); a commune that snapping
+   drops whole is carved back from its neighbours. A detailed national layer (2.4 M vertices)
+   takes 13 s of CPU instead of 29 s, the real Phú Thọ 2025 layer 0.6 s instead of 1.3 s.
 2. **Quantise.** Coordinates are rounded to a grid tied to the tolerance (:func:`grid_for`:
    1, 2 or 5 times a power of ten, at most a quarter of it, e.g. 5e-5° ≈ 5 m for a province,
    5e-4° ≈ 55 m for the country). Rounding is a function of the vertex alone, so a vertex
    shared by two neighbours moves to the same place in both; two different edges closer than
    the grid may cross once rounded, and :func:`quantise_coverage` then cleans and rounds
-   again, so the result stays a valid coverage.
+   again those communes and their neighbours (all of it if that is not enough), so the result
+   stays a valid coverage.
 3. **Cache.** The result (only the columns the map needs) is written as GeoParquet keyed by a
    hash of the source geometry and columns, the tolerance, the grid and
    :data:`PIPELINE_VERSION`, and kept in memory for the process.
@@ -266,7 +272,7 @@ def make_coverage(
     >>> bool(shapely.coverage_is_valid(clean)), changed, round(float(shapely.area(clean).sum()), 6)
     (True, 2, 2.0)
     """
-    if bool(shapely.coverage_is_valid(geoms)):
+    if not _unmatched_vertex(geoms) and bool(shapely.coverage_is_valid(geoms)):
         return geoms, 0
     thinned = presimplify(geoms, presimplify_tolerance) if presimplify_tolerance > 0 else geoms
     cleaned = thinned
@@ -277,6 +283,28 @@ def make_coverage(
             break
     changed = int((~shapely.equals_exact(cleaned, geoms, tolerance=0.0)).sum())
     return cleaned, changed
+
+
+def _unmatched_vertex(geoms: np.ndarray, *, sample: int = 400, seed: int = 16) -> bool:
+    """Whether one of ``sample`` vertices drawn at random lies on a neighbour's border without
+    being one of its vertices: then ``geoms`` is surely not a coverage.
+
+    A few milliseconds, where ``shapely.coverage_is_valid`` reads every vertex (2.5 s for 2.4
+    million): layers thinned or surveyed polygon by polygon fail at once. False says nothing.
+    """
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    if not len(coords):
+        return False
+    rows = np.random.default_rng(seed).choice(len(coords), min(sample, len(coords)), replace=False)
+    points = shapely.points(coords[rows])
+    # A neighbour's border through the vertex (within rounding of the file's decimals).
+    at, near = shapely.STRtree(geoms).query(points, predicate="dwithin", distance=1e-9)
+    other = near != owner[rows][at]
+    for point, neighbour in zip(at[other].tolist(), near[other].tolist(), strict=True):
+        xy = coords[rows[point]]
+        if not (shapely.get_coordinates(geoms[neighbour]) == xy).all(axis=1).any():
+            return True
+    return False
 
 
 def _restore_lost(cleaned: np.ndarray, source: np.ndarray, *, snap: float) -> np.ndarray:
