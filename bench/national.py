@@ -314,7 +314,10 @@ def naive_map(raw: Any, metrics: Any, layer: str) -> Any:
             "color": "#555555",
             "weight": 0.6,
         },
-        tooltip=folium.GeoJsonTooltip(fields=["commune_name", "district_name", "value"]),
+        # A 2025 layer has no district level.
+        tooltip=folium.GeoJsonTooltip(
+            fields=[f for f in ("commune_name", "district_name", "value") if f in raw.columns]
+        ),
     ).add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
@@ -664,6 +667,12 @@ def main() -> int:
         action="store_true",
         help="also run naive folium on the detailed national layer (minutes, gigabytes)",
     )
+    parser.add_argument(
+        "--layers",
+        nargs="+",
+        metavar="LAYER",
+        help="only these (hoabinh, schematic, national, phutho2025, detailed)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     # Internal: one configuration in a child process.
@@ -686,6 +695,8 @@ def main() -> int:
     if not DETAILED.is_file() and not (NATIONAL.is_file() and DETAILED_TOOL.is_file()):
         print(f"{DETAILED_TOOL} or {NATIONAL} not found: detailed layer left out")
         layers.remove("detailed")
+    if args.layers:
+        layers = [layer for layer in layers if layer in args.layers]
     if not HOABINH.is_file():
         print(f"{HOABINH} not found: Hòa Bình real layer left out")
         layers.remove("hoabinh")

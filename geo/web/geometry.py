@@ -358,13 +358,7 @@ def presimplify(geoms: np.ndarray, tolerance: float) -> np.ndarray:
     thinned = _threaded(
         lambda part: shapely.simplify(part, tolerance, preserve_topology=False), geoms
     )
-    bad = ~_threaded(shapely.is_valid, thinned)
-    if bad.any():
-        fixed = shapely.make_valid(thinned[bad], method="structure", keep_collapsed=False)
-        thinned[bad] = [_polygonal(g) for g in fixed]
-    lost = shapely.is_empty(thinned) & ~shapely.is_empty(geoms)
-    thinned[lost] = geoms[lost]
-    return thinned
+    return _repaired(thinned, geoms)
 
 
 def _threaded(func: Any, geoms: np.ndarray) -> np.ndarray:
@@ -422,14 +416,19 @@ def quantise(geoms: np.ndarray, grid: float) -> np.ndarray:
     >>> [g.wkt for g in quantise(np.array([commune]), 1.0)]
     ['POLYGON ((3 0, 3 3, 0 3, 0 0, 3 0))']
     """
-    rounded = _rounded(geoms, grid)
-    bad = ~_threaded(shapely.is_valid, rounded)
+    return _repaired(_rounded(geoms, grid), geoms)
+
+
+def _repaired(changed: np.ndarray, geoms: np.ndarray) -> np.ndarray:
+    """``changed`` (a thinned or rounded ``geoms``) with its invalid polygons repaired keeping
+    their structure, and the original back where nothing is left."""
+    bad = ~_threaded(shapely.is_valid, changed)
     if bad.any():
-        fixed = shapely.make_valid(rounded[bad], method="structure", keep_collapsed=False)
-        rounded[bad] = [_polygonal(g) for g in fixed]
-    empty = shapely.is_empty(rounded) & ~shapely.is_empty(geoms)
-    rounded[empty] = geoms[empty]
-    return rounded
+        fixed = shapely.make_valid(changed[bad], method="structure", keep_collapsed=False)
+        changed[bad] = [_polygonal(g) for g in fixed]
+    empty = shapely.is_empty(changed) & ~shapely.is_empty(geoms)
+    changed[empty] = geoms[empty]
+    return changed
 
 
 def _rounded(geoms: np.ndarray, grid: float) -> np.ndarray:
