@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(PY) bench/score_schematic.py
 	$(PY) bench/score_schematic_2025.py
 	$(PY) bench/national.py
+	$(PY) bench/every_province.py
 	$(PY) bench/hostile_files.py
 	$(PY) bench/hostile_boundaries.py
 	$(PY) bench/load.py --sessions 30 --replicas $(REPLICAS) --browsers 5 --floor

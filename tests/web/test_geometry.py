@@ -333,3 +333,46 @@ def test_quantise_drops_rings_that_collapse_never_the_commune():
     assert out[1].equals(outer)  # the islet collapsed, the commune is kept
     assert out[2].equals(too_small)  # all of it would collapse: kept unrounded
     assert all(shapely.is_valid(out))
+
+
+def test_detailed_layer_not_a_coverage_is_thinned_cleaned_and_kept_whole(tmp_path):
+    """Survey detail (a vertex every ~40 m) whose neighbours do not share vertices: thinned
+    polygon by polygon before cleaning, still one commune per row and a gap-free coverage."""
+    dense = _coverage(n=6, step=0.0004, wiggle=0.00005, shared=False, seed=3)
+    assert not shapely.coverage_is_valid(dense.geometry.values)
+    web = web_geometry(dense, view=200.0, cache_dir=tmp_path)
+    info = web.attrs["web_geometry"]
+    assert info["vertices_in"] > 35_000 and info["vertices_out"] < 0.2 * info["vertices_in"]
+    assert info["coverage_valid"] and info["empty"] == 0 and info["cleaned"] == len(dense)
+    assert list(web["commune_code"]) == list(dense["commune_code"])
+    assert shapely.is_valid(web.geometry.values).all()
+    _no_gaps_no_overlaps(dense.geometry.values, web.geometry.values)
+    # Each commune stays where it was: within a few tolerances (200 m) of its source.
+    moved = shapely.area(shapely.symmetric_difference(web.geometry.values, dense.geometry.values))
+    assert (moved / shapely.area(dense.geometry.values) < 0.05).all()
+
+
+def test_presimplify_thins_each_polygon_and_never_loses_one():
+    wiggly = shapely.Polygon([(0, 0), (1, 0.001), (2, 0), (2, 2), (0, 2)])
+    folded = shapely.Polygon([(0, 0), (4, 0), (4, 1), (2, 1.0005), (2.0002, 0.0004), (0, 1)])
+    islet = shapely.box(5, 5, 5.001, 5.001)  # smaller than the tolerance
+    out = webgeom.presimplify(np.array([wiggly, folded, islet], dtype=object), 0.01)
+    assert shapely.get_num_coordinates(out[0]) == 5
+    assert shapely.is_valid(out).all() and not shapely.is_empty(out).any()
+    assert out[2].intersects(islet)
+
+
+def test_a_commune_the_cleaning_dropped_is_carved_back_from_its_neighbours():
+    left, middle, right = shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(2, 0, 3, 1)
+    source = np.array([left, middle, right], dtype=object)
+    # What coverage_clean at a coarse snapping distance did to Xã Nam La: gave it away whole.
+    dropped = np.array([shapely.box(0, 0, 2, 1), shapely.Polygon(), right], dtype=object)
+    out = webgeom._restore_lost(dropped, source, snap=0.01)
+    assert out[1].equals(middle) and out[0].equals(left) and out[2].equals(right)
+    assert shapely.coverage_is_valid(out)
+    # A polygon wholly under its neighbours in the source has nothing of its own: stays empty.
+    covered = np.array([shapely.box(0, 0, 2, 1), shapely.box(0.5, 0, 1.5, 1)], dtype=object)
+    out = webgeom._restore_lost(
+        np.array([covered[0], shapely.Polygon()], dtype=object), covered, snap=0.01
+    )
+    assert shapely.is_empty(out[1]) and out[0].equals(covered[0])
