@@ -114,12 +114,12 @@ def test_a_planner_imports_a_csv(site, offline_page, tmp_path):
     expect(page.get_by_text("Lưu theo địa giới 2020–2025 (có cấp huyện)")).to_be_visible()
     expect(page.get_by_text("Bộ địa giới của tệp").filter(visible=True)).to_be_visible()
     page.get_by_role("button", name="Xác nhận nhập 2 dòng").click()
-    expect(page.get_by_text("Đã nhập lô số 25")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Đã nhập lô số 33")).to_be_visible(timeout=20_000)
 
     page.get_by_role("tab", name="Lịch sử các lô").click()
     chosen = page.get_by_role("combobox", name="Chọn lô")
     expect(chosen).to_have_value(
-        re.compile(r"^Lô 25 · .* · mo_hinh_2024\.csv · lan · "), timeout=UI_TIMEOUT_MS
+        re.compile(r"^Lô 33 · .* · mo_hinh_2024\.csv · lan · "), timeout=UI_TIMEOUT_MS
     )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "import_page_history.png"), full_page=True)

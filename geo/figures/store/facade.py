@@ -50,7 +50,7 @@ Examples
 --------
 >>> store = Store("sqlite://")          # in memory
 >>> len(store.ensure_seeded())
-24
+32
 >>> int(store.current_tables()["models"].query("period == 2019")["models_economy"].sum())
 1392
 """
