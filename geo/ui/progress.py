@@ -20,9 +20,9 @@ import contextvars
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from geo.geography.boundaries import BOUNDARY_STAGES
 from geo.geography.geographies import Geography
@@ -31,7 +31,7 @@ from geo.progress import reporting_progress
 from geo.ui.resources import ENV_BOUNDARIES, ENV_KEY, geography_for, geography_labels
 from geo.web.geometry import WEB_STAGES
 
-__all__ = ["ProgressPanel", "loaded_geography", "preparing"]
+__all__ = ["KNOWN_STAGES", "ProgressPanel", "loaded_geography", "preparing"]
 
 #: Stages the panel names (each has a ``progress.<stage>`` text); others keep the last text.
 KNOWN_STAGES = frozenset(BOUNDARY_STAGES) | frozenset(WEB_STAGES)
@@ -46,7 +46,7 @@ class ProgressPanel:
         The box's label: what is prepared, in the reader's language.
     lang : {"vi", "en"}
         Language of the stages' texts.
-    slot : streamlit placeholder, optional
+    slot : DeltaGenerator, optional
         Where the box goes (an ``st.empty()`` made before the work, so the page keeps its
         layout run after run); default a placeholder made where the page is when the first
         stage is reported.
@@ -57,12 +57,12 @@ class ProgressPanel:
     outside any cached function (its context is captured when it is made).
     """
 
-    def __init__(self, title: str, *, lang: Lang, slot: Any | None = None) -> None:
+    def __init__(self, title: str, *, lang: Lang, slot: DeltaGenerator | None = None) -> None:
         self.title = title
         self.lang = lang
         self.stages: list[str] = []
         self._slot = slot
-        self._bar: Any | None = None
+        self._bar: DeltaGenerator | None = None
         self._text = ""
         # The context outside the cached functions: Streamlit records no call made in it.
         self._context = contextvars.copy_context()
@@ -95,7 +95,9 @@ class ProgressPanel:
 
 
 @contextmanager
-def preparing(title: str, *, lang: Lang, slot: Any | None = None) -> Iterator[ProgressPanel]:
+def preparing(
+    title: str, *, lang: Lang, slot: DeltaGenerator | None = None
+) -> Iterator[ProgressPanel]:
     """Show the stages the preparations inside the block report, in a :class:`ProgressPanel`
     removed at the end of the block.
 
