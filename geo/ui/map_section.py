@@ -12,10 +12,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Collection
 
+import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.geography.geographies import Geography
 from geo.i18n import t
+from geo.ui.progress import preparing
 from geo.ui.resources import map_for
 from geo.ui.state import MAP_HEIGHT, MAP_KEY
 from geo.view import MapView
@@ -33,8 +35,15 @@ def map_section(
     selected: str | None,
     marked: Collection[str],
 ) -> None:
-    """Draw the map of ``view``; clicks land in ``st.session_state[MAP_KEY]``."""
-    fmap = map_for(view, tiles, revision)
+    """Draw the map of ``view``; clicks land in ``st.session_state[MAP_KEY]``.
+
+    The first map of a new boundary layer waits for its web geometry: the stages are shown
+    above the map meanwhile (:mod:`geo.ui.progress`).
+    """
+    # Made in every run, empty but while a layer is prepared: the map keeps its place.
+    slot = st.empty()
+    with preparing(t("progress.web.title", view.lang), lang=view.lang, slot=slot):
+        fmap = map_for(view, tiles, revision)
     st_folium(
         # A copy: st_folium changes the map it renders, and a map rendered twice breaks.
         copy.deepcopy(fmap),

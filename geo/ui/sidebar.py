@@ -18,6 +18,7 @@ from geo.geography.geographies import Geography
 from geo.i18n import Lang, t
 from geo.output.display import markdown_text, ntm_change_note
 from geo.ui.districts import district_box, group_label, several_provinces
+from geo.ui.progress import loaded_geography
 from geo.ui.resources import (
     ENV_BOUNDARIES,
     ENV_KEY,
@@ -103,7 +104,7 @@ def geography_widgets(lang: Lang) -> tuple[str, Geography]:
     """The boundary choice and its geography; a broken file falls back to the default."""
     geography_key = geography_select(lang)
     try:
-        return geography_key, geography_for(geography_key)
+        return geography_key, loaded_geography(geography_key, lang)
     except AtlasError as error:
         # A broken file must not take the atlas down: say what is wrong, show the default.
         st.error(t("error.boundaries", lang, file=geography_key, message=markdown_text(error)))

@@ -61,6 +61,7 @@ import shapely
 
 from geo.files import write_atomically
 from geo.geography.boundaries import DEFAULT_CACHE_DIR
+from geo.progress import report_progress
 from geo.schema import COMMUNE_CODE, COMMUNE_NAME, DISTRICT_CODE, DISTRICT_NAME, WGS84
 from geo.web.text import COLUMNS_JS, TEXT_JS, decode_columns, encode_columns
 from geo.web.topology import (
@@ -85,6 +86,7 @@ __all__ = [
     "THREADS",
     "VIEW_EXTENT_M",
     "WEB_CACHE_DIR",
+    "WEB_STAGES",
     "WebFeatureCollection",
     "clear_memory",
     "compact_geometry",
@@ -143,6 +145,17 @@ SNAP_SHARES = (0.25, 0.5)
 THREADS = max(1, min(4, os.cpu_count() or 1))
 #: Layers kept in memory (a geography × district filter each).
 MEMORY_ENTRIES = 32
+#: The stages :func:`web_geometry` reports (:func:`geo.progress.report_progress`) when it
+#: prepares a layer, with the share of the work done before each: making the coverage takes
+#: most of it (4.1 of 6.7 s on the national layer of 275,000 vertices, 0.4 of 0.5 s on Phú Thọ
+#: 2025).
+WEB_STAGES: dict[str, float] = {
+    "web.coverage": 0.0,
+    "web.simplify": 0.6,
+    "web.quantise": 0.7,
+    "web.topology": 0.88,
+    "web.write": 0.97,
+}
 
 View = Literal["auto", "province", "country"]
 
@@ -591,6 +604,12 @@ def web_geometry(
         ``coverage_valid`` (``shapely.coverage_is_valid`` of the result), ``key`` and
         ``from_cache``.
 
+    Notes
+    -----
+    A layer not found in a cache is prepared in the stages of :data:`WEB_STAGES`, each
+    reported to the callback of :func:`geo.progress.reporting_progress` as it starts; a layer
+    from a cache reports nothing.
+
     Examples
     --------
     >>> import shapely
@@ -614,6 +633,8 @@ def web_geometry(
     path = folder / f"web_{key[:32]}.parquet"
     cached = _cached(key, path) if use_cache else None
     if cached is None:
+        # Only now is there work to wait for: a layer from a cache reports nothing.
+        report_progress("web.coverage", WEB_STAGES["web.coverage"])
         geoms = gdf.geometry.to_numpy()
         # Thin, then snap no further than a quarter, then half the tolerance (invisible at
         # the view); close the slivers between neighbours (see gap_width_for).
@@ -623,8 +644,12 @@ def web_geometry(
             gap_width=gap_width_for(geoms, tol_deg),
             presimplify_tolerance=PRESIMPLIFY_SHARE * tol_deg,
         )
-        out, valid = _quantised_coverage(simplify_coverage(coverage, tol_deg), grid, rounds=3)
+        report_progress("web.simplify", WEB_STAGES["web.simplify"])
+        simplified = simplify_coverage(coverage, tol_deg)
+        report_progress("web.quantise", WEB_STAGES["web.quantise"])
+        out, valid = _quantised_coverage(simplified, grid, rounds=3)
         cached = gpd.GeoDataFrame(gdf[kept].reset_index(drop=True), geometry=out, crs=WGS84)
+        report_progress("web.topology", WEB_STAGES["web.topology"])
         topology = build_topology(out, grid)
         cached.attrs["web_topology"] = {"grid": grid, **topology.encode()}
         cached.attrs["web_geometry"] = {
@@ -643,6 +668,7 @@ def web_geometry(
         }
         if use_cache:
             _remember(key, cached)
+            report_progress("web.write", WEB_STAGES["web.write"])
             _write(path, cached)
     result = cached.copy()
     result.index = gdf.index
