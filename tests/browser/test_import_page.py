@@ -22,6 +22,9 @@ from geo.figures.store import Store
 
 pytestmark = pytest.mark.browser
 
+#: The planner's first batch: after the 32 demo batches (4 families × 8 periods).
+BATCH = 33
+
 expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -114,12 +117,12 @@ def test_a_planner_imports_a_csv(site, offline_page, tmp_path):
     expect(page.get_by_text("Lưu theo địa giới 2020–2025 (có cấp huyện)")).to_be_visible()
     expect(page.get_by_text("Bộ địa giới của tệp").filter(visible=True)).to_be_visible()
     page.get_by_role("button", name="Xác nhận nhập 2 dòng").click()
-    expect(page.get_by_text("Đã nhập lô số 33")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text(f"Đã nhập lô số {BATCH}")).to_be_visible(timeout=20_000)
 
     page.get_by_role("tab", name="Lịch sử các lô").click()
     chosen = page.get_by_role("combobox", name="Chọn lô")
     expect(chosen).to_have_value(
-        re.compile(r"^Lô 33 · .* · mo_hinh_2024\.csv · lan · "), timeout=UI_TIMEOUT_MS
+        re.compile(rf"^Lô {BATCH} · .* · mo_hinh_2024\.csv · lan · "), timeout=UI_TIMEOUT_MS
     )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "import_page_history.png"), full_page=True)
@@ -128,7 +131,7 @@ def test_a_planner_imports_a_csv(site, offline_page, tmp_path):
     try:
         batch = store.batches()[0]
         assert (batch.id, batch.user, batch.accepted, batch.file_name) == (
-            25,
+            BATCH,
             "lan",
             2,
             "mo_hinh_2024.csv",
@@ -140,11 +143,12 @@ def test_a_planner_imports_a_csv(site, offline_page, tmp_path):
         # Roll it back from the page: the button waits for the confirmation.
         button = page.get_by_role("button", name="Hoàn tác", exact=True)
         expect(button).to_be_disabled(timeout=UI_TIMEOUT_MS)
-        page.get_by_text("Tôi xác nhận hoàn tác lô 25").click()
+        page.get_by_text(f"Tôi xác nhận hoàn tác lô {BATCH}").click()
         expect(button).to_be_enabled(timeout=UI_TIMEOUT_MS)
         button.click()
-        expect(page.get_by_text("Đã hoàn tác lô 25.")).to_be_visible(timeout=20_000)
-        assert store.batch(25).status == "rolled_back" and store.batch(25).rolled_back_by == "lan"
+        expect(page.get_by_text(f"Đã hoàn tác lô {BATCH}.")).to_be_visible(timeout=20_000)
+        rolled_back = store.batch(BATCH)
+        assert rolled_back.status == "rolled_back" and rolled_back.rolled_back_by == "lan"
         assert store.current_tables()["models"].equals(load_demo()["models"])
     finally:
         store.dispose()
