@@ -18,7 +18,6 @@ def _page() -> None:
     import streamlit as st
 
     from geo.i18n import t
-
     from geo.ui.header import page_header
     from geo.ui.kpis import kpi_section
     from geo.ui.resources import geography_for, map_for, metrics_for, vintage_tables_for
