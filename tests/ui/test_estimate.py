@@ -113,3 +113,34 @@ def test_no_estimate_is_offered_where_the_figures_fit_the_map(atlas):
     app.session_state["geography"] = FORMER_HOA_BINH_2025_KEY
     _run(app)
     assert not [box for box in app.sidebar.checkbox if box.key == "estimate"]
+
+
+def _panel_page() -> None:
+    from geo.analysis.commune_profile import commune_profile, metrics_over_periods
+    from geo.analysis.vintages import provenance_of, tables_for
+    from geo.figures.indicators import load_demo
+    from geo.geography.geographies import default_geography, grouped_communes
+    from geo.ui.commune_panel import commune_panel, provenance_section
+
+    geography = default_geography()
+    tables = tables_for(geography, load_demo(), estimate=True).tables
+    over = metrics_over_periods(grouped_communes(geography), tables, [2024, 2025, 2026])
+    profile = commune_profile(over, "04789", period=2026, tables=tables)
+    provenance = provenance_of(tables, "04789", 2026)
+    estimate = any(row["estimate"] for row in provenance)
+    commune_panel(profile, "vi", district_in_view=None, estimate=estimate)
+    provenance_section(provenance, "vi")
+
+
+def test_commune_panel_marks_an_estimated_value_and_names_the_new_commune():
+    app = _run(AppTest.from_function(_panel_page, default_timeout=120))
+    [table] = app.table
+    assert "Giá trị (ước tính)" in list(table.value.columns)
+    captions = [c.value for c in app.caption]
+    assert any(
+        c.startswith("Số liệu kỳ 2026 của xã là ƯỚC TÍNH theo tỷ lệ diện tích") for c in captions
+    )
+    assert "Xã mới (đơn vị 2025): Phường Thống Nhất" in captions
+    assert app.expander[0].label == "Nguồn gốc số liệu (ước tính từ xã mới theo tỷ lệ diện tích)"
+    note = next(c for c in captions if c.startswith("†"))
+    assert note == "† Kỳ 2025–2026: ƯỚC TÍNH theo tỷ lệ diện tích từ xã mới (đơn vị 2025)"
