@@ -295,10 +295,10 @@ def note_lines(
     """The notes a printed map or brief carries at its foot, one sentence each.
 
     Figures of ``view.period`` (demo or imported, after ``view.demo``; an estimate, after
-    :func:`estimate_text`), boundary kind and
-    vintage (:func:`vintage_text`), the schematic warning where the boundaries are schematic,
-    how figures of another vintage were converted (the note of ``vintage_tables``), the
-    attribution (or the file name) of the boundaries, the date; in ``view.lang``.
+    :func:`estimate_text`), boundary kind and vintage (:func:`vintage_text`), the schematic
+    warning where the boundaries are schematic, how figures of another vintage were converted
+    (the note of ``vintage_tables``), the attribution (or the file name) of the boundaries, the
+    date; in ``view.lang``.
 
     Examples
     --------
@@ -376,10 +376,9 @@ def export_notes(
     district), the origin of the figures (demo or imported), the NTM criteria set they were
     measured against (:func:`criteria_set_text`), boundary kind, vintage
     (:func:`vintage_text`), whether they are an estimate (:func:`estimate_text`), how figures
-    of another vintage were converted (the note of
-    ``vintage_tables``), source and attribution, and the date. ``of_layer=False`` leaves out
-    the layer and the district: the file covers every layer and district (the district
-    summary).
+    of another vintage were converted (the note of ``vintage_tables``), source and attribution,
+    and the date. ``of_layer=False`` leaves out the layer and the district: the file covers
+    every layer and district (the district summary).
 
     Examples
     --------
