@@ -44,8 +44,10 @@ def main() -> None:
     view, revision = choices.view, choices.revision
     geography = geography_for(view.geography_key)
     tables = load_tables(revision)
-    metrics = metrics_for(view.geography_key, view.period, revision)
-    page_header(view, geography, vintage_tables_for(view.geography_key, revision, view.lang))
+    # Estimated figures (newer figures on an older map, asked for) are cached apart.
+    metrics = metrics_for(view.geography_key, view.period, revision, estimate=view.estimate)
+    figures = vintage_tables_for(view.geography_key, revision, view.lang, estimate=view.estimate)
+    page_header(view, geography, figures)
 
     selected = selected_commune(geography)
     # The map and its panel come first (a leader's glance). The map is sent first too, what a

@@ -22,6 +22,8 @@ Examples
 True
 >>> MapView(layer="models_per_1000", period=2024, same_classes=True, breaks=[5]).fixed_classes
 False
+>>> MapView(layer="ntm", period=2026, vintage="2020-2025", estimate=True).estimate
+True
 """
 
 from __future__ import annotations
@@ -90,6 +92,10 @@ class MapView:
         Language of every text on the map and in the files.
     demo : bool
         The figures are demo data, and everything that shows them says so.
+    estimate : bool
+        Some period shown has figures of newer units estimated on this older map by area share
+        (:func:`geo.analysis.vintages.tables_for` with ``estimate=True``), and everything that
+        shows them says so. Part of the cache key: estimated figures are cached apart.
     """
 
     layer: str
@@ -104,6 +110,7 @@ class MapView:
     same_classes: bool = False
     lang: Lang = "vi"
     demo: bool = False
+    estimate: bool = False
 
     def __post_init__(self) -> None:
         if self.lang not in LANGUAGES:

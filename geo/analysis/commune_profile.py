@@ -171,7 +171,10 @@ def commune_history(
     """The commune's figures period by period (:data:`HISTORY_COLUMNS`), oldest first.
 
     A 2025 commune's history is its predecessors' (converted through the crosswalk, up to
-    2024), then its own (2025 on): ``converted`` says which, given the map's ``tables``.
+    2024), then its own (2025 on): ``converted`` says which, given the map's ``tables``. On an
+    older map with estimated figures (:func:`geo.analysis.vintages.tables_for` with
+    ``estimate=True``) ``estimated`` marks the periods estimated from the new commune by area
+    share; they are not ``converted``.
     ``criteria_count`` is the number of criteria of the period's set (19 until 2025, 10 from
     2026), so that "10" in 2026 does not read as a fall from "19".
 
@@ -189,7 +192,7 @@ def commune_history(
     -------
     pandas.DataFrame
         ``period``, :data:`HISTORY_COLUMNS`, ``criteria_count`` (``Int64``, NA before the
-        first set) and, with ``tables``, ``converted`` (bool).
+        first set) and, with ``tables``, ``converted`` and ``estimated`` (bool).
     """
     rows = over_periods[over_periods[COMMUNE_CODE] == code]
     columns = ["period", *(c for c in HISTORY_COLUMNS if c in rows)]
@@ -197,18 +200,24 @@ def commune_history(
     counts = [getattr(criteria_set_for(int(p)), "count", pd.NA) for p in history["period"]]
     history["criteria_count"] = pd.array(counts, dtype="Int64")
     if tables is not None:
-        history["converted"] = history["period"].isin(_converted_periods(tables, code))
+        converted, estimated = _converted_periods(tables, code)
+        history["converted"] = history["period"].isin(converted)
+        history["estimated"] = history["period"].isin(estimated)
     return history
 
 
-def _converted_periods(tables: Mapping[str, pd.DataFrame], code: str) -> set[int]:
-    """Periods whose ``models`` row of the commune was converted from another vintage."""
+def _converted_periods(tables: Mapping[str, pd.DataFrame], code: str) -> tuple[set[int], set[int]]:
+    """Periods whose ``models`` row of the commune was converted from another vintage, and
+    those estimated from a newer one (by area share)."""
     models = tables.get("models")
     if models is None or "conversion_rule" not in models:
-        return set()
+        return set(), set()
     rows = models[models[COMMUNE_CODE].astype(str) == code]
     converted = rows["conversion_rule"].notna() & (rows["conversion_rule"] != RULE_UNCHANGED)
-    return {int(period) for period in rows.loc[converted, "period"]}
+    estimate = rows["estimate"] if "estimate" in rows else pd.Series(False, index=rows.index)
+    estimate = estimate.astype("boolean").fillna(False).astype(bool)
+    periods = rows["period"].astype(int)
+    return set(periods[converted & ~estimate]), set(periods[converted & estimate])
 
 
 def named_models_of(named: pd.DataFrame | None, code: str, period: int) -> pd.DataFrame:

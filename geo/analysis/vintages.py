@@ -369,7 +369,9 @@ def provenance_of(
     list of dict
         One dict per family whose row was converted (rule other than ``unchanged``), with
         ``family``, ``from_names``, ``conversion_rule``, ``conversion_note``, ``derived``,
-        ``composition`` ("" when the family has none); empty when nothing was converted.
+        ``composition`` ("" when the family has none), ``estimate`` (an area-apportioned
+        estimate from newer units, ``from_names`` then naming the new commune); empty when
+        nothing was converted.
 
     Examples
     --------
@@ -399,9 +401,15 @@ def provenance_of(
                 "conversion_note": str(row["conversion_note"]),
                 "derived": bool(row["derived"]),
                 "composition": str(row.get("composition", "") or ""),
+                "estimate": _flag(row.get("estimate")),
             }
         )
     return out
+
+
+def _flag(value: object) -> bool:
+    """A yes/no provenance value; missing (a row of the map's own vintage) reads no."""
+    return False if value is None or pd.isna(value) else bool(value)
 
 
 def _estimated_periods(result: VintageTables) -> list[int]:

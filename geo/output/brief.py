@@ -37,7 +37,7 @@ from geo.figures.indicators import NTM_CRITERIA_COUNT
 from geo.figures.published import FIGURES, SOURCE, PublishedFigure, Source
 from geo.geography.geographies import Geography, geography_area_label
 from geo.i18n import Lang, format_number, format_percent, t
-from geo.output.export import note_lines
+from geo.output.export import estimated_view, note_lines
 from geo.output.printing import (
     _GREY,
     _INK,
@@ -464,6 +464,7 @@ def brief_pdf(
         The PDF (2 pages, A4 portrait, fonts embedded).
     """
     created = created or dt.date.today()
+    view = estimated_view(view, vintage_tables)  # estimated figures: the subtitles say so
     # The former Hòa Bình on the 2025 units is named so, not after all of Phú Thọ.
     province = _nfc(geography_area_label(geography, view.lang))
     notes = note_lines(geography, view, vintage_tables=vintage_tables, created=created)

@@ -32,6 +32,7 @@ from geo.i18n import Lang, format_number, format_percent, has_key, t
 from geo.web.layers import LAYERS
 
 __all__ = [
+    "ESTIMATE_MARK",
     "WORD_JOINER",
     "column_label",
     "commune_table",
@@ -204,7 +205,7 @@ PANEL_INDICATORS: tuple[str, ...] = (
 
 
 def profile_figures(
-    profile: CommuneProfile, lang: Lang, *, group: GroupLevel = "district"
+    profile: CommuneProfile, lang: Lang, *, group: GroupLevel = "district", estimate: bool = False
 ) -> pd.DataFrame:
     """The panel's table: indicator, value, rank in the district · rank in the province.
 
@@ -212,8 +213,10 @@ def profile_figures(
     left out, except the NTM rows of a xã (shown "–"); a ward's NTM rows read "not
     applicable". ``group`` is what the first rank is within
     (:func:`geo.geography.geographies.group_level`): on a 2025 map the former district
-    ("Hạng: khu vực huyện cũ · toàn khu vực"), never a district of today.
+    ("Hạng: khu vực huyện cũ · toàn khu vực"), never a district of today. ``estimate``: the
+    values are an area-apportioned estimate, and their column says so ("Giá trị (ước tính)").
     """
+    value_label = t("panel.value_estimate" if estimate else "panel.value", lang)
     ranks_label = t("panel.ranks" if group == "district" else f"panel.ranks.{group}", lang)
     rows = []
     records = profile.indicators.set_index("indicator")
@@ -236,7 +239,7 @@ def profile_figures(
         rows.append(
             {
                 t("panel.indicator", lang): column_label(column, lang),
-                t("panel.value", lang): text,
+                value_label: text,
                 ranks_label: " · ".join(ranks) if all(ranks) else "",
             }
         )
@@ -320,6 +323,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"])")
 #: breaks the pattern and leaves the text as the reader sees it.
 _AUTOLINK = re.compile(r"(?i)(?:https?|ftp|mailto|xmpp)(?=:)|www(?=\.)|(?=@)")
 WORD_JOINER = "\u2060"
+#: The mark of an estimated period in a commune's history (``2026†``), beside the star of a
+#: converted one.
+ESTIMATE_MARK = "†"
 
 
 def markdown_text(text: object) -> str:
@@ -364,11 +370,21 @@ def history_frame(history: pd.DataFrame, columns: Sequence[str], lang: Lang) -> 
 
     The period is text so charts show ``2019``, not ``2,019``; a period whose figures were
     converted from the former communes (``converted``, :func:`commune_history`) reads
-    ``2019*`` (:func:`history_note` says what the star means).
+    ``2019*``, one estimated from the new commune by area share (``estimated``) ``2026†``
+    (:func:`history_note` says what the marks mean).
+
+    Examples
+    --------
+    >>> history = pd.DataFrame({"period": [2024, 2026], "converted": [False, False],
+    ...                         "estimated": [False, True], "models_total": [3, 4]})
+    >>> list(history_frame(history, ["models_total"], "en").index)
+    ['2024', '2026†']
     """
     periods = history["period"].astype(str)
     if "converted" in history:
         periods = periods.where(~history["converted"].astype(bool), periods + "*")
+    if "estimated" in history:
+        periods = periods.where(~history["estimated"].astype(bool), periods + ESTIMATE_MARK)
     out = pd.DataFrame(index=periods)
     out.index.name = t("app.period", lang)
     for column in columns:
@@ -394,9 +410,10 @@ def periods_text(periods: Iterable[int]) -> str:
 def history_note(
     history: pd.DataFrame, provenance: Sequence[Mapping[str, object]], family: str, lang: Lang
 ) -> str:
-    """The footnote of a history chart's starred periods: which were converted, from which
+    """The footnote of a history chart's marked periods: which were converted, from which
     former communes, by which rule (the ``conversion_note`` of ``family``'s row in
-    :func:`geo.analysis.vintages.provenance_of`); ``""`` when none was.
+    :func:`geo.analysis.vintages.provenance_of`); which are area-apportioned estimates
+    (``estimated``, marked ``†``); ``""`` when none was either.
 
     Examples
     --------
@@ -405,13 +422,20 @@ def history_note(
     >>> note = history_note(history, rows, "models", "en")
     >>> note.startswith("\\\\* 2024 (before"), "Sum of 2 former units" in note
     (True, True)
+    >>> history = history.assign(converted=False, estimated=[False, True])
+    >>> history_note(history, [], "models", "en")
+    '† 2026: area-apportioned ESTIMATE from the new commune (2025 units)'
     """
-    if "converted" not in history or not history["converted"].astype(bool).any():
-        return ""
-    periods = periods_text(history.loc[history["converted"].astype(bool), "period"])
-    note = next((row["conversion_note"] for row in provenance if row["family"] == family), "")
-    text = t("panel.history_converted", lang, periods=periods)
-    return f"\\* {text}" + (f": {markdown_text(note)}" if note else "")
+    lines = []
+    if "converted" in history and history["converted"].astype(bool).any():
+        periods = periods_text(history.loc[history["converted"].astype(bool), "period"])
+        note = next((row["conversion_note"] for row in provenance if row["family"] == family), "")
+        text = t("panel.history_converted", lang, periods=periods)
+        lines.append(f"\\* {text}" + (f": {markdown_text(note)}" if note else ""))
+    if "estimated" in history and history["estimated"].astype(bool).any():
+        periods = periods_text(history.loc[history["estimated"].astype(bool), "period"])
+        lines.append(f"{ESTIMATE_MARK} {t('panel.history_estimated', lang, periods=periods)}")
+    return "  \n".join(lines)  # a markdown line break between the two footnotes
 
 
 def _lagging_label(column: str, lang: Lang) -> str:
@@ -475,6 +499,7 @@ def legend_notes(
     lang: Lang,
     layer: str | None = None,
     converted: bool | Collection[int] = False,
+    estimated: Collection[int] = (),
 ) -> list[str]:
     """The lines under the map legend: period(s) and demo label, boundaries, drill-down.
 
@@ -498,6 +523,10 @@ def legend_notes(
         ``True`` for all those shown, or the periods whose figures were (say 2024 of a change
         map 2024 → 2026, whose 2026 are the map's own); the note then names them unless they
         are all the periods shown. ``False`` or empty: nothing said.
+    estimated : collection of int
+        The periods shown whose figures are an area-apportioned estimate (newer units' figures
+        on this older map, :func:`geo.analysis.vintages.tables_for` with ``estimate=True``):
+        a line names them and says they are estimates.
 
     Examples
     --------
@@ -509,6 +538,10 @@ def legend_notes(
     '2024 figures converted from the former communes (2020–2025 units)'
     >>> len(legend_notes(geography, periods=(2026,), demo=False, lang="en", converted=[]))
     2
+    >>> from geo.geography.geographies import default_geography
+    >>> legend_notes(default_geography(), periods=(2026,), demo=False, lang="en",
+    ...              estimated=[2026])[-1]
+    '2026 figures: ESTIMATED by area share from the new communes (2025 units)'
     """
     if len(periods) == 1:
         first = f"{t('app.period', lang)}: {periods[0]}"
@@ -539,6 +572,8 @@ def legend_notes(
             notes.append(t(key, lang))
         else:
             notes.append(t(f"{key}_periods", lang, periods=", ".join(map(str, sorted(named)))))
+    if estimates := shown & {int(p) for p in estimated}:
+        notes.append(t("legend.estimated_note", lang, periods=periods_text(estimates)))
     return notes
 
 

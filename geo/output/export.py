@@ -64,7 +64,7 @@ from geo.geography.geographies import (
 )
 from geo.geography.units_2025 import FORMER_DISTRICT_CODE, FORMER_DISTRICT_NAME
 from geo.i18n import DEFAULT_LANG, Lang, format_number, has_key, t
-from geo.output.display import decimals_of
+from geo.output.display import decimals_of, periods_text
 from geo.schema import (
     AREA_KM2,
     COMMUNE_CODE,
@@ -89,6 +89,8 @@ __all__ = [
     "column_label",
     "criteria_set_text",
     "districts_xlsx",
+    "estimate_text",
+    "estimated_view",
     "export_layer",
     "export_notes",
     "file_name",
@@ -243,6 +245,46 @@ def classes_text(classification: Classification, view: MapView) -> str | None:
     return t("export.classes", lang, scheme=scheme_text, k=len(classification.bins))
 
 
+def estimated_view(view: MapView, vintage_tables: VintageTables | None) -> MapView:
+    """``view``, marked an estimate when ``vintage_tables`` estimate a period it shows (a file
+    made by the command line, whose view does not say so itself): every file then says so.
+
+    Examples
+    --------
+    >>> from geo.geography.geographies import default_geography
+    >>> from geo.analysis.vintages import tables_for
+    >>> from geo.figures.indicators import load_demo
+    >>> keyed = tables_for(default_geography(), load_demo(), estimate=True)
+    >>> estimated_view(MapView(layer="ntm", period=2026), keyed).estimate
+    True
+    >>> estimated_view(MapView(layer="ntm", period=2024), keyed).estimate
+    False
+    """
+    if view.estimate or vintage_tables is None:
+        return view
+    return view.replace(estimate=vintage_tables.estimated_in(view.periods))
+
+
+def estimate_text(view: MapView, vintage_tables: VintageTables | None = None) -> str | None:
+    """The sentence every file of an estimated view carries ("Số liệu kỳ 2026 là ƯỚC TÍNH theo
+    tỷ lệ diện tích …"), naming the estimated periods; ``None`` when the view is no estimate.
+
+    Examples
+    --------
+    >>> estimate_text(MapView(layer="ntm", period=2026, estimate=True), None)[:31]
+    'Số liệu kỳ 2026 là ƯỚC TÍNH the'
+    >>> estimate_text(MapView(layer="ntm", period=2026)) is None
+    True
+    """
+    view = estimated_view(view, vintage_tables)
+    if not view.estimate:
+        return None
+    periods = list(view.periods)
+    if vintage_tables is not None:
+        periods = [p for p in view.periods if vintage_tables.estimated_in([p])] or periods
+    return t("export.estimate_text", view.lang, periods=periods_text(periods))
+
+
 def note_lines(
     geography: Geography,
     view: MapView,
@@ -252,10 +294,11 @@ def note_lines(
 ) -> list[str]:
     """The notes a printed map or brief carries at its foot, one sentence each.
 
-    Figures of ``view.period`` (demo or imported, after ``view.demo``), boundary kind and
-    vintage (:func:`vintage_text`), the schematic warning where the boundaries are schematic,
-    how figures of another vintage were converted (the note of ``vintage_tables``), the
-    attribution (or the file name) of the boundaries, the date; in ``view.lang``.
+    Figures of ``view.period`` (demo or imported, after ``view.demo``; an estimate, after
+    :func:`estimate_text`), boundary kind and vintage (:func:`vintage_text`), the schematic
+    warning where the boundaries are schematic, how figures of another vintage were converted
+    (the note of ``vintage_tables``), the attribution (or the file name) of the boundaries, the
+    date; in ``view.lang``.
 
     Examples
     --------
@@ -268,8 +311,9 @@ def note_lines(
     created = created or dt.date.today()
     lang = view.lang
     figures = "export.figures_demo" if view.demo else "export.figures_store"
+    estimate = estimate_text(view, vintage_tables)
     lines = [
-        t(figures, lang, period=view.period),
+        t(figures, lang, period=view.period) + (f" {estimate}" if estimate else ""),
         t(
             "export.units_note",
             lang,
@@ -331,10 +375,10 @@ def export_notes(
     Period, layer and its classes (``classes``, from :func:`classes_text`), district (or former
     district), the origin of the figures (demo or imported), the NTM criteria set they were
     measured against (:func:`criteria_set_text`), boundary kind, vintage
-    (:func:`vintage_text`), how figures of another vintage were converted (the note of
-    ``vintage_tables``), source and attribution, and the date. ``of_layer=False`` leaves out
-    the layer and the district: the file covers every layer and district (the district
-    summary).
+    (:func:`vintage_text`), whether they are an estimate (:func:`estimate_text`), how figures
+    of another vintage were converted (the note of ``vintage_tables``), source and attribution,
+    and the date. ``of_layer=False`` leaves out the layer and the district: the file covers
+    every layer and district (the district summary).
 
     Examples
     --------
@@ -371,6 +415,8 @@ def export_notes(
         else boundary_kind_text(geography, lang)
     )
     notes.append(Note(t("export.note_figures", lang), t(figures, lang, period=view.period)))
+    if estimate := estimate_text(view, vintage_tables):
+        notes.append(Note(t("export.note_estimate", lang), estimate))
     if criteria := criteria_set_text(view.periods, lang):
         notes.append(Note(t("export.note_criteria_set", lang), criteria))
     notes += [

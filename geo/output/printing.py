@@ -58,7 +58,7 @@ from pyproj import CRS, Transformer
 from geo.analysis.vintages import VintageTables
 from geo.geography.geographies import Geography, geography_area_label
 from geo.i18n import Lang, format_number, t
-from geo.output.export import classes_text, joined_layer, note_lines
+from geo.output.export import classes_text, estimated_view, joined_layer, note_lines
 from geo.schema import COMMUNE_NAME, DISTRICT_CODE, DISTRICT_NAME, METRIC_CRS
 from geo.view import MapView
 from geo.web.maps import Classification
@@ -698,7 +698,11 @@ def _title_block(
     badge_size: float,
 ) -> float:
     """Title, then the subtitle with the demo badge at its right (demo figures); returns the
-    top of what follows (mm). A map sheet and both pages of the brief open with it."""
+    top of what follows (mm). A map sheet and both pages of the brief open with it. Estimated
+    figures (:attr:`MapView.estimate`): the subtitle says so ("ƯỚC TÍNH theo tỷ lệ diện tích").
+    """
+    if view.estimate:
+        subtitle += f" · {t('summary.estimate_label', view.lang)}"
     s = sheet.scale
     inner = sheet.width - 2 * margin
     top = sheet.paragraph(margin, margin, [title], width=inner, size=15, bold=True) + 1.0 * s
@@ -790,6 +794,7 @@ def map_figure(
     through :func:`render_map`; use this directly only to inspect the layout.
     """
     created = created or dt.date.today()
+    view = estimated_view(view, vintage_tables)  # estimated figures: the subtitle says so
     lang = view.lang
     data = _map_data(geography, metrics, view)
     width, height = paper_size_mm(paper, orientation)

@@ -33,14 +33,16 @@ HISTORY_TAB_KEY = "panel_history_tab"
 def panel_column(view: MapView, selected: str | None, *, revision: int) -> None:
     """The panel of the selected commune, or a hint to click one."""
     # The figures of the map's vintage: a 2025 commune's are its predecessors', converted.
-    tables = vintage_tables_for(view.geography_key, revision, view.lang).tables
+    tables = vintage_tables_for(
+        view.geography_key, revision, view.lang, estimate=view.estimate
+    ).tables
     # As high as the map and scrolling inside: the page below stays where it is.
     with st.container(height=MAP_HEIGHT, border=False, key="commune_panel"):
         if selected is None:
             st.info(t("panel.hint", view.lang))
             return
         profile = commune_profile(
-            over_periods_for(view.geography_key, revision),
+            over_periods_for(view.geography_key, revision, estimate=view.estimate),
             selected,
             period=view.period,
             named=tables.get("named_models"),
@@ -53,23 +55,28 @@ def panel_column(view: MapView, selected: str | None, *, revision: int) -> None:
         history_from = (
             provenance_of(tables, selected, int(converted.max())) if len(converted) else []
         )
+        provenance = provenance_of(tables, selected, view.period)
         commune_panel(
             profile,
             view.lang,
             district_in_view=view.district_code,
             group=group,
             history_from=history_from,
+            estimate=any(row["estimate"] for row in provenance),
         )
-        provenance_section(provenance_of(tables, selected, view.period), view.lang)
+        provenance_section(provenance, view.lang)
 
 
 def provenance_section(rows: list[dict[str, object]], lang: Lang) -> None:
-    """Where a converted commune's figures come from: former communes, rule, composition."""
+    """Where a converted commune's figures come from: former communes, rule, composition; or,
+    for an area-apportioned estimate, the new commune it was estimated from."""
     if not rows:
         return
-    with st.expander(t("panel.provenance", lang), expanded=True):
+    # An estimate comes from the new commune (2025 units), not from former ones.
+    estimate = "_estimate" if rows[0].get("estimate") else ""
+    with st.expander(t(f"panel.provenance{estimate}", lang), expanded=True):
         names = markdown_text(str(rows[0]["from_names"]))  # names of the registry: text only
-        st.caption(t("panel.provenance_from", lang, names=names))
+        st.caption(t(f"panel.provenance{estimate}_from", lang, names=names))
         for row in rows:
             family = t(
                 f"layer.{row['family']}" if row["family"] != "models" else "panel.history_models",
@@ -90,13 +97,15 @@ def commune_panel(
     district_in_view: str | None,
     group: GroupLevel = "district",
     history_from: Sequence[Mapping[str, object]] = (),
+    estimate: bool = False,
 ) -> None:
     """Name, NTM status, figures with ranks, named models and history of one commune.
 
     ``group`` is what the commune's district holds (:func:`group_level`): on a 2025 map its
     former district, and the caption, the zoom button and the ranks say so.
     ``history_from``: :func:`provenance_of` a converted period of the history, for the
-    footnote of its starred periods.
+    footnote of its starred periods. ``estimate``: the period's figures are an
+    area-apportioned estimate: the value column and a line under the table say so.
     """
     zoom = "panel.zoom_district" + ("" if group == "district" else f".{group}")
     st.subheader(markdown_text(profile.name))  # a name from a file is text, not markup
@@ -113,8 +122,10 @@ def commune_panel(
     # Criteria counted out of the set of the panel's period: "đạt 8/10 tiêu chí (bộ … 2026–2030)".
     st.markdown(ntm_status_line(profile, lang))
     # A static table: it wraps long labels in the narrow panel instead of cutting them.
-    figures = profile_figures(profile, lang, group=group)
+    figures = profile_figures(profile, lang, group=group, estimate=estimate)
     st.table(figures.set_index(t("panel.indicator", lang)))
+    if estimate:
+        st.caption(t("panel.estimate_note", lang, period=profile.period))
     st.caption(t("panel.ranks_help", lang))
     st.markdown(f"**{t('panel.named_models', lang, n=len(profile.named_models))}**")
     if profile.named_models.empty:

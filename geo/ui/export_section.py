@@ -31,7 +31,7 @@ def export_section(
     provenance in the data files, and the notes say how they were converted.
     """
     lang = view.lang
-    keyed = vintage_tables_for(view.geography_key, revision, lang)
+    keyed = vintage_tables_for(view.geography_key, revision, lang, estimate=view.estimate)
     if not view.is_change:
         view = _file_view(view, metrics, revision)
         left, middle, right = st.columns(3)
@@ -108,6 +108,6 @@ def _file_view(view: MapView, metrics: pd.DataFrame, revision: int) -> MapView:
     become their breaks, so a printed map or a data file has the classes of the screen."""
     if not view.fixed_classes:
         return view
-    over = over_periods_for(view.geography_key, revision)
+    over = over_periods_for(view.geography_key, revision, estimate=view.estimate)
     bins = classify_layer(metrics, view.layer, reference=over, **view.classification).bins
     return view.replace(breaks=tuple(bins) or None, same_classes=False)

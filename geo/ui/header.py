@@ -15,7 +15,7 @@ from geo.analysis.vintages import VintageTables
 from geo.geography.geographies import Geography, geography_area_label
 from geo.i18n import t
 from geo.output.display import markdown_text, periods_text
-from geo.ui.resources import converted_periods
+from geo.ui.resources import converted_periods, estimated_periods
 from geo.ui.state import MAP_HEIGHT, MAP_MIN_HEIGHT, MAP_TOP
 from geo.view import MapView
 
@@ -91,8 +91,9 @@ def _figures_notices(
     "Converted" is said only of the periods shown whose figures were converted (2024 on the
     2025 units, never their own 2026); on a change map with one such period, that one is
     named. Figures left out (2025–2026 figures on the 2020–2025 units) get a one-line hint
-    (choose the 2025 boundaries), their reason behind "more". Communes without figures: the
-    reader must know why: the note is returned, to be shown in sight.
+    (choose the 2025 boundaries), their reason behind "more"; asked for as an estimate, the
+    periods shown that are estimated are said to be ("ƯỚC TÍNH theo tỷ lệ diện tích"). Communes
+    without figures: the reader must know why: the note is returned, to be shown in sight.
     """
     lang = view.lang
     if not figures.note:
@@ -100,9 +101,12 @@ def _figures_notices(
     if _communes_without_figures(geography, figures):
         return figures.note
     converted = converted_periods(figures, view)
+    estimated = estimated_periods(figures, view)
     if figures.refused:
         periods = periods_text(figures.refused_periods) or ", ".join(figures.refused)
         short.append(t("notice.refused_short", lang, periods=periods))
+    elif estimated:
+        short.append(t("notice.estimated_short", lang, periods=periods_text(estimated)))
     elif not converted:
         return None  # the map's own figures (2026 on the 2025 units): nothing to say
     if converted and len(converted) < len(view.periods):

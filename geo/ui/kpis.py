@@ -57,14 +57,20 @@ def kpi_section(
     """
     lang = view.lang
     base = base_period(view, periods)
-    before = None if base is None else metrics_for(view.geography_key, base, revision)
+    estimate = view.estimate
+    before = (
+        None if base is None else metrics_for(view.geography_key, base, revision, estimate=estimate)
+    )
     label = f" · {DEMO_LABEL}" if view.demo else ""
+    if estimate:
+        # Sums of area-apportioned shares: the heading says they are estimates.
+        label += f" · {t('summary.estimate_label', lang)}"
     shown = f"{view.compare_from} → {view.period}" if view.is_change else f"{view.period}"
     # The cards are the area's: "Chỉ số toàn khu vực · Tỉnh Hòa Bình cũ", not "the province".
     area = markdown_text(kpi_area(view.geography_key, lang))  # names from the boundary file
     st.subheader(f"{t('app.kpis_of', lang, area=area)} · {shown}{label}")
     published = published_applies(view.geography_key)
-    cards = kpis_for(view.geography_key, view.period, base, revision, published)
+    cards = kpis_for(view.geography_key, view.period, base, revision, published, estimate=estimate)
     kpi_cards(cards, view.period, base, lang, published=published)
     return before
 

@@ -55,6 +55,7 @@ __all__ = [
     "data_changed",
     "demo_periods",
     "district_names",
+    "estimated_periods",
     "geography_choices",
     "geography_for",
     "geography_labels",
@@ -212,17 +213,26 @@ def _district_names(geography: Geography) -> dict[str, str]:
 
 
 @st.cache_data(show_spinner=False)
-def vintage_tables_for(geography_key: str, revision: int, lang: str = "vi") -> VintageTables:
+def vintage_tables_for(
+    geography_key: str, revision: int, lang: str = "vi", *, estimate: bool = False
+) -> VintageTables:
     """The figures keyed to the geography's vintage (converted through the crosswalk where
-    they are of another), with the reader's note in ``lang`` (:func:`tables_for`)."""
-    return tables_for(geography_for(geography_key), load_tables(revision), lang=lang)
+    they are of another), with the reader's note in ``lang`` (:func:`tables_for`).
+
+    ``estimate``: newer units' figures estimated on an older map by area share, instead of
+    left out; part of the cache key, as of every function below, so that estimated figures
+    are never served for real ones.
+    """
+    return tables_for(
+        geography_for(geography_key), load_tables(revision), lang=lang, estimate=estimate
+    )
 
 
 @st.cache_data(show_spinner=False)
-def over_periods_for(geography_key: str, revision: int) -> pd.DataFrame:
+def over_periods_for(geography_key: str, revision: int, *, estimate: bool = False) -> pd.DataFrame:
     """Metrics of every period, stacked (the commune panel's history and ranks), from the
     figures of the geography's vintage only: never a join on codes of another vintage."""
-    keyed = vintage_tables_for(geography_key, revision)
+    keyed = vintage_tables_for(geography_key, revision, estimate=estimate)
     # The periods with figures on these units (no empty 2025 on a 2020–2025 map).
     periods = keyed.periods or periods_of(load_tables(revision))
     geography = geography_for(geography_key)
@@ -230,27 +240,43 @@ def over_periods_for(geography_key: str, revision: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def metrics_for(geography_key: str, period: int, revision: int) -> pd.DataFrame:
-    """Metrics of every commune of the geography in one period."""
-    over = over_periods_for(geography_key, revision)
+def metrics_for(
+    geography_key: str, period: int, revision: int, *, estimate: bool = False
+) -> pd.DataFrame:
+    """Metrics of every commune of the geography in one period (estimated ones with
+    ``estimate``, see :func:`vintage_tables_for`)."""
+    over = over_periods_for(geography_key, revision, estimate=estimate)
     return over[over["period"] == period].drop(columns="period").reset_index(drop=True)
 
 
 @st.cache_data(show_spinner=False)
-def change_for(geography_key: str, p0: int, p1: int, revision: int) -> pd.DataFrame:
+def change_for(
+    geography_key: str, p0: int, p1: int, revision: int, *, estimate: bool = False
+) -> pd.DataFrame:
     """Change of every commune's metrics from period ``p0`` to ``p1`` (NTM levels marked not
     comparable when the two periods are measured against different criteria sets)."""
     return compare_periods(
-        metrics_for(geography_key, p0, revision),
-        metrics_for(geography_key, p1, revision),
+        metrics_for(geography_key, p0, revision, estimate=estimate),
+        metrics_for(geography_key, p1, revision, estimate=estimate),
         periods=(p0, p1),  # NTM across criteria sets: not comparable
     )
 
 
 def converted_periods(figures: VintageTables, view: MapView) -> list[int]:
     """The periods of the view whose figures were converted from another vintage (2024 on the
-    2025 units; never the units' own 2025 and 2026): only these are said to be converted."""
-    return [period for period in view.periods if figures.converted_in([period])]
+    2025 units; never the units' own 2025 and 2026): only these are said to be converted.
+    Estimated periods (:func:`estimated_periods`) are not: they are said to be estimates."""
+    return [
+        period
+        for period in view.periods
+        if figures.converted_in([period]) and not figures.estimated_in([period])
+    ]
+
+
+def estimated_periods(figures: VintageTables, view: MapView) -> list[int]:
+    """The periods of the view whose figures are an area-apportioned estimate (2026 on the
+    2020–2025 units, when the reader asked for it): these are labelled as estimates."""
+    return [period for period in view.periods if figures.estimated_in([period])]
 
 
 # --- maps -------------------------------------------------------------------------------------
@@ -276,10 +302,11 @@ def map_for(view: MapView, tiles: bool, revision: int) -> folium.Map:
     """
     geography = geography_for(view.geography_key)
     if view.is_change:
-        table = change_for(view.geography_key, *view.periods, revision)
+        table = change_for(view.geography_key, *view.periods, revision, estimate=view.estimate)
     else:
-        table = metrics_for(view.geography_key, view.period, revision)
+        table = metrics_for(view.geography_key, view.period, revision, estimate=view.estimate)
     districts = district_names(geography)
+    figures = vintage_tables_for(view.geography_key, revision, estimate=view.estimate)
     fmap = build_map(
         geography.communes,
         table,
@@ -292,12 +319,17 @@ def map_for(view: MapView, tiles: bool, revision: int) -> folium.Map:
             district_name=districts.get(view.district_code) if view.district_code else None,
             lang=view.lang,
             layer=view.layer,
-            converted=converted_periods(vintage_tables_for(view.geography_key, revision), view),
+            converted=converted_periods(figures, view),
+            estimated=estimated_periods(figures, view),
         ),
         tiles=tiles,
         height=MAP_HEIGHT,
         # Classes shared by every period: computed over all of them.
-        reference=over_periods_for(view.geography_key, revision) if view.fixed_classes else None,
+        reference=(
+            over_periods_for(view.geography_key, revision, estimate=view.estimate)
+            if view.fixed_classes
+            else None
+        ),
     )
     if geography.attribution:
         text = t(
@@ -321,13 +353,16 @@ def kpis_for(
     base: int | None,
     revision: int,
     published: frozenset[str] = frozenset(),
+    *,
+    estimate: bool = False,
 ) -> list[KpiCard]:
     """The area's indicator cards of ``period`` set against ``base`` (or, in 2019, against the
     published figures named in ``published``): the same for every reader of the view, computed
-    once per process (:func:`geo.analysis.kpi_cards.kpi_cards`)."""
+    once per process (:func:`geo.analysis.kpi_cards.kpi_cards`); of estimated figures with
+    ``estimate`` (:func:`vintage_tables_for`)."""
     values = {key: figure.value for key, figure in FIGURES.items() if key in published}
-    before = None if base is None else metrics_for(geography_key, base, revision)
-    metrics = metrics_for(geography_key, period, revision)
+    before = None if base is None else metrics_for(geography_key, base, revision, estimate=estimate)
+    metrics = metrics_for(geography_key, period, revision, estimate=estimate)
     return kpi_cards(metrics, before, period=period, base=base, published=values)
 
 

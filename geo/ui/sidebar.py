@@ -12,17 +12,19 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo.analysis.vintages import VintageTables
 from geo.errors import AtlasError
 from geo.figures.indicators import FIELD_LABELS, FIELDS
 from geo.geography.geographies import Geography
 from geo.i18n import Lang, t
-from geo.output.display import markdown_text, ntm_change_note
+from geo.output.display import markdown_text, ntm_change_note, periods_text
 from geo.ui.districts import district_box, group_label, several_provinces
 from geo.ui.progress import loaded_geography
 from geo.ui.resources import (
     ENV_BOUNDARIES,
     ENV_KEY,
     demo_periods,
+    estimated_periods,
     geography_choices,
     geography_for,
     geography_labels,
@@ -44,7 +46,7 @@ from geo.web.layers import (
     parse_breaks,
 )
 
-__all__ = ["FIELD_LAYER", "Choices", "class_widgets", "layer_widgets", "sidebar"]
+__all__ = ["FIELD_LAYER", "Choices", "class_widgets", "estimate_widget", "layer_widgets", "sidebar"]
 
 #: Pseudo-layer of the layer menu: one model field, as a count or per km².
 FIELD_LAYER = "models_field"
@@ -71,12 +73,15 @@ def sidebar() -> Choices:
     lang = language_radio(key="main_page_lang")
     geography_key, geography = geography_widgets(lang)
     revision = get_store().revision()
-    # The periods with figures on the chosen units: 2025 figures are not offered on 2020–2025.
-    periods = vintage_tables_for(geography_key, revision).periods or periods_of(
-        load_tables(revision)
-    )
+    # The periods with figures on the chosen units: 2025 figures are not offered on 2020–2025,
+    # unless the reader asks for them as an estimate.
+    figures = vintage_tables_for(geography_key, revision)
+    estimate = estimate_widget(figures, lang)
+    if estimate:
+        figures = vintage_tables_for(geography_key, revision, estimate=True)
+    periods = figures.periods or periods_of(load_tables(revision))
     compare_from, period = period_widgets(periods, lang)
-    metrics = metrics_for(geography_key, period, revision)
+    metrics = metrics_for(geography_key, period, revision, estimate=estimate)
     layer = layer_widgets("period" if compare_from is None else "compare", metrics, lang)
     if compare_from is not None and (
         note := ntm_change_note((compare_from, period), lang, layer=layer)
@@ -95,8 +100,12 @@ def sidebar() -> Choices:
         lang=lang,
         **classes,
     )
-    # Demo figures in any period shown: the map, files and indicators say so.
-    view = view.replace(demo=bool(set(view.periods) & demo_periods(revision)))
+    # Demo figures in any period shown: the map, files and indicators say so; estimated
+    # figures likewise (only a period shown that has them makes the view an estimate).
+    view = view.replace(
+        demo=bool(set(view.periods) & demo_periods(revision)),
+        estimate=bool(estimated_periods(figures, view)),
+    )
     return Choices(view=view, tiles=tiles, revision=revision)
 
 
@@ -127,6 +136,36 @@ def geography_select(lang: Lang) -> str:
         lang=lang,
         format_func=choices.get,
     )
+
+
+def estimate_widget(figures: VintageTables, lang: Lang) -> bool:
+    """Whether to estimate newer figures on this older map by area share (off by default).
+
+    Offered only on a map some figures are too new for (:attr:`VintageTables.refused_periods`:
+    2025–2026 on the 2020–2025 units); elsewhere there is nothing to estimate.
+    """
+    if not figures.refused_periods:
+        return False
+    periods = periods_text(figures.refused_periods)
+    estimate = st.checkbox(
+        t("app.estimate", lang),
+        value=False,
+        help=t("app.estimate_help", lang, periods=periods),
+        key="estimate",
+    )
+    if not estimate:
+        # A period only the estimate offered is no longer on the slider: back to the latest.
+        _forget_periods(set(figures.refused_periods))
+    return estimate
+
+
+def _forget_periods(gone: set[int]) -> None:
+    """Drop the slider positions that name a period no longer offered (the slider would
+    otherwise keep a value outside its options)."""
+    if st.session_state.get("period") in gone:
+        del st.session_state["period"]
+    if gone & set(st.session_state.get("periods", ())):
+        del st.session_state["periods"]
 
 
 def period_widgets(periods: list[int], lang: Lang) -> tuple[int | None, int]:

@@ -544,6 +544,27 @@ def test_district_filter_shows_only_its_communes(app_url, offline_page, units):
     check_offline(offline_page)
 
 
+def test_newer_figures_as_an_estimate_are_labelled_on_the_older_map(app_url, offline_page):
+    page = offline_page.page
+    open_app(offline_page, app_url)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    line = page.locator(".st-key-notices")
+    expect(line).to_contain_text("số liệu 2025–2026 theo đơn vị 2025: chọn ranh giới 2025")
+
+    slider = sidebar.get_by_role("slider")
+    expect(slider).to_have_attribute("max", "5")  # 2019–2024
+    sidebar.get_by_text("Ước tính số liệu mới theo tỷ lệ diện tích", exact=True).click()
+    expect(slider).to_have_attribute("max", "7", timeout=20_000)  # 2025–2026 too
+    slider.press("End")  # 2026: offered now, as an estimate
+    expect(line).to_contain_text("số liệu 2026: ƯỚC TÍNH theo tỷ lệ diện tích", timeout=20_000)
+    frame = wait_for_map(offline_page, polygons=151)
+    expect(frame.locator(".atlas-legend")).to_contain_text(
+        "Số liệu 2026: ƯỚC TÍNH theo tỷ lệ diện tích", timeout=MAP_TIMEOUT_MS
+    )
+    screenshot(page, "estimate-2026")
+    check_offline(offline_page)
+
+
 def test_english_interface(app_url, offline_page):
     page = offline_page.page
     open_app(offline_page, app_url)
