@@ -78,11 +78,18 @@ def choose_radio(page: Any, option: str) -> None:
 
 def choose_option(page: Any, label: str, option: str, *, scope: Any = None) -> None:
     """Pick ``option`` in the select box ``label`` (looked for in ``scope``, default the page)."""
-    from playwright.sync_api import expect
+    from playwright.sync_api import Error, expect
 
     combobox = (scope or page).get_by_role("combobox", name=label, exact=True)
-    combobox.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    # A rerun still under way (after the previous click) may redraw the box and close its list:
+    # open it again until the option can be clicked.
+    for _ in range(5):
+        combobox.click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            break
+        except Error:
+            page.keyboard.press("Escape")
     expect(combobox).to_have_value(option)
 
 
