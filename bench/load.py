@@ -4,11 +4,12 @@ Two measures, one server (or two, ``--replicas 2``):
 
 * **readers in a browser** (``--browsers K``, default 5): K new visits one after the other, each
   in a fresh Chromium context (no cache, as a new reader), from ``page.goto`` to the first
-  commune polygon drawn in the map's frame (``path.leaflet-interactive`` inside the
-  streamlit-folium iframe): the **time to a drawn map**; and the server's CPU time over each
-  visit (the script run, the websocket, the page's and the map frame's files): the **server CPU
-  per visit**. ``--floor`` measures a bare Streamlit page (one title) the same way, on the same
-  machine at the same time: the floor the atlas is compared with.
+  commune polygon drawn in the map's frame (``path.leaflet-interactive``, or the layer's canvas
+  on a national map, inside the streamlit-folium iframe): the **time to a drawn map**; and the
+  server's CPU time over each visit (the script run, the websocket, the page's and the map
+  frame's files): the **server CPU per visit**. ``--floor`` measures a bare Streamlit page (one
+  title) the same way, on the same machine at the same time: the floor the atlas is compared
+  with.
 * **sessions arriving together** (``--sessions N``): N websocket sessions at once.
 
 Each session speaks Streamlit's own protocol, as the browser does, so the server is measured
@@ -79,7 +80,9 @@ MAX_SESSIONS = 200
 MAX_BROWSER_VISITS = 20
 MAP_COMPONENT = "streamlit_folium.st_folium"
 MAP_IFRAME = f'iframe[title="{MAP_COMPONENT}"]'
-POLYGON = "path.leaflet-interactive"
+# SVG below 3,000 communes; above, Leaflet draws every commune on one canvas, which it adds
+# with the layer's first feature (geo.web.compact.CANVAS_FROM).
+POLYGON = "path.leaflet-interactive, canvas.leaflet-zoom-animated"
 TARGET_P95_S = 5.0
 WARM_UP_TIMEOUT_S = 240.0
 TARGET_SESSIONS = 30
