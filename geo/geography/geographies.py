@@ -623,7 +623,8 @@ def area_label(communes: gpd.GeoDataFrame, lang: Lang = "vi") -> str:
     """
     if PROVINCE_NAME not in communes or not len(communes):
         return ""
-    names = list(dict.fromkeys(communes[PROVINCE_NAME].dropna().astype(str)))
+    # pd.unique keeps the order of first appearance and is vectorised (every page run asks).
+    names = [str(name) for name in pd.unique(communes[PROVINCE_NAME].dropna().astype(str))]
     if len(names) >= WHOLE_COUNTRY_FROM:
         return t("geography.whole_country_of", lang, n=len(names))
     if len(names) <= 3:
