@@ -49,6 +49,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not ins
 expect = sync_api.expect
 
 MAP_TIMEOUT_MS = 20_000
+#: The first estimate of newer figures on the older units is computed on the click (a loaded CI).
+ESTIMATE_TIMEOUT_MS = 120_000
 VENDOR_PREFIX = "/app/static/vendor/"
 #: The layer the map opens on (geo.view.DEFAULT_LAYER).
 FIRST_LAYER = "Mô hình trên 1.000 dân"
@@ -554,9 +556,17 @@ def test_newer_figures_as_an_estimate_are_labelled_on_the_older_map(app_url, off
     slider = sidebar.get_by_role("slider")
     expect(slider).to_have_attribute("max", "5")  # 2019–2024
     sidebar.get_by_text("Ước tính số liệu mới theo tỷ lệ diện tích", exact=True).click()
-    expect(slider).to_have_attribute("max", "7", timeout=20_000)  # 2025–2026 too
-    slider.press("End")  # 2026: offered now, as an estimate
-    expect(line).to_contain_text("số liệu 2026: ƯỚC TÍNH theo tỷ lệ diện tích", timeout=20_000)
+    # The first estimate is computed on this click: allow it the first map's time.
+    expect(slider).to_have_attribute("max", "7", timeout=ESTIMATE_TIMEOUT_MS)  # 2025–2026 too
+    estimated = "số liệu 2026: ƯỚC TÍNH theo tỷ lệ diện tích"
+    for _ in range(5):  # a key press during a rerun that redraws the slider may be lost
+        slider.press("End")  # 2026: offered now, as an estimate
+        try:
+            expect(line).to_contain_text(estimated, timeout=10_000)
+            break
+        except AssertionError:
+            continue
+    expect(line).to_contain_text(estimated, timeout=ESTIMATE_TIMEOUT_MS)
     frame = wait_for_map(offline_page, polygons=151)
     expect(frame.locator(".atlas-legend")).to_contain_text(
         "Số liệu 2026: ƯỚC TÍNH theo tỷ lệ diện tích", timeout=MAP_TIMEOUT_MS
