@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(PY) bench/hostile_files.py
 	$(PY) bench/hostile_boundaries.py
 	$(PY) bench/load.py --sessions 30 --replicas $(REPLICAS) --browsers 5 --floor
+	$(PY) bench/load.py --boundaries data/boundaries/cache/bench/detailed_national.geojson --sessions 8 --browsers 5
 
 demo-data: $(STAMP)
 	$(PY) -m geo.figures.demo

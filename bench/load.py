@@ -84,6 +84,8 @@ MAP_IFRAME = f'iframe[title="{MAP_COMPONENT}"]'
 # with the layer's first feature (geo.web.compact.CANVAS_FROM).
 POLYGON = "path.leaflet-interactive, canvas.leaflet-zoom-animated"
 TARGET_P95_S = 5.0
+#: A later visit on a national layer (issue 16), to a drawn map.
+TARGET_LAYER_DRAWN_S = 3.0
 WARM_UP_TIMEOUT_S = 240.0
 TARGET_SESSIONS = 30
 TARGET_DRAWN_S = 2.5
@@ -552,15 +554,26 @@ def _print(title: str, result: dict[str, Any]) -> None:
         print(f"    {error}")
 
 
-def _verdicts(results: dict[str, Any], *, sessions: int, processes: int) -> list[str]:
-    """PASS or FAIL against each target that this run measured."""
+def _verdicts(
+    results: dict[str, Any], *, sessions: int, processes: int, boundaries: str | None = None
+) -> list[str]:
+    """PASS or FAIL against each target that this run measured (``boundaries``: the layer the
+    servers ran on instead of the default map, which has a target of its own)."""
     lines = []
 
     def verdict(ok: bool) -> str:
         return "PASS" if ok else "FAIL"
 
     readers = results.get("browser")
-    if readers is not None:
+    if readers is not None and boundaries:
+        drawn = readers["median_to_drawn_s"]
+        clean = not readers["errors"] and readers["drawn"] == readers["visits"]
+        ok = clean and drawn is not None and drawn <= TARGET_LAYER_DRAWN_S
+        lines.append(
+            f"a later visit on {Path(boundaries).name}, median time to a drawn map "
+            f"≤ {TARGET_LAYER_DRAWN_S} s: {verdict(ok)}"
+        )
+    elif readers is not None:
         drawn, cpu = readers["median_to_drawn_s"], readers["median_server_cpu_s"]
         clean = not readers["errors"] and readers["drawn"] == readers["visits"]
         ok = clean and drawn is not None and drawn <= TARGET_DRAWN_S
@@ -604,8 +617,19 @@ def main(argv: list[str] | None = None) -> int:
         "--pid", type=int, action="append", default=[], help="its Streamlit process, in order"
     )
     parser.add_argument("--no-warm-up", action="store_true", help="measure the cold first visit")
+    parser.add_argument(
+        "--boundaries",
+        help="run the started processes on this boundary file (ATLAS_BOUNDARIES), e.g. a "
+        "national layer: a later visit's target is then "
+        f"{TARGET_LAYER_DRAWN_S} s to a drawn map",
+    )
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
+    if args.boundaries:
+        if not Path(args.boundaries).is_file():
+            parser.error(f"--boundaries: no file {args.boundaries}")
+        # The started processes inherit it (see _start_process).
+        os.environ["ATLAS_BOUNDARIES"] = str(Path(args.boundaries).resolve())
     if not 1 <= args.sessions <= MAX_SESSIONS:
         parser.error(f"--sessions must be 1…{MAX_SESSIONS}")
     if not 0 <= args.browsers <= MAX_BROWSER_VISITS:
@@ -636,13 +660,17 @@ def main(argv: list[str] | None = None) -> int:
             results["warm_up"] = warm
         if browsers:
             readers = asyncio.run(browser_visits(servers[0], browsers, timeout=timeout))
-            _print_visits("one new reader at a time in Chromium, the default map", readers)
+            shown = Path(args.boundaries).name if args.boundaries else "the default map"
+            _print_visits(f"one new reader at a time in Chromium, {shown}", readers)
             results["browser"] = readers
         load = asyncio.run(run_sessions(servers, args.sessions, timeout=timeout))
         _print(f"{args.sessions} sessions arriving together on {len(servers)} process(es)", load)
         results["load"] = load
     print("\ntargets (2 cores shared with whatever else runs: read with care):")
-    for line in _verdicts(results, sessions=args.sessions, processes=len(servers)):
+    verdicts = _verdicts(
+        results, sessions=args.sessions, processes=len(servers), boundaries=args.boundaries
+    )
+    for line in verdicts:
         print(f"  {line}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
