@@ -91,7 +91,6 @@ def kpi_cards(
     """Lay out the area's indicator cards (:func:`geo.ui.resources.kpis_for`): in 2019 the
     published figure and source beside those that speak of the same area (``published``, see
     :func:`geo.ui.resources.published_applies`), in later periods the previous period."""
-    published_values = {key for key in FIGURES if key in published}
     shown = {card.key: card for card in cards}
     cards = [shown[key] for key in SHOWN]
     for column, card in zip(st.columns(len(SHOWN)), cards, strict=True):
@@ -107,7 +106,7 @@ def kpi_cards(
                 delta=delta,
                 delta_color="normal" if delta else "off",
             )
-            caption = _card_caption(card, period, lang, published=card.key in published_values)
+            caption = _card_caption(card, period, lang, published=card.key in published)
             if caption:
                 st.caption(caption)
     if period != PUBLISHED_PERIOD and base is not None:
