@@ -25,13 +25,19 @@ the ``ForwardMsg`` stream until the script run finishes. For each session it rec
 
 The server's resident memory (VmRSS) is read before the sessions connect and while all of them
 are still open, so the difference over N is the memory one reader costs; its CPU time too.
-By default the script starts the atlas itself (``streamlit run streamlit_app.py`` on a free
-port, on a SQLite database of its own seeded with the demo batches; ``--replicas 2`` starts
-two processes on that database, as ``make serve REPLICAS=2`` does) and warms each process with
-one session (the first visit builds the map caches), then runs the N sessions, spread over the
-processes in turn as nginx spreads readers from many addresses. ``--url`` (and ``--pid``, for
-memory and CPU), repeated, measure running servers instead. (Through nginx itself all sessions
-of this one client address would go to one process: its hash is by client address.)
+By default the script starts the atlas itself as ``make serve`` does: ``scripts/serve.sh``
+runs ``--replicas`` Streamlit processes behind nginx, which serves Streamlit's frontend files
+(``--front none``: the processes alone, serving those files themselves; the default when nginx
+is not installed), on a SQLite database of its own seeded with the demo batches. It warms each
+process with one session (the first visit builds the map caches); the readers in a browser
+open nginx's address, and the server CPU per visit is that of all processes together. The N
+sessions go to the processes directly, spread in turn as nginx spreads readers from many
+addresses (through nginx all sessions of this one client address would go to one process: its
+hash is by client address). ``--url`` (and ``--pid``, for memory and CPU), repeated, measure
+running servers instead. The floor (``--floor``) is served the same way.
+
+Offline: Chromium resolves no host name (``CHROMIUM_ARGS``), as on a closed network, and a
+visit that asks another host for anything is an error.
 
 Bounded: at most :data:`MAX_SESSIONS` sessions, each given ``--timeout`` seconds, the whole run
 ``--deadline`` seconds; it stops by itself. Not part of the test suite.
@@ -42,11 +48,7 @@ Usage::
     python bench/load.py --sessions 8 --browsers 0
     python bench/load.py --sessions 30 [--replicas 2] [--timeout 60] [--json OUT]
     python bench/load.py --url http://127.0.0.1:8601 --pid 1234 --sessions 30
-
-The processes started here serve Streamlit's frontend files themselves; behind ``make serve``
-nginx serves them (deploy/nginx.conf.template), which takes about two thirds of a new
-reader's server CPU off the process. To measure that, start ``make serve REPLICAS=1`` and give
-its URL and its Streamlit process: ``--url http://127.0.0.1:8501 --pid PID``.
+    python bench/load.py --front none --browsers 5   # the processes alone
 
 Targets (issues 14 and 16, on 2 cores), printed as PASS or FAIL: one reader in a browser, median
 time to a drawn map at most 2.5 s and server CPU per visit at most 0.3 s; 30 sessions arriving
@@ -61,6 +63,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -91,7 +94,16 @@ TARGET_SESSIONS = 30
 TARGET_DRAWN_S = 2.5
 TARGET_CPU_PER_VISIT_S = 0.3
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    # Offline as on a closed network: no name resolves, so nothing leaves the machine. Chromium
+    # itself refuses; Playwright's per-request routing (``context.route``) would hand each of
+    # the page's ~150 requests to this script and back, about 0.7 s per visit not the atlas's.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
 #: The floor: a bare Streamlit page with one title (what any Streamlit app costs).
 BARE_APP = 'import streamlit as st\n\nst.title("Commune Atlas")\n'
 
@@ -269,20 +281,117 @@ def _start_process(
         )
 
 
+def _nginx() -> str | None:
+    """The nginx that ``make serve`` runs, or ``None`` (then the processes are measured bare)."""
+    found = shutil.which("nginx")
+    return found or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+def _free_ports(count: int) -> int:
+    """The first of ``count`` consecutive free ports (``scripts/serve.sh`` takes a block)."""
+    import random
+    import socket
+
+    for _ in range(200):
+        base = random.randrange(20000, 40000)
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError(f"no {count} consecutive free ports")
+
+
+@dataclass
+class Service:
+    """What a run measures: the app processes, and the address a reader's browser opens."""
+
+    servers: list[Server]
+    #: nginx in front of the processes (as ``make serve`` runs them), or the first process.
+    url: str
+
+    @property
+    def pids(self) -> list[int]:
+        return [server.pid for server in self.servers if server.pid]
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 @contextlib.contextmanager
-def started_servers(urls: list[str], pids: list[int], replicas: int) -> Iterator[list[Server]]:
-    """The servers to measure: those given, or ``replicas`` atlas processes on one database."""
+def _behind_nginx(app: Path, replicas: int, db_url: str, workdir: Path) -> Iterator[Service]:
+    """``replicas`` processes of ``app`` behind nginx, started by ``scripts/serve.sh`` exactly as
+    ``make serve`` starts the service (nginx serves Streamlit's frontend files)."""
+    port, base = _free_ports(1), _free_ports(replicas)
+    run_dir = workdir / "serve"
+    env = {
+        **os.environ,
+        "REPLICAS": str(replicas),
+        "PORT": str(port),
+        "LISTEN": f"127.0.0.1:{port}",
+        "BASE_PORT": str(base),
+        "RUN_DIR": str(run_dir),
+        "APP": str(app),
+        "PYTHON": sys.executable,
+        "ATLAS_DB_URL": db_url,
+    }
+    with (workdir / "serve.log").open("wb") as out:
+        process = subprocess.Popen(
+            ["bash", str(ROOT / "scripts" / "serve.sh")],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        ports = range(base, base + replicas)
+        for each in ports:
+            _wait_healthy(f"http://127.0.0.1:{each}", process, 90)
+        _wait_healthy(f"http://127.0.0.1:{port}", process, 30)
+        servers = [
+            Server(
+                f"http://127.0.0.1:{each}",
+                int((run_dir / f"streamlit-{each}.pid").read_text()),
+                None,
+                workdir,
+            )
+            for each in ports
+        ]
+        yield Service(servers, f"http://127.0.0.1:{port}")
+    finally:
+        _stop(process)  # serve.sh stops nginx and every process on SIGTERM
+
+
+@contextlib.contextmanager
+def started_servers(
+    urls: list[str], pids: list[int], replicas: int, *, front: bool
+) -> Iterator[Service]:
+    """The servers to measure: those given, or ``replicas`` atlas processes on one database,
+    behind nginx when ``front`` (as deployed), else reached directly."""
     if urls:
         for url in urls:
             _wait_healthy(url.rstrip("/"), None, 10)
         known = pids + [None] * (len(urls) - len(pids))
-        yield [Server(url.rstrip("/"), pid) for url, pid in zip(urls, known, strict=True)]
+        servers = [Server(url.rstrip("/"), pid) for url, pid in zip(urls, known, strict=True)]
+        yield Service(servers, servers[0].url)
         return
     from geo.figures.store import open_store
 
     workdir = Path(tempfile.mkdtemp(prefix="atlas-load-"))
     db_url = f"sqlite:///{workdir / 'atlas.sqlite'}"
     open_store(db_url).dispose()  # seeded before the clock starts
+    if front:
+        with _behind_nginx(ROOT / "streamlit_app.py", replicas, db_url, workdir) as service:
+            yield service
+        return
     servers = []
     try:
         for index in range(replicas):
@@ -291,40 +400,32 @@ def started_servers(urls: list[str], pids: list[int], replicas: int) -> Iterator
             servers.append(Server(f"http://127.0.0.1:{port}", process.pid, process, workdir))
         for server in servers:
             _wait_healthy(server.url, server.process, 60)
-        yield servers
+        yield Service(servers, servers[0].url)
     finally:
         for server in servers:
             assert server.process is not None
-            server.process.terminate()
-        for server in servers:
-            assert server.process is not None
-            try:
-                server.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.process.kill()
-                server.process.wait(timeout=10)
+            _stop(server.process)
 
 
 @contextlib.contextmanager
-def bare_server() -> Iterator[Server]:
-    """A bare Streamlit page (one title) with the atlas's settings: the floor of any visit."""
+def bare_server(*, front: bool) -> Iterator[Service]:
+    """A bare Streamlit page (one title) served as the atlas is: the floor of any visit."""
     workdir = Path(tempfile.mkdtemp(prefix="atlas-bare-"))
     script = workdir / "bare_app.py"
     script.write_text(BARE_APP, encoding="utf-8")
-    port = _free_port()
     db_url = f"sqlite:///{workdir / 'unused.sqlite'}"
+    if front:
+        with _behind_nginx(script, 1, db_url, workdir) as service:
+            yield service
+        return
+    port = _free_port()
     process = _start_process(port, db_url, workdir / "streamlit.log", script)
     server = Server(f"http://127.0.0.1:{port}", process.pid, process, workdir)
     try:
         _wait_healthy(server.url, process, 60)
-        yield server
+        yield Service([server], server.url)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        _stop(process)
 
 
 # --- readers in a browser ------------------------------------------------------------------------
@@ -340,23 +441,29 @@ class Visit:
     error: str | None = None
 
 
-async def _server_idle(pid: int | None, *, longest: float = 5.0) -> None:
-    """Wait until the server's CPU time stops growing (its run for this visit is over)."""
-    if pid is None:
+def _cpu_of(pids: list[int]) -> float | None:
+    """CPU seconds of all ``pids`` together (a reader reaches one of them), or ``None``."""
+    values = [_proc_cpu_s(pid) for pid in pids]
+    return None if not values or any(v is None for v in values) else float(sum(values))
+
+
+async def _server_idle(pids: list[int], *, longest: float = 5.0) -> None:
+    """Wait until the servers' CPU time stops growing (their run for this visit is over)."""
+    if not pids:
         await asyncio.sleep(1.0)
         return
     deadline = time.monotonic() + longest
-    last = _proc_cpu_s(pid)
+    last = _cpu_of(pids)
     while time.monotonic() < deadline:
         await asyncio.sleep(0.25)
-        now = _proc_cpu_s(pid)
+        now = _cpu_of(pids)
         if now is None or last is None or now - last < 0.01:
             return
         last = now
 
 
 async def browser_visit(
-    browser: Any, server: Server, index: int, *, timeout: float, bare: bool = False
+    browser: Any, service: Service, index: int, *, timeout: float, bare: bool = False
 ) -> Visit:
     """A new reader (fresh context: nothing cached) opens the page; time until it is drawn.
 
@@ -367,34 +474,37 @@ async def browser_visit(
     context = await browser.new_context(
         viewport={"width": 1366, "height": 768}, service_workers="block"
     )
-    # Nothing leaves the machine (the atlas must work offline; a blocked request fails fast).
-    await context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if "//127.0.0.1" in route.request.url or not route.request.url.startswith("http")
-            else route.abort("internetdisconnected")
+    page = await context.new_page()
+    # Nothing leaves the machine (CHROMIUM_ARGS); a request for another host is an error here.
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            None
+            if "//127.0.0.1" in request.url or not request.url.startswith("http")
+            else outside.append(request.url)
         ),
     )
-    page = await context.new_page()
-    cpu_before = _proc_cpu_s(server.pid) if server.pid else None
+    cpu_before = _cpu_of(service.pids)
     started = time.perf_counter()
     try:
-        await page.goto(server.url, wait_until="commit", timeout=timeout * 1000)
+        await page.goto(service.url, wait_until="commit", timeout=timeout * 1000)
         if bare:
             target = page.locator("h1").first
         else:
             target = page.frame_locator(MAP_IFRAME).first.locator(POLYGON).first
         await target.wait_for(state="visible", timeout=timeout * 1000)
         visit.to_drawn = time.perf_counter() - started
-        await _server_idle(server.pid)
+        await _server_idle(service.pids)
         shown = page.locator('[data-testid="stAlertContentError"], [data-testid="stException"]')
         if await shown.count():
             visit.error = f"error shown: {(await shown.first.inner_text())[:120]}"
+        elif outside:
+            visit.error = f"asked the internet for {outside[0][:120]}"
     except Exception as error:  # a benchmark reports every failure, whatever its kind
         visit.error = f"{type(error).__name__}: {error}"[:200]
     finally:
-        after = _proc_cpu_s(server.pid) if server.pid else None
+        after = _cpu_of(service.pids)
         if cpu_before is not None and after is not None:
             visit.server_cpu = after - cpu_before
         await context.close()
@@ -402,7 +512,7 @@ async def browser_visit(
 
 
 async def browser_visits(
-    server: Server, count: int, *, timeout: float, bare: bool = False
+    service: Service, count: int, *, timeout: float, bare: bool = False
 ) -> dict[str, Any]:
     """``count`` new readers, one after the other (one reader at a time on a warm server)."""
     from playwright.async_api import async_playwright
@@ -413,7 +523,7 @@ async def browser_visits(
         )
         try:
             visits = [
-                await browser_visit(browser, server, i, timeout=timeout, bare=bare)
+                await browser_visit(browser, service, i, timeout=timeout, bare=bare)
                 for i in range(count)
             ]
         finally:
@@ -623,8 +733,17 @@ def main(argv: list[str] | None = None) -> int:
         "national layer: a later visit's target is then "
         f"{TARGET_LAYER_DRAWN_S} s to a drawn map",
     )
+    parser.add_argument(
+        "--front",
+        choices=("nginx", "none"),
+        default="nginx" if _nginx() else "none",
+        help="readers reach the started processes through nginx, as `make serve` runs them "
+        "(default when nginx is installed), or directly ('none': the processes serve "
+        "Streamlit's frontend files themselves)",
+    )
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
+    front = args.front == "nginx" and not args.url
     if args.boundaries:
         if not Path(args.boundaries).is_file():
             parser.error(f"--boundaries: no file {args.boundaries}")
@@ -640,13 +759,23 @@ def main(argv: list[str] | None = None) -> int:
     browsers = args.browsers if CHROMIUM.exists() else 0
     if args.browsers and not browsers:
         print(f"{CHROMIUM} not found: no browser readers (apt-get install chromium)")
-    results: dict[str, Any] = {"cpus": os.cpu_count(), "sessions": args.sessions}
+    results: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "sessions": args.sessions,
+        "front": "nginx" if front else "none",
+    }
+    print(
+        "readers reach the processes through nginx (as `make serve`)"
+        if front
+        else "readers reach the processes directly (they serve Streamlit's frontend files)"
+    )
     if browsers and args.floor:
-        with bare_server() as bare:
+        with bare_server(front=front) as bare:
             floor = asyncio.run(browser_visits(bare, browsers, timeout=timeout, bare=True))
         _print_visits("floor: a bare Streamlit page (one title), one new reader at a time", floor)
         results["floor"] = floor
-    with started_servers(args.url, args.pid, args.replicas) as servers:
+    with started_servers(args.url, args.pid, args.replicas, front=front) as service:
+        servers = service.servers
         for server in servers:
             print(f"server {server.url} (pid {server.pid or 'unknown'})")
         print(f"{os.cpu_count()} CPUs")
@@ -659,7 +788,7 @@ def main(argv: list[str] | None = None) -> int:
             _print("warm-up (first visit of each process: caches built)", warm)
             results["warm_up"] = warm
         if browsers:
-            readers = asyncio.run(browser_visits(servers[0], browsers, timeout=timeout))
+            readers = asyncio.run(browser_visits(service, browsers, timeout=timeout))
             shown = Path(args.boundaries).name if args.boundaries else "the default map"
             _print_visits(f"one new reader at a time in Chromium, {shown}", readers)
             results["browser"] = readers

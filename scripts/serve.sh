@@ -19,7 +19,8 @@
 # * The boundary cache (data/boundaries/cache, written atomically) is shared by the processes
 #   because they all run from this folder.
 # * Ctrl-C (or SIGTERM) stops nginx and every process; if any of them dies, all are stopped.
-# Logs: RUN_DIR/streamlit-<port>.log (page errors with their error id), RUN_DIR/nginx-*.log.
+# Logs: RUN_DIR/streamlit-<port>.log (page errors with their error id), RUN_DIR/nginx-*.log;
+# each process's pid in RUN_DIR/streamlit-<port>.pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,7 @@ LISTEN="${LISTEN:-0.0.0.0:$PORT}"
 BASE_PORT="${BASE_PORT:-$((PORT + 100))}"
 MAX_UPLOAD_MB="${MAX_UPLOAD_MB:-50}"  # the importer's file limit (geo/figures/importing/limits.py)
 PYTHON="${PYTHON:-$([[ -x .venv/bin/python ]] && echo .venv/bin/python || command -v python3)}"
+APP="${APP:-streamlit_app.py}"  # bench/load.py serves a bare page the same way (its floor)
 
 say() { echo "serve: $*" >&2; }
 # shellcheck source=scripts/apt_install.sh
@@ -105,11 +107,12 @@ main() {
     "$PYTHON" -c 'from geo.figures.store import open_store; open_store().dispose()'
 
     for port in "${PORTS[@]}"; do
-        "$PYTHON" -m streamlit run streamlit_app.py \
+        "$PYTHON" -m streamlit run "$APP" \
             --server.address 127.0.0.1 --server.port "$port" --server.headless true \
             --server.fileWatcherType none --server.maxUploadSize "$MAX_UPLOAD_MB" \
             --browser.gatherUsageStats false >"$RUN_DIR/streamlit-$port.log" 2>&1 &
         PIDS+=("$!")
+        echo "$!" >"$RUN_DIR/streamlit-$port.pid"  # for monitoring (bench/load.py reads its CPU)
     done
     STREAMLIT_ROOT="$("$PYTHON" -c 'import os, streamlit; print(os.path.join(os.path.dirname(streamlit.__file__), "static"))')"
     write_nginx_config

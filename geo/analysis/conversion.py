@@ -283,20 +283,24 @@ def _pct(value: float, lang: Lang) -> str:
     return format_number(round(100 * value), lang)
 
 
-def _part_label(row: pd.Series, lang: Lang) -> str:
-    if row["share_basis"] == BASIS_WHOLE:
-        return str(row["from_name"])
-    basis = t(f"conversion.basis.{row['share_basis']}", lang)
-    return t(
-        "conversion.part", lang, name=row["from_name"], pct=_pct(row["share"], lang), basis=basis
-    )
+def _part_label(name: str, share: float, share_basis: str, lang: Lang) -> str:
+    if share_basis == BASIS_WHOLE:
+        return str(name)
+    basis = t(f"conversion.basis.{share_basis}", lang)
+    return t("conversion.part", lang, name=name, pct=_pct(share, lang), basis=basis)
 
 
 def _provenance(
     group: pd.DataFrame, family: str, walk: Crosswalk, lang: Lang, missing: list[str]
 ) -> dict[str, object]:
     """The provenance columns of one converted row from its predecessor pairs."""
-    labels = ", ".join(_part_label(row, lang) for _, row in group.iterrows())
+    # zip, not iterrows: this runs for every converted row of every period.
+    labels = ", ".join(
+        _part_label(name, share, basis, lang)
+        for name, share, basis in zip(
+            group["from_name"], group["share"], group["share_basis"], strict=True
+        )
+    )
     apportioned = bool((group["share"] < 1.0).any())
     rules = []
     if family in ADDITIVE_COLUMNS:

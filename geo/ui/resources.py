@@ -7,8 +7,12 @@ the geography key, the view. A change of figures bumps the revision, so nothing 
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import folium
 import pandas as pd
@@ -69,6 +73,28 @@ __all__ = [
     "published_applies",
     "vintage_tables_for",
 ]
+
+_Result = TypeVar("_Result")
+
+
+def _cache_data_by_value(func: Callable[..., _Result]) -> Callable[..., _Result]:
+    """``st.cache_data`` keyed on the arguments' values, defaults included.
+
+    Streamlit keys a call on the arguments as written: ``f(a, r)`` and ``f(a, r, estimate=False)``
+    were two entries, each computed (a new process's first visit converted every period's
+    figures three times). Here every call reaches the cache with all its arguments bound.
+    """
+    cached = st.cache_data(show_spinner=False)(func)
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> _Result:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return cached(*bound.args, **bound.kwargs)
+
+    return call
+
 
 #: Families drawn on the map (named models are listed, not mapped).
 MAP_FAMILIES = ("models", "ntm", "land")
@@ -212,7 +238,7 @@ def _district_names(geography: Geography) -> dict[str, str]:
 # --- metrics ----------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False)
+@_cache_data_by_value
 def vintage_tables_for(
     geography_key: str, revision: int, lang: str = "vi", *, estimate: bool = False
 ) -> VintageTables:
@@ -228,7 +254,7 @@ def vintage_tables_for(
     )
 
 
-@st.cache_data(show_spinner=False)
+@_cache_data_by_value
 def over_periods_for(geography_key: str, revision: int, *, estimate: bool = False) -> pd.DataFrame:
     """Metrics of every period, stacked (the commune panel's history and ranks), from the
     figures of the geography's vintage only: never a join on codes of another vintage."""
@@ -239,7 +265,7 @@ def over_periods_for(geography_key: str, revision: int, *, estimate: bool = Fals
     return metrics_over_periods(grouped_communes(geography), keyed.tables, periods)
 
 
-@st.cache_data(show_spinner=False)
+@_cache_data_by_value
 def metrics_for(
     geography_key: str, period: int, revision: int, *, estimate: bool = False
 ) -> pd.DataFrame:
@@ -249,7 +275,7 @@ def metrics_for(
     return over[over["period"] == period].drop(columns="period").reset_index(drop=True)
 
 
-@st.cache_data(show_spinner=False)
+@_cache_data_by_value
 def change_for(
     geography_key: str, p0: int, p1: int, revision: int, *, estimate: bool = False
 ) -> pd.DataFrame:
@@ -346,7 +372,7 @@ def map_for(view: MapView, tiles: bool, revision: int) -> folium.Map:
 # --- indicators -------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False)
+@_cache_data_by_value
 def kpis_for(
     geography_key: str,
     period: int,
