@@ -79,9 +79,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a plain checkout
     sys.path.insert(0, str(ROOT))
 
+from geo.ui.warm_up import MAP_COMPONENT, element_problem, rerun_message  # noqa: E402
+
 MAX_SESSIONS = 200
 MAX_BROWSER_VISITS = 20
-MAP_COMPONENT = "streamlit_folium.st_folium"
 MAP_IFRAME = f'iframe[title="{MAP_COMPONENT}"]'
 # SVG below 3,000 communes; above, Leaflet draws every commune on one canvas, which it adds
 # with the layer's first feature (geo.web.compact.CANVAS_FROM).
@@ -133,31 +134,6 @@ class Server:
 # --- one reader --------------------------------------------------------------------------------
 
 
-def _rerun_message(url: str) -> bytes:
-    """The ``BackMsg`` a browser sends once connected: run the default page."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-
-    message = BackMsg()
-    state = message.rerun_script
-    state.query_string = ""
-    state.page_script_hash = ""
-    state.context_info.url = url
-    state.context_info.timezone = "Asia/Ho_Chi_Minh"
-    state.context_info.timezone_offset = -420
-    state.context_info.locale = "vi-VN"
-    return message.SerializeToString()
-
-
-def _element_problem(element: Any) -> str | None:
-    """An error the reader would see in this element, else ``None``."""
-    kind = element.WhichOneof("type")
-    if kind == "exception":
-        return f"exception element: {element.exception.type}"
-    if kind == "alert" and element.alert.format == element.alert.ERROR:
-        return f"error alert: {element.alert.body[:120]}"
-    return None
-
-
 async def _read_run(websocket: Any, session: Session, started: float) -> None:
     """Read ``ForwardMsg`` until the run finishes, noting the map and any error shown."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -174,7 +150,7 @@ async def _read_run(websocket: Any, session: Session, started: float) -> None:
         if kind != "delta" or message.delta.WhichOneof("type") != "new_element":
             continue
         element = message.delta.new_element
-        session.error = session.error or _element_problem(element)
+        session.error = session.error or element_problem(element)
         if (
             session.to_map is None
             and element.WhichOneof("type") == "component_instance"
@@ -200,7 +176,7 @@ async def read_session(
                         stream, subprotocols=["streamlit"], origin=url.rstrip("/"), max_size=None
                     )
                 )
-                await websocket.send(_rerun_message(url))
+                await websocket.send(rerun_message(url))
                 await _read_run(websocket, session, started)
             if session.to_map is None and session.error is None:
                 session.error = "the run finished without a map"

@@ -18,6 +18,8 @@
 #   machines, use PostgreSQL (ATLAS_DB_URL=postgresql+psycopg://user:pw@host/db).
 # * The boundary cache (data/boundaries/cache, written atomically) is shared by the processes
 #   because they all run from this folder.
+# * Each process runs the default page once before "ready" (geo/ui/warm_up.py), so the first
+#   reader after a start does not wait for the libraries and caches; WARM_UP=0 skips it.
 # * Ctrl-C (or SIGTERM) stops nginx and every process; if any of them dies, all are stopped.
 # Logs: RUN_DIR/streamlit-<port>.log (page errors with their error id), RUN_DIR/nginx-*.log;
 # each process's pid in RUN_DIR/streamlit-<port>.pid.
@@ -131,6 +133,13 @@ main() {
             sleep 0.5
         done
     done
+    if [[ "${WARM_UP:-1}" == 1 ]]; then
+        # Each process's first page run imports the libraries and fills its caches (~10 s on
+        # 2 cores): done here, all processes at once, so that no reader waits for it.
+        local urls=()
+        for port in "${PORTS[@]}"; do urls+=("http://127.0.0.1:$port"); done
+        "$PYTHON" -m geo.ui.warm_up "${urls[@]}" || say "warm-up: a process did not run its page cleanly (see its log)"
+    fi
     say "ready: http://${LISTEN/0.0.0.0/localhost}/ (${REPLICAS} processes on ports ${PORTS[*]}; logs in $RUN_DIR; Ctrl-C stops)"
     # Run until Ctrl-C, or until one of them dies (then stop the rest: no half service).
     wait -n "${PIDS[@]}" || true

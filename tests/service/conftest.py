@@ -26,7 +26,7 @@ from store_fixtures import postgres_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVE = REPO_ROOT / "scripts" / "serve.sh"
-READY_TIMEOUT_S = 90.0
+READY_TIMEOUT_S = 180.0  # two processes warm up at once (geo.ui.warm_up)
 
 
 def _browser_fixtures() -> object:

@@ -80,6 +80,14 @@ def test_health_checks_answer_through_nginx(service):
         assert get(f"{process}/_stcore/health").strip() == "ok"
 
 
+def test_every_process_ran_its_page_before_ready(service):
+    # geo.ui.warm_up: the first reader after a start does not wait for imports and caches.
+    log = (service.run_dir / "serve.log").read_text(errors="replace")
+    before_ready = log.split("serve: ready")[0]
+    for process in service.processes:
+        assert f"warm-up: {process}: page run in " in before_ready
+
+
 def test_an_import_shows_on_the_other_process_and_through_nginx(service, offline_page, tmp_path):
     from playwright.sync_api import expect
 
