@@ -446,14 +446,29 @@ def _lagging_label(column: str, lang: Lang) -> str:
 
 
 def lagging_table(
-    found: pd.DataFrame, rules: Sequence[Rule], lang: Lang, *, for_file: bool = False
+    found: pd.DataFrame,
+    rules: Sequence[Rule],
+    lang: Lang,
+    *,
+    for_file: bool = False,
+    group: GroupLevel = "district",
 ) -> pd.DataFrame:
     """:func:`geo.analysis.lagging.find_lagging` as a table to read (``for_file=False``) or to send.
 
     Columns: code (files only), commune, district, gap, rules failed when several rules, then
     the figures each rule looked at and, for graded rules, the shortfall ("Còn thiếu: …").
-    In a file numbers stay numbers; on screen they are formatted.
+    In a file numbers stay numbers; on screen they are formatted. ``group``: what the district
+    column holds (:func:`geo.geography.geographies.group_level`); on a 2025 map it is headed
+    "Khu vực huyện cũ", never "Huyện".
     """
+    header = t("field.district" if group == "district" else f"app.area_group.{group}", lang)
+    table = _lagging_table(found, rules, lang, for_file=for_file)
+    return table.rename(columns={column_label("district_name", lang): header})
+
+
+def _lagging_table(
+    found: pd.DataFrame, rules: Sequence[Rule], lang: Lang, *, for_file: bool
+) -> pd.DataFrame:
     rule_keys = {rule.key for rule in rules}
     fixed = (
         "commune_code",

@@ -22,7 +22,7 @@ from geo.analysis.lagging import (
 from geo.figures.criteria import set_label
 from geo.figures.demo import DEMO_LABEL
 from geo.figures.indicators import FIELDS
-from geo.geography.geographies import Geography, geography_area_label
+from geo.geography.geographies import Geography, geography_area_label, group_level
 from geo.i18n import Lang, t
 from geo.output.display import lagging_table, markdown_text, slug
 from geo.output.export import criteria_set_text
@@ -32,10 +32,20 @@ from geo.ui.resources import district_names
 from geo.ui.widgets import choice_box, choice_radio
 from geo.view import MapView
 
-__all__ = ["MARK_KEY", "lagging_rules", "lagging_section", "lagging_title", "outlines_requested"]
+__all__ = [
+    "MARK_KEY",
+    "SHOWN_ROWS",
+    "found_table",
+    "lagging_rules",
+    "lagging_section",
+    "lagging_title",
+    "outlines_requested",
+]
 
 #: Session key of the switch that outlines the lagging communes on the map.
 MARK_KEY = "lag_mark"
+#: Rows of the lagging communes shown as a plain table (the most lagging first).
+SHOWN_ROWS = 25
 
 
 def outlines_requested() -> bool:
@@ -168,9 +178,26 @@ def lagging_section(
         st.info(t("lag.none", lang, period=period, where=where, rules=described))
         return []
     st.markdown(t("lag.found", lang, n=len(found), where=where, rules=described))
-    st.dataframe(lagging_table(found, rules, lang), hide_index=True, width="stretch")
+    found_table(lagging_table(found, rules, lang, group=group_level(geography)), lang)
     st.caption(t("lag.gap_help", lang))
     return lagging_downloads(view, found, rules, where=where, described=described)
+
+
+def found_table(table: pd.DataFrame, lang: Lang) -> None:
+    """The lagging communes, the most lagging first, as a plain table of at most
+    :data:`SHOWN_ROWS` rows; the whole list in a scrolling grid when the reader asks for it.
+
+    A plain table costs a new reader's browser little; the grid's scripts (~1 MB) made the
+    first map appear about 0.3 s later (bench/load.py), and the files hold every row anyway.
+    """
+    if len(table) <= SHOWN_ROWS:
+        st.table(table)
+        return
+    if st.checkbox(t("lag.show_all", lang, n=len(table)), value=False, key="lag_show_all"):
+        st.dataframe(table, hide_index=True, width="stretch")
+        return
+    st.table(table.head(SHOWN_ROWS))
+    st.caption(t("lag.shown_top", lang, shown=SHOWN_ROWS, n=len(table)))
 
 
 def lagging_title(view: MapView, rules: list[Rule], *, where: str, described: str) -> list[str]:

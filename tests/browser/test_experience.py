@@ -387,7 +387,7 @@ def test_planner_exports_the_lagging_communes_of_a_district(app_url, offline_pag
         " mô hình lĩnh vực kinh tế",
         timeout=TIMEOUT_MS,
     )
-    table = lagging.locator('[data-testid="stDataFrame"]')
+    table = lagging.locator('[data-testid="stTable"]')  # a plain table (geo.ui.lagging)
     expect(table).to_be_visible()
 
     # Outlined on the map (same map: only the outline group changes), with a legend entry.

@@ -67,6 +67,11 @@ def test_first_view_is_the_former_hoa_binh_on_real_2025_boundaries(app_url, offl
     # The latest period (2026) has the 2025 units' own figures: nothing said to be converted.
     converted = page.get_by_text("đã quy đổi sang đơn vị 2025 (xem Chi tiết)", exact=False)
     expect(converted).to_have_count(0)
+    # The lagging communes: a plain table whose group column is the former district's.
+    lagging = page.locator(".st-key-lagging").get_by_test_id("stTable")
+    expect(lagging.get_by_role("columnheader").nth(1)).to_have_text(
+        "Khu vực huyện cũ (trước 1/7/2025)"
+    )
     # KPI totals of 2019 = the published figures (the map opens on the latest period).
     sidebar.get_by_role("slider").press("Home")
     expect(page.get_by_text(re.compile(r"Chỉ số toàn khu vực.* · 2019"))).to_be_visible(

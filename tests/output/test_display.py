@@ -73,6 +73,11 @@ def test_lagging_table_for_screen_and_file():
     row = file.iloc[0].tolist()
     assert row == ["05344", "Xã Tân Mỹ", "Huyện Lạc Sơn", 1.267, 2, 11, 0, 4]
     assert str(file["Criteria met"].dtype) == "Int64"  # counts stay whole numbers
+    # On a 2025 map the group column is the former district's, on screen and in files.
+    grouped = lagging_table(found, rules, "vi", group="former_district")
+    assert grouped.columns[1] == "Khu vực huyện cũ (trước 1/7/2025)"
+    grouped_file = lagging_table(found, rules, "en", for_file=True, group="former_district")
+    assert grouped_file.columns[2] == "Former district area (before 1 Jul 2025)"
 
 
 def test_panel_pieces():
