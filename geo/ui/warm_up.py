@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,7 +129,11 @@ def warm_up(urls: list[str], *, timeout: float = 180.0) -> dict[str, PageRun]:
     async def all_runs() -> list[PageRun]:
         return await asyncio.gather(*(page_run(url, timeout=timeout) for url in urls))
 
-    return dict(zip(urls, asyncio.run(all_runs()), strict=True))
+    # A loop of its own in a thread of its own: the caller may be running one already
+    # (Playwright's sync API, a notebook), where asyncio.run would refuse.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        runs = thread.submit(asyncio.run, all_runs()).result()
+    return dict(zip(urls, runs, strict=True))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,3 +24,13 @@ def test_main_fails_and_names_the_process(capsys):
     url = f"http://127.0.0.1:{_closed_port()}"
     assert main([url, "--timeout", "5"]) == 1
     assert f"warm-up: {url}: " in capsys.readouterr().err
+
+
+def test_it_runs_where_an_event_loop_is_already_running():
+    import asyncio
+
+    async def inside_a_loop() -> str | None:
+        url = f"http://127.0.0.1:{_closed_port()}"
+        return warm_up([url], timeout=5)[url].problem
+
+    assert (asyncio.run(inside_a_loop()) or "").startswith("ConnectionRefusedError")
