@@ -227,6 +227,13 @@ def wait_for_map(
         )
     expect(frame.locator(".atlas-legend")).to_be_visible(timeout=timeout)
     expect(page.locator(MAP_IFRAME)).to_have_count(1, timeout=timeout)
+    for _ in range(3):
+        try:
+            frame.locator("body").evaluate(SETTLE_JS)
+            return frame
+        except sync_api.Error:  # a later rerun replaced the map once it was ready: settle that one
+            while not ready() and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
     frame.locator("body").evaluate(SETTLE_JS)
     return frame
 
