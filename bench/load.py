@@ -79,7 +79,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a plain checkout
     sys.path.insert(0, str(ROOT))
 
-from geo.ui.warm_up import MAP_COMPONENT, element_problem, rerun_message  # noqa: E402
+from geo.ui.warm_up import MAP_COMPONENT, PageRun, read_run, start_run  # noqa: E402
 
 MAX_SESSIONS = 200
 MAX_BROWSER_VISITS = 20
@@ -110,15 +110,10 @@ BARE_APP = 'import streamlit as st\n\nst.title("Commune Atlas")\n'
 
 
 @dataclass
-class Session:
+class Session(PageRun):
     """What one reader session saw (times in seconds from opening the websocket)."""
 
-    index: int
-    to_map: float | None = None
-    to_done: float | None = None
-    messages: int = 0
-    received_bytes: int = 0
-    error: str | None = None
+    index: int = 0
 
 
 @dataclass
@@ -134,58 +129,22 @@ class Server:
 # --- one reader --------------------------------------------------------------------------------
 
 
-async def _read_run(websocket: Any, session: Session, started: float) -> None:
-    """Read ``ForwardMsg`` until the run finishes, noting the map and any error shown."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    async for raw in websocket:
-        session.messages += 1
-        session.received_bytes += len(raw)
-        message = ForwardMsg()
-        message.ParseFromString(raw)
-        kind = message.WhichOneof("type")
-        if kind == "script_finished":
-            session.to_done = time.perf_counter() - started
-            return
-        if kind != "delta" or message.delta.WhichOneof("type") != "new_element":
-            continue
-        element = message.delta.new_element
-        session.error = session.error or element_problem(element)
-        if (
-            session.to_map is None
-            and element.WhichOneof("type") == "component_instance"
-            and element.component_instance.component_name == MAP_COMPONENT
-        ):
-            session.to_map = time.perf_counter() - started
-
-
 async def read_session(
     index: int, url: str, *, timeout: float, measured: asyncio.Event, hold: asyncio.Event
 ) -> Session:
     """Open one session and read its first run; set ``measured``, stay open until ``hold``."""
-    from websockets.asyncio.client import connect
-
-    session = Session(index)
-    stream = url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+    session = Session(index=index)
     started = time.perf_counter()
     try:
         async with contextlib.AsyncExitStack() as stack:
             async with asyncio.timeout(timeout):
-                websocket = await stack.enter_async_context(
-                    connect(
-                        stream, subprotocols=["streamlit"], origin=url.rstrip("/"), max_size=None
-                    )
-                )
-                await websocket.send(rerun_message(url))
-                await _read_run(websocket, session, started)
-            if session.to_map is None and session.error is None:
-                session.error = "the run finished without a map"
+                await read_run(await start_run(stack, url), session, started=started)
             measured.set()
             await hold.wait()  # stay connected, as a reader does, until all are measured
     except TimeoutError:
-        session.error = session.error or f"no map within {timeout:.0f} s"
+        session.problem = session.problem or f"no map within {timeout:.0f} s"
     except Exception as error:  # a benchmark reports every failure, whatever its kind
-        session.error = session.error or f"{type(error).__name__}: {error}"[:200]
+        session.problem = session.problem or f"{type(error).__name__}: {error}"[:200]
     finally:
         measured.set()
     return session
@@ -306,7 +265,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def _behind_nginx(app: Path, replicas: int, db_url: str, workdir: Path) -> Iterator[Service]:
     """``replicas`` processes of ``app`` behind nginx, started by ``scripts/serve.sh`` exactly as
     ``make serve`` starts the service (nginx serves Streamlit's frontend files)."""
-    port, base = _free_ports(1), _free_ports(replicas)
+    port, base = _free_port(), _free_ports(replicas)
     run_dir = workdir / "serve"
     env = {
         **os.environ,
@@ -590,7 +549,7 @@ def _percentile(values: list[float], fraction: float) -> float | None:
 def _summary(sessions: list[Session], **measures: Any) -> dict[str, Any]:
     to_map = [s.to_map for s in sessions if s.to_map is not None]
     to_done = [s.to_done for s in sessions if s.to_done is not None]
-    errors = [f"session {s.index}: {s.error}" for s in sessions if s.error]
+    errors = [f"session {s.index}: {s.problem}" for s in sessions if s.problem]
     before, open_ = measures["rss_before"], measures["rss_open"]
     per_session = None if before is None or open_ is None else (open_ - before) / len(sessions)
     return {

@@ -39,6 +39,7 @@ __all__ = [
     "decimals_of",
     "district_table",
     "format_value",
+    "group_header",
     "history_frame",
     "history_note",
     "lagging_table",
@@ -176,8 +177,19 @@ def district_table(
         f"{format_number(r, lang)}/{format_number(a, lang)}"
         for r, a in zip(rows["ntm_reached"], rows["ntm_applicable"], strict=True)
     ]
-    header = t("field.district" if group == "district" else f"app.area_group.{group}", lang)
-    return table.rename(columns={column_label("district_name", lang): header})
+    return table.rename(columns={column_label("district_name", lang): group_header(group, lang)})
+
+
+def group_header(group: GroupLevel, lang: Lang) -> str:
+    """The header of the column that groups communes: "Huyện" on a layer with districts, the
+    former district or the province on a 2025 layer (never "Huyện" there).
+
+    Examples
+    --------
+    >>> group_header("district", "vi"), group_header("former_district", "vi")
+    ('Huyện', 'Khu vực huyện cũ (trước 1/7/2025)')
+    """
+    return t("field.district" if group == "district" else f"app.area_group.{group}", lang)
 
 
 def _rank_text(rank: object, count: object) -> str:
@@ -438,10 +450,12 @@ def history_note(
     return "  \n".join(lines)  # a markdown line break between the two footnotes
 
 
-def _lagging_label(column: str, lang: Lang) -> str:
+def _lagging_label(column: str, lang: Lang, group: GroupLevel) -> str:
     # A model field alone in a table reads "Models: economy", not "– economy".
     if column in FIELD_COLUMNS.values():
         return t(f"layer.{column}", lang)
+    if column == "district_name":
+        return group_header(group, lang)
     return column_label(column, lang)
 
 
@@ -461,14 +475,6 @@ def lagging_table(
     column holds (:func:`geo.geography.geographies.group_level`); on a 2025 map it is headed
     "Khu vực huyện cũ", never "Huyện".
     """
-    header = t("field.district" if group == "district" else f"app.area_group.{group}", lang)
-    table = _lagging_table(found, rules, lang, for_file=for_file)
-    return table.rename(columns={column_label("district_name", lang): header})
-
-
-def _lagging_table(
-    found: pd.DataFrame, rules: Sequence[Rule], lang: Lang, *, for_file: bool
-) -> pd.DataFrame:
     rule_keys = {rule.key for rule in rules}
     fixed = (
         "commune_code",
@@ -485,7 +491,7 @@ def _lagging_table(
     columns += figures
     shortfalls = {rule.key: rule.shortfall_label(lang) for rule in rules if rule.graded}
     if for_file:
-        out = pd.DataFrame({_lagging_label(c, lang): found[c] for c in columns})
+        out = pd.DataFrame({_lagging_label(c, lang, group): found[c] for c in columns})
         for key, label in shortfalls.items():
             out[label] = found[key]
         for column in out.columns:
@@ -495,7 +501,7 @@ def _lagging_table(
                 out[column] = values.astype("Int64")  # counts read 4, not 4.0
         return out.reset_index(drop=True)
     out = _formatted(found, [c for c in columns if c != "commune_code"], lang)
-    out.columns = [_lagging_label(c, lang) for c in columns if c != "commune_code"]
+    out.columns = [_lagging_label(c, lang, group) for c in columns if c != "commune_code"]
     for key, label in shortfalls.items():
         decimals = 1 if key.startswith("land_below_") else 0
         out[label] = [

@@ -16,11 +16,21 @@ import argparse
 import asyncio
 import contextlib
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PageRun", "element_problem", "page_run", "rerun_message", "warm_up"]
+__all__ = [
+    "MAP_COMPONENT",
+    "PageRun",
+    "element_problem",
+    "page_run",
+    "read_run",
+    "rerun_message",
+    "start_run",
+    "warm_up",
+]
 
 #: The map's element (streamlit-folium's component).
 MAP_COMPONENT = "streamlit_folium.st_folium"
@@ -28,12 +38,12 @@ MAP_COMPONENT = "streamlit_folium.st_folium"
 
 @dataclass
 class PageRun:
-    """What one run of the default page sent: messages, bytes, the map, a problem shown."""
+    """What one run of the default page sent (times in seconds from opening the websocket)."""
 
+    to_map: float | None = None
+    to_done: float | None = None
     messages: int = 0
     received_bytes: int = 0
-    map_sent: bool = False
-    finished: bool = False
     problem: str | None = None
 
 
@@ -81,44 +91,64 @@ def element_problem(element: Any) -> str | None:
     return None
 
 
+async def start_run(stack: contextlib.AsyncExitStack, url: str) -> Any:
+    """Open a session on ``url`` (closed with ``stack``) and ask it to run the default page;
+    the websocket to read the run from (:func:`read_run`)."""
+    from websockets.asyncio.client import connect
+
+    stream = url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+    websocket = await stack.enter_async_context(
+        connect(stream, subprotocols=["streamlit"], origin=url.rstrip("/"), max_size=None)
+    )
+    await websocket.send(rerun_message(url))
+    return websocket
+
+
+async def read_run(websocket: Any, run: PageRun, *, started: float) -> None:
+    """Read ``ForwardMsg`` until the run finishes, noting into ``run`` as they come (so what
+    was seen stays when a timeout cuts the run short): messages, bytes, the map's time, the
+    end's time, the first problem shown, a session closed early, a run without a map."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    async for raw in websocket:
+        run.messages += 1
+        run.received_bytes += len(raw)
+        message = ForwardMsg.FromString(raw)
+        kind = message.WhichOneof("type")
+        if kind == "script_finished":
+            run.to_done = time.perf_counter() - started
+            break
+        if kind != "delta" or message.delta.WhichOneof("type") != "new_element":
+            continue
+        element = message.delta.new_element
+        run.problem = run.problem or element_problem(element)
+        if (
+            run.to_map is None
+            and element.WhichOneof("type") == "component_instance"
+            and element.component_instance.component_name == MAP_COMPONENT
+        ):
+            run.to_map = time.perf_counter() - started
+    if run.problem is None and run.to_done is None:
+        run.problem = "the session closed before the page run finished"
+    elif run.problem is None and run.to_map is None:
+        run.problem = "the page run finished without a map"
+
+
 async def page_run(url: str, *, timeout: float) -> PageRun:
     """Open a session on ``url``, run the default page once and read it to its end.
 
     A connection failure or a timeout is a :class:`PageRun` with ``problem`` set, not an
     exception: the caller says which process did not answer.
     """
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.asyncio.client import connect
-
     run = PageRun()
-    stream = url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+    started = time.perf_counter()
     try:
         async with asyncio.timeout(timeout), contextlib.AsyncExitStack() as stack:
-            websocket = await stack.enter_async_context(
-                connect(stream, subprotocols=["streamlit"], origin=url.rstrip("/"), max_size=None)
-            )
-            await websocket.send(rerun_message(url))
-            async for raw in websocket:
-                run.messages += 1
-                run.received_bytes += len(raw)
-                message = ForwardMsg.FromString(raw)
-                if message.WhichOneof("type") == "script_finished":
-                    run.finished = True
-                    break
-                if message.WhichOneof("type") != "delta":
-                    continue
-                if message.delta.WhichOneof("type") != "new_element":
-                    continue
-                element = message.delta.new_element
-                run.problem = run.problem or element_problem(element)
-                if element.WhichOneof("type") == "component_instance":
-                    run.map_sent |= element.component_instance.component_name == MAP_COMPONENT
+            await read_run(await start_run(stack, url), run, started=started)
     except TimeoutError:
         run.problem = run.problem or f"no end of the page run within {timeout:.0f} s"
     except OSError as error:  # refused, reset: the process is not there
         run.problem = run.problem or f"{type(error).__name__}: {error}"[:200]
-    if run.finished and not run.map_sent and run.problem is None:
-        run.problem = "the page run finished without a map"
     return run
 
 
