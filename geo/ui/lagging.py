@@ -191,13 +191,21 @@ def found_table(table: pd.DataFrame, lang: Lang) -> None:
     first map appear about 0.3 s later (bench/load.py), and the files hold every row anyway.
     """
     if len(table) <= SHOWN_ROWS:
-        st.table(table)
+        st.table(_as_text(table))
         return
     if st.checkbox(t("lag.show_all", lang, n=len(table)), value=False, key="lag_show_all"):
         st.dataframe(table, hide_index=True, width="stretch")
         return
-    st.table(table.head(SHOWN_ROWS))
+    st.table(_as_text(table.head(SHOWN_ROWS)))
     st.caption(t("lag.shown_top", lang, shown=SHOWN_ROWS, n=len(table)))
+
+
+def _as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` for ``st.table``, which reads Markdown in cells and headers: names from files
+    show as written, never as links or images."""
+    shown = table.map(lambda value: markdown_text(value) if isinstance(value, str) else value)
+    shown.columns = [markdown_text(column) for column in table.columns]
+    return shown
 
 
 def lagging_title(view: MapView, rules: list[Rule], *, where: str, described: str) -> list[str]:

@@ -141,3 +141,21 @@ def test_names_and_sources_from_files_show_as_written(app_url, offline_page):
         assert "\\" not in shown(panel)  # the escaping leaves no trace
         check_nothing_became_markup(offline_page)
     assert "\\" not in shown(main)
+
+
+def test_names_in_the_lagging_table_show_as_written(app_url, offline_page):
+    # The lagging communes are a plain table (st.table reads Markdown in its cells): the
+    # communes below 19 criteria are listed with their district exactly as in the file.
+    page = offline_page.page
+    page.goto(app_url)
+    frame = page.frame_locator(MAP_IFRAME).first
+    expect(frame.locator(POLYGONS).first).to_be_visible(timeout=FIRST_MAP_TIMEOUT_MS)
+    lagging = page.locator(".st-key-lagging")
+    threshold = lagging.get_by_role("spinbutton").first
+    threshold.fill("19")
+    threshold.press("Enter")
+    table = lagging.get_by_test_id("stTable")
+    expect(table).to_contain_text("evil.example/district", timeout=TIMEOUT_MS)
+    text = shown(table)
+    assert HOSTILE_DISTRICT in text and "\\" not in text, text
+    check_nothing_became_markup(offline_page)
