@@ -66,7 +66,9 @@ def _read(*messages: bytes):
     from geo.ui.warm_up import PageRun, read_run
 
     run = PageRun()
-    asyncio.run(read_run(_stream(*messages), run, started=0.0))
+    # A loop in a thread of its own: the suite's main thread may run one already.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, read_run(_stream(*messages), run, started=0.0)).result()
     return run
 
 
